@@ -1,0 +1,46 @@
+# Ordersmith — `make help` lists the targets.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.DEFAULT_GOAL := help
+.PHONY: help venv dev run test lint format bench clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+$(BIN)/ordersmith: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.dev: pyproject.toml $(BIN)/ordersmith
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $@
+
+venv: $(BIN)/ordersmith ## create .venv and install Ordersmith
+
+dev: $(VENV)/.dev ## create .venv with the development extras
+
+run: venv ## migrate ./data/ordersmith.db, load demo data if new, serve on http://$(HOST):$(PORT)
+	$(BIN)/ordersmith db upgrade
+	$(BIN)/ordersmith demo --if-empty
+	$(BIN)/ordersmith serve --host $(HOST) --port $(PORT)
+
+test: dev ## run the whole test suite (PostgreSQL too when ORDERSMITH_TEST_DATABASE_URL is set)
+	$(BIN)/pytest -n 2 --dist loadgroup
+
+lint: dev ## ruff (format check + lint) and mypy --strict
+	$(BIN)/ruff format --check src tests bench migrations
+	$(BIN)/ruff check src tests bench migrations
+	$(BIN)/mypy
+
+format: dev ## apply ruff formatting and safe fixes
+	$(BIN)/ruff format src tests bench migrations
+	$(BIN)/ruff check --fix src tests bench migrations
+
+clean: ## remove .venv, caches and the local ./data folder
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache data

@@ -1,0 +1,3 @@
+from ordersmith.cli.main import main
+
+main()

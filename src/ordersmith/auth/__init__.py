@@ -1,0 +1,1 @@
+"""API tokens and roles: opaque bearer tokens, stored only as hashes."""

@@ -1,0 +1,45 @@
+"""What each role may do. Checked by every entry point before it calls a service."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from ordersmith.auth.models import Role
+from ordersmith.errors import Forbidden
+
+
+class Permission(StrEnum):
+    CATALOG_READ = "catalog:read"
+    CATALOG_WRITE = "catalog:write"
+    CUSTOMERS_READ = "customers:read"
+    CUSTOMERS_WRITE = "customers:write"
+    INVENTORY_READ = "inventory:read"
+    INVENTORY_WRITE = "inventory:write"
+    WAREHOUSES_WRITE = "warehouses:write"
+    ORDERS_READ = "orders:read"
+    ORDERS_CREATE = "orders:create"
+    ORDERS_MANAGE = "orders:manage"  # confirm, hold, release, cancel
+    TOKENS_MANAGE = "tokens:manage"
+
+
+P = Permission
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.ADMIN: frozenset(Permission),
+    Role.STAFF: frozenset(Permission) - {P.TOKENS_MANAGE},
+    Role.INTEGRATION: frozenset(
+        {
+            P.CATALOG_READ,
+            P.CUSTOMERS_READ,
+            P.CUSTOMERS_WRITE,
+            P.INVENTORY_READ,
+            P.ORDERS_READ,
+            P.ORDERS_CREATE,
+            P.ORDERS_MANAGE,
+        }
+    ),
+}
+
+
+def check_permission(role: Role, permission: Permission) -> None:
+    if permission not in ROLE_PERMISSIONS[role]:
+        raise Forbidden(f"the {role} role may not do {permission}")

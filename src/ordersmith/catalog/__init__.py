@@ -1,0 +1,1 @@
+"""Catalog: products (SKUs) and price lists."""

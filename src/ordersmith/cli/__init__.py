@@ -1,0 +1,1 @@
+"""The `ordersmith` command line: one module per area, calling the same services."""

@@ -1,0 +1,50 @@
+"""`ordersmith token ...`: API tokens for integrations and staff tools."""
+
+from __future__ import annotations
+
+import typer
+from rich.table import Table
+
+from ordersmith.auth.models import Role
+from ordersmith.auth.services import create_token, list_tokens, revoke_token
+from ordersmith.cli.common import cli_actor, console, database
+
+app = typer.Typer(help="API tokens: create (shown once), list, revoke.", no_args_is_help=True)
+
+
+@app.command()
+def create(
+    role: Role = typer.Option(..., help="admin, staff or integration"),
+    name: str = typer.Option("cli", help="a name to recognise the token by"),
+) -> None:
+    """Create a token. The token itself is printed once, alone on the last line."""
+    with database() as db, db.unit_of_work(actor=cli_actor()) as uow:
+        info, plaintext = create_token(uow, name=name, role=role)
+    console.print(f"created {info.role} token {info.name!r} ({info.prefix}…, id {info.id})")
+    print(plaintext)
+
+
+@app.command("list")
+def list_() -> None:
+    """List tokens (never their secret)."""
+    with database() as db, db.reader() as session:
+        tokens = list_tokens(session)
+    table = Table("id", "name", "role", "prefix", "created", "revoked")
+    for t in tokens:
+        table.add_row(
+            str(t.id),
+            t.name,
+            t.role,
+            t.prefix,
+            t.created_at.isoformat(timespec="seconds"),
+            t.revoked_at.isoformat(timespec="seconds") if t.revoked_at else "",
+        )
+    console.print(table)
+
+
+@app.command()
+def revoke(token: str = typer.Argument(..., help="token id or its prefix")) -> None:
+    """Revoke a token at once."""
+    with database() as db, db.unit_of_work(actor=cli_actor()) as uow:
+        info = revoke_token(uow, token_id_or_prefix=token)
+    console.print(f"revoked {info.name!r} ({info.prefix}…)")

@@ -1,0 +1,1 @@
+"""Customers (CRM): accounts, addresses, groups, account terms and history."""

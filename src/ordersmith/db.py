@@ -1,0 +1,182 @@
+"""Database plumbing: metadata, column types, engine and session factories.
+
+Nothing here connects at import time; ``make_engine`` builds an engine on call.
+
+SQLite (embedded default): WAL, ``synchronous=FULL`` (an acknowledged order survives a
+power cut), foreign keys on, a busy timeout, and every transaction opened by the unit
+of work is ``BEGIN IMMEDIATE`` so writers queue instead of failing on upgrade.
+PostgreSQL: psycopg 3, READ COMMITTED, conditional updates as the concurrency guard.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, Dialect, Engine
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Fixed(sa.types.TypeDecorator[Decimal]):
+    """An exact decimal with a fixed scale, on both databases.
+
+    PostgreSQL: ``NUMERIC(19, scale)``. SQLite has no exact decimal, so the value is
+    stored as a scaled 64-bit integer; ``SUM`` over it stays exact and comes back as
+    a Decimal. Values with more decimals than the scale are refused, never rounded.
+    """
+
+    impl = sa.Numeric
+    cache_ok = True
+
+    def __init__(self, scale: int = 4) -> None:
+        super().__init__()
+        self.scale = scale
+
+    def load_dialect_impl(self, dialect: Dialect) -> sa.types.TypeEngine[Any]:
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(sa.BigInteger())
+        return dialect.type_descriptor(sa.Numeric(19, self.scale, asdecimal=True))
+
+    def process_bind_param(self, value: Decimal | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        value = Decimal(value)
+        scaled = value.scaleb(self.scale)
+        if scaled != scaled.to_integral_value():
+            raise ValueError(f"{value} has more than {self.scale} decimals")
+        if dialect.name == "sqlite":
+            return int(scaled)
+        return value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
+        if value is None:
+            return None
+        if dialect.name == "sqlite":
+            return Decimal(int(value)).scaleb(-self.scale)
+        return Decimal(value)
+
+
+class UtcDateTime(sa.types.TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on both databases (SQLite stores naive UTC)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; use ordersmith.clock.now()")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, datetime)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def enum_column(enum: type[StrEnum], length: int = 24) -> sa.Enum:
+    """A portable enum column stored as its lower snake_case value (VARCHAR + CHECK)."""
+    return sa.Enum(
+        enum,
+        native_enum=False,
+        length=length,
+        values_callable=lambda e: [m.value for m in e],
+        validate_strings=True,
+    )
+
+
+class Base(DeclarativeBase):
+    metadata = metadata
+    type_annotation_map = {
+        uuid.UUID: sa.Uuid(),
+        datetime: UtcDateTime(),
+        date: sa.Date(),
+        Decimal: Fixed(4),
+        dict[str, Any]: sa.JSON(),
+    }
+
+
+def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy's begin() issue our BEGIN instead of pysqlite's implicit one.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = FULL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        mode = conn.get_execution_options().get("sqlite_begin", "IMMEDIATE")
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+def make_engine(url: str, *, pool_size: int = 10, busy_timeout_ms: int = 30_000) -> Engine:
+    """Build an engine for a SQLite or PostgreSQL URL."""
+    if url.startswith("sqlite"):
+        engine = sa.create_engine(
+            url,
+            connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000},
+        )
+        _configure_sqlite(engine, busy_timeout_ms)
+        return engine
+    return sa.create_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=pool_size * 2,
+        pool_pre_ping=True,
+        isolation_level="READ COMMITTED",
+    )
+
+
+def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(bind=engine, expire_on_commit=False, autoflush=False)
+
+
+def read_only(session: Session) -> Session:
+    """Mark a session as read-only: on SQLite its transactions are plain (deferred) BEGIN."""
+    session.connection(execution_options={"sqlite_begin": "DEFERRED"})
+    return session
+
+
+def insert_ignoring_conflicts(session: Session, table: sa.Table, values: dict[str, Any]) -> bool:
+    """INSERT ... ON CONFLICT DO NOTHING on either database; True when a row was inserted."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        stmt: Any = pg_insert(table).values(**values).on_conflict_do_nothing()
+    else:
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        stmt = sqlite_insert(table).values(**values).on_conflict_do_nothing()
+    result = session.execute(stmt)
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def table_of(model: type[Base]) -> sa.Table:
+    """The Core table of a mapped class, for set-based statements on hot paths."""
+    table = model.__table__
+    assert isinstance(table, sa.Table)
+    return table

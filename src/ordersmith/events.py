@@ -1,0 +1,52 @@
+"""Domain events: frozen dataclasses named in the past tense.
+
+A service records events on the unit of work; the unit of work writes them to the
+outbox table in the same transaction (ordersmith.outbox), and the worker delivers them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any, ClassVar
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class DomainEvent:
+    aggregate_type: ClassVar[str] = ""
+    aggregate_id: uuid.UUID
+
+    @classmethod
+    def event_type(cls) -> str:
+        """Dotted name: ``OrderPlaced`` with aggregate ``order`` is ``order.placed``."""
+        snake = _snake(cls.__name__).removeprefix(f"{cls.aggregate_type}_")
+        return f"{cls.aggregate_type}.{snake}"
+
+    def payload(self) -> dict[str, Any]:
+        return {k: _jsonable(v) for k, v in dataclasses.asdict(self).items()}
+
+
+def _snake(name: str) -> str:
+    out: list[str] = []
+    for i, ch in enumerate(name):
+        if ch.isupper() and i:
+            out.append("_")
+        out.append(ch.lower())
+    return "".join(out)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, uuid.UUID | Decimal):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    return value

@@ -1,0 +1,1 @@
+"""Exactly-once capture for creating POSTs (Idempotency-Key, IETF draft semantics)."""

@@ -1,0 +1,1 @@
+"""Inventory: warehouses, the stock movement ledger and its projection (stock levels)."""

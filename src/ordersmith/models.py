@@ -1,0 +1,21 @@
+"""Import every area's models so ``metadata`` knows all tables (Alembic, checks)."""
+
+from ordersmith.auth import models as auth_models
+from ordersmith.catalog import models as catalog_models
+from ordersmith.customers import models as customer_models
+from ordersmith.idempotency import models as idempotency_models
+from ordersmith.inventory import models as inventory_models
+from ordersmith.numbering import NumberSeries
+from ordersmith.orders import models as order_models
+from ordersmith.outbox import models as outbox_models
+
+__all__ = [
+    "NumberSeries",
+    "auth_models",
+    "catalog_models",
+    "customer_models",
+    "idempotency_models",
+    "inventory_models",
+    "order_models",
+    "outbox_models",
+]

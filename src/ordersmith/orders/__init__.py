@@ -1,0 +1,1 @@
+"""Orders: one order model for every channel, its lifecycle, history and placement."""

@@ -1,0 +1,1 @@
+"""Transactional outbox: domain events written in the same transaction as the change."""

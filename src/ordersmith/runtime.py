@@ -1,0 +1,20 @@
+"""Start-up: open the configured database, ready for use by the server, CLI or worker."""
+
+from __future__ import annotations
+
+from ordersmith import migrate
+from ordersmith.config import Settings
+from ordersmith.uow import Database
+
+
+def open_database(settings: Settings) -> Database:
+    """Connect; migrate the embedded default; refuse an unmigrated external database."""
+    db = Database.connect(settings)
+    try:
+        if settings.is_embedded:
+            migrate.upgrade(db.engine)
+        migrate.ensure_current(db.engine)
+    except Exception:
+        db.dispose()
+        raise
+    return db

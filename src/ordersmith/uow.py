@@ -1,0 +1,142 @@
+"""Unit of work: one transaction, and the domain events it collects into the outbox.
+
+    with db.unit_of_work(actor="api:token-name") as uow:
+        order = place_order(uow, ...)
+    # committed here, with the order, its history and its events; or rolled back whole
+
+Services receive the ``uow`` and never commit themselves. Read-only work uses
+``db.reader()`` (a plain deferred transaction on SQLite, so readers never queue).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Self
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from ordersmith import clock
+from ordersmith.config import Settings
+from ordersmith.db import make_engine, make_session_factory, read_only
+from ordersmith.events import DomainEvent
+from ordersmith.ids import new_id
+from ordersmith.numbering import NumberAllocator
+from ordersmith.outbox.models import OutboxEvent
+
+
+@dataclass
+class Database:
+    """Everything that talks to one database: built once at start-up, shared by threads."""
+
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    numbers: NumberAllocator
+
+    @classmethod
+    def connect(cls, settings: Settings) -> Database:
+        url = settings.effective_database_url
+        if settings.is_sqlite and settings.is_embedded:
+            settings.data_dir.mkdir(parents=True, exist_ok=True)
+        engine = make_engine(
+            url, pool_size=settings.db_pool_size, busy_timeout_ms=settings.sqlite_busy_timeout_ms
+        )
+        return cls(
+            settings,
+            engine,
+            make_session_factory(engine),
+            NumberAllocator(engine, settings.number_block_size),
+        )
+
+    def unit_of_work(self, *, actor: str) -> UnitOfWork:
+        return UnitOfWork(self, actor=actor)
+
+    @contextmanager
+    def reader(self) -> Iterator[Session]:
+        session = read_only(self.sessions())
+        try:
+            yield session
+        finally:
+            session.rollback()
+            session.close()
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+@dataclass
+class UnitOfWork:
+    db: Database
+    actor: str
+    events: list[DomainEvent] = field(default_factory=list)
+    _session: Session | None = None
+
+    @property
+    def settings(self) -> Settings:
+        return self.db.settings
+
+    @property
+    def session(self) -> Session:
+        if self._session is None:
+            self._session = self.db.sessions()
+            self._session.begin()
+        return self._session
+
+    def next_number(self, series: str) -> int:
+        """Take the next human number of a series (call before the first statement:
+        the block is taken in its own short transaction, see ordersmith.numbering)."""
+        if self._session is not None and self.db.settings.is_sqlite:
+            raise RuntimeError("take numbers before the unit of work's first statement")
+        return self.db.numbers.next(series)
+
+    def record(self, *events: DomainEvent) -> None:
+        self.events.extend(events)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._session is None:
+            if exc_type is None and self.events:
+                self._commit()
+            return
+        try:
+            if exc_type is None:
+                self._commit()
+            else:
+                self._session.rollback()
+        finally:
+            self._session.close()
+            self._session = None
+
+    def _commit(self) -> None:
+        if self.events:
+            at = clock.now()
+            self.session.execute(
+                sa.insert(OutboxEvent),
+                [
+                    {
+                        "id": new_id(),
+                        "event_type": event.event_type(),
+                        "aggregate_type": event.aggregate_type,
+                        "aggregate_id": event.aggregate_id,
+                        "payload": event.payload(),
+                        "actor": self.actor,
+                        "created_at": at,
+                        "attempts": 0,
+                    }
+                    for event in self.events
+                ],
+            )
+            self.events.clear()
+        self.session.commit()

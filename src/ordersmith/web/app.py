@@ -1,0 +1,50 @@
+"""The application factory: settings, database, routers, one error mapping."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from ordersmith import __version__
+from ordersmith.config import Settings, load_settings
+from ordersmith.runtime import open_database
+from ordersmith.uow import Database
+from ordersmith.web import problems
+from ordersmith.web.api import catalog, customers, health, inventory, orders
+
+API_PREFIX = "/api/v1"
+
+
+def create_app(settings: Settings | None = None, db: Database | None = None) -> FastAPI:
+    settings = settings or (db.settings if db else load_settings())
+    owns_db = db is None
+    database = db or open_database(settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if owns_db:
+            database.dispose()
+
+    app = FastAPI(
+        title="Ordersmith",
+        version=__version__,
+        description="Order management: every order from every channel, captured once, "
+        "against real-time stock. Authenticate with `Authorization: Bearer <token>` "
+        "(`ordersmith token create`). Errors are `application/problem+json` with a stable `code`.",
+        lifespan=lifespan,
+    )
+    app.state.db = database
+    app.state.settings = settings
+    problems.install(app)
+    app.include_router(health.router)
+    for module in (catalog, customers, inventory, orders):
+        app.include_router(module.router, prefix=API_PREFIX)
+    return app
+
+
+def create_default_app() -> FastAPI:
+    """Entry point for ASGI servers (granian/uvicorn --factory)."""
+    return create_app()

@@ -1,0 +1,83 @@
+"""RFC 9457 problem details: one mapping from errors to HTTP, for every route."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from ordersmith.errors import FieldError, OmsError, Problem
+
+PROBLEM_TYPE_BASE = "https://ordersmith.dev/problems/"
+log = structlog.get_logger(__name__)
+
+_HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    429: "rate_limited",
+}
+
+
+def problem_response(problem: Problem, headers: dict[str, str] | None = None) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": PROBLEM_TYPE_BASE + problem.code,
+        "title": problem.title,
+        "status": problem.status,
+        "detail": problem.detail,
+        "code": problem.code,
+    }
+    if problem.fields:
+        body["errors"] = [{"field": f.field, "message": f.message} for f in problem.fields]
+    body.update(problem.extra)
+    return JSONResponse(
+        body, status_code=problem.status, media_type="application/problem+json", headers=headers
+    )
+
+
+def _field_name(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
+    return ".".join(parts) or "body"
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(OmsError)
+    async def _oms_error(_request: Request, exc: OmsError) -> JSONResponse:
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        return problem_response(Problem.from_error(exc), headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        fields = [FieldError(_field_name(tuple(e["loc"])), str(e["msg"])) for e in exc.errors()]
+        detail = "; ".join(f"{f.field}: {f.message}" for f in fields[:5])
+        return problem_response(Problem("validation_error", 422, "Invalid input", detail, fields))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = _HTTP_CODES.get(exc.status_code, "http_error")
+        return problem_response(
+            Problem(code, exc.status_code, code.replace("_", " ").capitalize(), str(exc.detail)),
+            dict(exc.headers) if exc.headers else None,
+        )
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled_error", path=request.url.path)
+        return problem_response(
+            Problem(
+                "internal_error",
+                500,
+                "Internal error",
+                "an unexpected error happened; it has been logged",
+            )
+        )
