@@ -1,0 +1,38 @@
+"""HTTP fixtures: the real app over the ``db`` fixture (both backends), with tokens per role."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from ordersmith.auth.models import Role
+from ordersmith.auth.services import create_token
+from ordersmith.uow import Database
+from ordersmith.web.app import create_app
+
+
+def bearer(db: Database, role: Role, name: str | None = None) -> dict[str, str]:
+    with db.unit_of_work(actor="test") as uow:
+        _info, token = create_token(uow, name=name or f"test-{role}", role=role)
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def app(db: Database) -> FastAPI:
+    return create_app(db.settings, db=db)
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(app, raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def api(client: TestClient, db: Database) -> TestClient:
+    """A client authenticated as admin."""
+    client.headers.update(bearer(db, Role.ADMIN))
+    return client
