@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ordersmith import clock
 from ordersmith.config import Settings
-from ordersmith.db import make_engine, make_session_factory, read_only
+from ordersmith.db import make_engine, make_session_factory, read_only, table_of
 from ordersmith.events import DomainEvent
 from ordersmith.ids import new_id
 from ordersmith.numbering import NumberAllocator
@@ -74,6 +74,7 @@ class UnitOfWork:
     db: Database
     actor: str
     events: list[DomainEvent] = field(default_factory=list)
+    failure_events: list[DomainEvent] = field(default_factory=list)
     _session: Session | None = None
 
     @property
@@ -97,6 +98,12 @@ class UnitOfWork:
     def record(self, *events: DomainEvent) -> None:
         self.events.extend(events)
 
+    def record_even_if_failed(self, *events: DomainEvent) -> None:
+        """Events that must be kept even when this unit of work rolls back (e.g. a
+        demand signal from an order refused for lack of stock). On rollback they are
+        written to the outbox in a transaction of their own."""
+        self.failure_events.extend(events)
+
     def __enter__(self) -> Self:
         return self
 
@@ -109,6 +116,9 @@ class UnitOfWork:
         if self._session is None:
             if exc_type is None and self.events:
                 self._commit()
+                self._close()
+            elif exc_type is not None:
+                self._write_failure_events()
             return
         try:
             if exc_type is None:
@@ -116,14 +126,30 @@ class UnitOfWork:
             else:
                 self._session.rollback()
         finally:
+            self._close()
+        if exc_type is not None:
+            self._write_failure_events()
+
+    def _close(self) -> None:
+        if self._session is not None:
             self._session.close()
             self._session = None
+
+    def _write_failure_events(self) -> None:
+        if not self.failure_events:
+            return
+        self.events = self.failure_events
+        self.failure_events = []
+        try:
+            self._commit()
+        finally:
+            self._close()
 
     def _commit(self) -> None:
         if self.events:
             at = clock.now()
             self.session.execute(
-                sa.insert(OutboxEvent),
+                sa.insert(table_of(OutboxEvent)),
                 [
                     {
                         "id": new_id(),

@@ -1,0 +1,123 @@
+"""The customer's price for a set of SKUs, in one statement (used on the placement path).
+
+Rule: among the price lists of the customer's group in the order currency that are
+effective on the order date, the item with the highest list priority wins, then the
+largest quantity break (``min_quantity``) not above the ordered quantity. Without a
+price-list item the product's list price applies, if it is in the order currency.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from ordersmith.catalog.models import PriceList, PriceListItem, Product
+from ordersmith.catalog.status import ProductStatus
+from ordersmith.db import table_of
+
+
+@dataclass(frozen=True, slots=True)
+class PricedProduct:
+    product_id: uuid.UUID
+    sku: str
+    name: str
+    status: ProductStatus
+    stocked: bool
+    tax_rate: Decimal
+    unit_price: Decimal | None  # None: no price in the order currency
+    price_source: str  # "list_price" or "price_list:<code>"
+
+
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    priority: int
+    min_quantity: int
+    price: Decimal
+    code: str
+
+
+def resolve_prices(
+    session: Session,
+    *,
+    quantities: Mapping[str, int],
+    customer_group: str,
+    currency: str,
+    on: date,
+) -> dict[str, PricedProduct]:
+    """Price every known SKU of ``quantities`` (SKU -> total quantity) for a customer."""
+    products, items, lists = table_of(Product), table_of(PriceListItem), table_of(PriceList)
+    effective = sa.and_(
+        lists.c.id == items.c.price_list_id,
+        lists.c.customer_group == customer_group,
+        lists.c.currency == currency,
+        sa.or_(lists.c.valid_from.is_(None), lists.c.valid_from <= on),
+        sa.or_(lists.c.valid_to.is_(None), lists.c.valid_to >= on),
+    )
+    priced_items = (
+        sa.select(
+            items.c.product_id, items.c.min_quantity, items.c.price, lists.c.priority, lists.c.code
+        )
+        .join(lists, effective)
+        .subquery()
+    )
+    rows = session.execute(
+        sa.select(
+            products.c.id,
+            products.c.sku,
+            products.c.name,
+            products.c.status,
+            products.c.stocked,
+            products.c.tax_rate,
+            products.c.price,
+            products.c.currency,
+            priced_items.c.min_quantity,
+            priced_items.c.price.label("list_item_price"),
+            priced_items.c.priority,
+            priced_items.c.code,
+        )
+        .outerjoin(priced_items, priced_items.c.product_id == products.c.id)
+        .where(products.c.sku.in_(list(quantities)))
+    ).all()
+
+    base: dict[str, Any] = {}
+    candidates: dict[str, list[_Candidate]] = {}
+    for row in rows:
+        base.setdefault(row.sku, row)
+        if row.code is not None:
+            candidates.setdefault(row.sku, []).append(
+                _Candidate(row.priority, row.min_quantity, row.list_item_price, row.code)
+            )
+    result: dict[str, PricedProduct] = {}
+    for sku, row in base.items():
+        best = best_candidate(candidates.get(sku, []), quantities[sku])
+        if best is not None:
+            price, source = best.price, f"price_list:{best.code}"
+        elif row.currency == currency:
+            price, source = row.price, "list_price"
+        else:
+            price, source = None, "none"
+        result[sku] = PricedProduct(
+            product_id=row.id,
+            sku=row.sku,
+            name=row.name,
+            status=ProductStatus(row.status),
+            stocked=row.stocked,
+            tax_rate=row.tax_rate,
+            unit_price=price,
+            price_source=source,
+        )
+    return result
+
+
+def best_candidate(candidates: list[_Candidate], quantity: int) -> _Candidate | None:
+    eligible = [c for c in candidates if c.min_quantity <= quantity]
+    if not eligible:
+        return None
+    return max(eligible, key=lambda c: (c.priority, c.min_quantity))

@@ -1,0 +1,77 @@
+"""What order capture needs to know about a customer, in one statement."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from ordersmith.customers.models import AccountType, AddressKind, Customer, CustomerAddress
+from ordersmith.db import table_of
+from ordersmith.errors import NotFound
+
+
+@dataclass(frozen=True, slots=True)
+class OrderingProfile:
+    id: uuid.UUID
+    number: str
+    name: str
+    customer_group: str
+    currency: str
+    account_type: AccountType
+    credit_limit: Decimal | None
+    billing_address: dict[str, Any]
+    shipping_address: dict[str, Any]
+
+
+_ADDRESS_FIELDS = ("name", "line1", "line2", "city", "region", "postcode", "country")
+
+
+def ordering_profile(session: Session, customer_id: uuid.UUID) -> OrderingProfile:
+    customers, addresses = table_of(Customer), table_of(CustomerAddress)
+    rows = session.execute(
+        sa.select(
+            customers.c.id,
+            customers.c.number,
+            customers.c.name,
+            customers.c.customer_group,
+            customers.c.currency,
+            customers.c.account_type,
+            customers.c.credit_limit,
+            addresses.c.kind,
+            *(addresses.c[f] for f in _ADDRESS_FIELDS[1:]),
+            addresses.c.name.label("address_name"),
+        )
+        .outerjoin(
+            addresses,
+            sa.and_(addresses.c.customer_id == customers.c.id, addresses.c.is_default.is_(True)),
+        )
+        .where(customers.c.id == customer_id)
+    ).all()
+    if not rows:
+        raise NotFound(f"no customer {customer_id}", code="customer_not_found")
+    found: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        if row.kind is not None:
+            found[str(row.kind)] = {
+                "name": row.address_name or row.name,
+                **{f: getattr(row, f) for f in _ADDRESS_FIELDS[1:]},
+            }
+    first = rows[0]
+    billing = found.get(AddressKind.BILLING.value) or found.get(AddressKind.SHIPPING.value) or {}
+    shipping = found.get(AddressKind.SHIPPING.value) or billing
+    return OrderingProfile(
+        id=first.id,
+        number=first.number,
+        name=first.name,
+        customer_group=first.customer_group,
+        currency=first.currency,
+        account_type=AccountType(first.account_type),
+        credit_limit=first.credit_limit,
+        billing_address=billing,
+        shipping_address=shipping,
+    )

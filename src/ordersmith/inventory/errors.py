@@ -1,0 +1,30 @@
+from ordersmith.errors import AlreadyExists, Conflict, NotFound
+
+
+class WarehouseNotFound(NotFound):
+    code = "warehouse_not_found"
+
+
+class WarehouseExists(AlreadyExists):
+    code = "warehouse_exists"
+
+
+class UnknownSku(NotFound):
+    code = "product_not_found"
+
+
+class NotStocked(Conflict):
+    code = "product_not_stocked"
+    title = "Product is not stocked"
+
+
+class InsufficientStock(Conflict):
+    """Not enough available stock to reserve (the order's policy is to reject)."""
+
+    code = "insufficient_stock"
+    title = "Insufficient stock"
+
+
+class StockWouldGoNegative(Conflict):
+    code = "stock_would_go_negative"
+    title = "Adjustment would leave less on hand than is reserved"

@@ -1,0 +1,264 @@
+"""Posting to the stock ledger: the only code that changes stock levels.
+
+Every stock effect is a list of ``Entry`` rows. ``post`` applies them set-based in a
+constant number of statements whatever their count:
+
+1. on PostgreSQL, lock the affected stock rows in key order (warehouse, product):
+   no deadlocks between concurrent orders (ADR 0002); SQLite's BEGIN IMMEDIATE
+   already serialises writers;
+2. one conditional ``UPDATE ... RETURNING`` that applies every delta only where the
+   result keeps ``0 <= reserved <= on_hand`` (never read-decide-write; CHECK
+   constraints are the backstop);
+3. one bulk INSERT of the movement rows (the append-only ledger).
+
+If any row would break the rule, nothing is changed and ``LedgerRejected`` names the
+rows; callers turn it into their own error (insufficient stock, negative stock).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from ordersmith import clock
+from ordersmith.catalog.models import Product
+from ordersmith.db import insert_ignoring_conflicts, table_of
+from ordersmith.events import DomainEvent
+from ordersmith.ids import new_id
+from ordersmith.inventory.events import StockLow, StockOut
+from ordersmith.inventory.models import MovementKind, StockLevel, StockMovement, Warehouse
+
+Key = tuple[uuid.UUID, uuid.UUID]  # (warehouse_id, product_id)
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    warehouse_id: uuid.UUID
+    product_id: uuid.UUID
+    kind: MovementKind
+    on_hand_delta: int = 0
+    reserved_delta: int = 0
+    reason: str = ""
+    source_type: str = ""
+    source_id: str = ""
+
+    @property
+    def key(self) -> Key:
+        return (self.warehouse_id, self.product_id)
+
+
+@dataclass(frozen=True, slots=True)
+class Level:
+    on_hand: int
+    reserved: int
+    reorder_point: int
+
+    @property
+    def available(self) -> int:
+        return self.on_hand - self.reserved
+
+
+class LedgerRejected(Exception):
+    def __init__(self, keys: list[Key]) -> None:
+        super().__init__(f"{len(keys)} stock rows would go out of bounds")
+        self.keys = keys
+
+
+def is_postgresql(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def key_filter(table: sa.Table, keys: Iterable[Key]) -> sa.ColumnElement[bool]:
+    """``(warehouse = w AND product IN (...)) OR ...``: index-friendly on both databases."""
+    by_warehouse: dict[uuid.UUID, list[uuid.UUID]] = {}
+    for w, p in keys:
+        by_warehouse.setdefault(w, []).append(p)
+    return sa.or_(
+        *(
+            sa.and_(table.c.warehouse_id == w, table.c.product_id.in_(sorted(ps)))
+            for w, ps in sorted(by_warehouse.items())
+        )
+    )
+
+
+def lock_rows(session: Session, keys: Iterable[Key]) -> None:
+    """Lock stock rows in (warehouse, product) order (PostgreSQL only; no-op on SQLite)."""
+    keys = list(keys)
+    if not keys or not is_postgresql(session):
+        return
+    levels = table_of(StockLevel)
+    session.execute(
+        sa.select(levels.c.warehouse_id)
+        .where(key_filter(levels, keys))
+        .order_by(levels.c.warehouse_id, levels.c.product_id)
+        .with_for_update()
+    )
+
+
+def ensure_levels(session: Session, keys: Iterable[Key]) -> None:
+    """Create missing stock rows (zero) so that receipts always have a row to update."""
+    levels = table_of(StockLevel)
+    now = clock.now()
+    for w, p in sorted(set(keys)):
+        insert_ignoring_conflicts(
+            session,
+            levels,
+            {
+                "warehouse_id": w,
+                "product_id": p,
+                "on_hand": 0,
+                "reserved": 0,
+                "reorder_point": 0,
+                "bin_location": "",
+                "updated_at": now,
+            },
+        )
+
+
+def post(
+    session: Session,
+    entries: Sequence[Entry],
+    *,
+    actor: str,
+    already_locked: bool = False,
+) -> dict[Key, Level]:
+    """Apply ``entries`` atomically; return the new level of every affected row."""
+    if not entries:
+        return {}
+    deltas: dict[Key, tuple[int, int]] = {}
+    for e in entries:
+        on_hand, reserved = deltas.get(e.key, (0, 0))
+        deltas[e.key] = (on_hand + e.on_hand_delta, reserved + e.reserved_delta)
+    if not already_locked:
+        lock_rows(session, deltas)
+
+    levels = table_of(StockLevel)
+    c = levels.c
+    match = {k: sa.and_(c.warehouse_id == k[0], c.product_id == k[1]) for k in deltas}
+    on_hand_case = sa.case(*((match[k], d[0]) for k, d in deltas.items()), else_=0)
+    reserved_case = sa.case(*((match[k], d[1]) for k, d in deltas.items()), else_=0)
+    within_bounds = sa.or_(
+        *(
+            sa.and_(
+                match[k],
+                c.reserved + d[1] >= 0,
+                c.on_hand + d[0] >= c.reserved + d[1],
+            )
+            for k, d in deltas.items()
+        )
+    )
+    rows = session.execute(
+        sa.update(levels)
+        .where(within_bounds)
+        .values(
+            on_hand=c.on_hand + on_hand_case,
+            reserved=c.reserved + reserved_case,
+            updated_at=clock.now(),
+        )
+        .returning(c.warehouse_id, c.product_id, c.on_hand, c.reserved, c.reorder_point)
+    ).all()
+    result = {
+        (r.warehouse_id, r.product_id): Level(r.on_hand, r.reserved, r.reorder_point) for r in rows
+    }
+    if len(result) != len(deltas):
+        raise LedgerRejected(sorted(k for k in deltas if k not in result))
+
+    now = clock.now()
+    session.execute(
+        sa.insert(table_of(StockMovement)),
+        [
+            {
+                "id": new_id(),
+                "warehouse_id": e.warehouse_id,
+                "product_id": e.product_id,
+                "kind": e.kind.value,
+                "on_hand_delta": e.on_hand_delta,
+                "reserved_delta": e.reserved_delta,
+                "reason": e.reason,
+                "source_type": e.source_type,
+                "source_id": e.source_id,
+                "actor": actor,
+                "created_at": now,
+            }
+            for e in entries
+        ],
+    )
+    return result
+
+
+def threshold_events(
+    session: Session,
+    entries: Sequence[Entry],
+    levels: dict[Key, Level],
+    *,
+    labels: dict[uuid.UUID, str] | None = None,
+) -> list[DomainEvent]:
+    """StockLow / StockOut for rows whose available stock fell across a threshold."""
+    change: dict[Key, int] = {}
+    for e in entries:
+        change[e.key] = change.get(e.key, 0) + e.on_hand_delta - e.reserved_delta
+    crossed: list[tuple[Key, Level, int]] = []
+    for key, delta in change.items():
+        level = levels[key]
+        before = level.available - delta
+        fell_to_reorder_point = (
+            level.reorder_point > 0 and before > level.reorder_point >= level.available
+        )
+        ran_out = before > 0 == level.available
+        if delta < 0 and (fell_to_reorder_point or ran_out):
+            crossed.append((key, level, before))
+    if not crossed:
+        return []
+    names = labels_for(session, [k for k, _l, _b in crossed], labels)
+    events: list[DomainEvent] = []
+    for (w, p), level, before in crossed:
+        if level.reorder_point > 0 and before > level.reorder_point >= level.available:
+            events.append(
+                StockLow(
+                    aggregate_id=p,
+                    warehouse_id=w,
+                    warehouse=names[w],
+                    sku=names[p],
+                    available=level.available,
+                    reorder_point=level.reorder_point,
+                )
+            )
+        if level.available == 0:
+            events.append(
+                StockOut(
+                    aggregate_id=p,
+                    warehouse_id=w,
+                    warehouse=names[w],
+                    sku=names[p],
+                    available=0,
+                    requested=0,
+                    shortfall=0,
+                    source="depleted",
+                )
+            )
+    return events
+
+
+def labels_for(
+    session: Session, keys: Iterable[Key], known: dict[uuid.UUID, str] | None = None
+) -> dict[uuid.UUID, str]:
+    """Warehouse codes and SKUs for ids (for readable event payloads)."""
+    names = dict(known or {})
+    keys = list(keys)
+    missing_w = {w for w, _p in keys if w not in names}
+    missing_p = {p for _w, p in keys if p not in names}
+    if missing_w:
+        wt = table_of(Warehouse)
+        names.update(
+            session.execute(sa.select(wt.c.id, wt.c.code).where(wt.c.id.in_(missing_w))).tuples()
+        )
+    if missing_p:
+        pt = table_of(Product)
+        names.update(
+            session.execute(sa.select(pt.c.id, pt.c.sku).where(pt.c.id.in_(missing_p))).tuples()
+        )
+    return names

@@ -1,0 +1,177 @@
+"""Read side of inventory: warehouses, stock levels, availability, the ledger."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from ordersmith.catalog.models import Product
+from ordersmith.db import table_of
+from ordersmith.inventory.errors import UnknownSku, WarehouseNotFound
+from ordersmith.inventory.models import StockLevel, StockMovement, Warehouse
+
+
+@dataclass(frozen=True, slots=True)
+class WarehouseView:
+    id: uuid.UUID
+    code: str
+    name: str
+    address: dict[str, Any]
+    priority: int
+    active: bool
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class StockLevelView:
+    warehouse_id: uuid.UUID
+    warehouse: str
+    product_id: uuid.UUID
+    sku: str
+    on_hand: int
+    reserved: int
+    available: int
+    reorder_point: int
+    bin_location: str
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class MovementView:
+    id: uuid.UUID
+    warehouse: str
+    sku: str
+    kind: str
+    on_hand_delta: int
+    reserved_delta: int
+    reason: str
+    source_type: str
+    source_id: str
+    actor: str
+    created_at: datetime
+
+
+def warehouse_view(w: Warehouse) -> WarehouseView:
+    return WarehouseView(
+        w.id, w.code, w.name, dict(w.address or {}), w.priority, w.active, w.created_at
+    )
+
+
+def get_warehouse(session: Session, code_or_id: str) -> Warehouse:
+    query = sa.select(Warehouse)
+    try:
+        query = query.where(Warehouse.id == uuid.UUID(code_or_id))
+    except ValueError:
+        query = query.where(Warehouse.code == code_or_id)
+    warehouse = session.scalars(query).one_or_none()
+    if warehouse is None:
+        raise WarehouseNotFound(f"no warehouse {code_or_id!r}")
+    return warehouse
+
+
+def list_warehouses(session: Session) -> list[WarehouseView]:
+    rows = session.scalars(sa.select(Warehouse).order_by(Warehouse.priority, Warehouse.code))
+    return [warehouse_view(w) for w in rows]
+
+
+def product_id_for_sku(session: Session, sku: str) -> uuid.UUID:
+    product_id = session.scalar(sa.select(Product.id).where(Product.sku == sku))
+    if product_id is None:
+        raise UnknownSku(f"no product with SKU {sku!r}")
+    return product_id
+
+
+def _levels_query() -> sa.Select[Any]:
+    levels, warehouses, products = table_of(StockLevel), table_of(Warehouse), table_of(Product)
+    return (
+        sa.select(
+            levels.c.warehouse_id,
+            warehouses.c.code.label("warehouse"),
+            levels.c.product_id,
+            products.c.sku,
+            levels.c.on_hand,
+            levels.c.reserved,
+            (levels.c.on_hand - levels.c.reserved).label("available"),
+            levels.c.reorder_point,
+            levels.c.bin_location,
+            levels.c.updated_at,
+        )
+        .join(warehouses, warehouses.c.id == levels.c.warehouse_id)
+        .join(products, products.c.id == levels.c.product_id)
+    )
+
+
+def stock_levels(
+    session: Session,
+    *,
+    sku: str | None = None,
+    warehouse: str | None = None,
+    at_or_below_reorder_point: bool = False,
+    limit: int = 50,
+    after: tuple[str, str] | None = None,
+) -> list[StockLevelView]:
+    """Stock per (warehouse, SKU), ordered by SKU then warehouse code, keyset-paginated."""
+    levels, warehouses, products = table_of(StockLevel), table_of(Warehouse), table_of(Product)
+    query = _levels_query()
+    if sku is not None:
+        query = query.where(products.c.sku == sku)
+    if warehouse is not None:
+        query = query.where(warehouses.c.code == warehouse)
+    if at_or_below_reorder_point:
+        query = query.where(levels.c.on_hand - levels.c.reserved <= levels.c.reorder_point)
+    if after is not None:
+        query = query.where(sa.tuple_(products.c.sku, warehouses.c.code) > sa.tuple_(*after))
+    query = query.order_by(products.c.sku, warehouses.c.code).limit(limit)
+    return [StockLevelView(**row._asdict()) for row in session.execute(query)]
+
+
+def stock_level(session: Session, warehouse_id: uuid.UUID, product_id: uuid.UUID) -> StockLevelView:
+    levels = table_of(StockLevel)
+    row = session.execute(
+        _levels_query().where(
+            levels.c.warehouse_id == warehouse_id, levels.c.product_id == product_id
+        )
+    ).one()
+    return StockLevelView(**row._asdict())
+
+
+def movements(
+    session: Session,
+    *,
+    sku: str | None = None,
+    warehouse: str | None = None,
+    limit: int = 50,
+    before: tuple[datetime, uuid.UUID] | None = None,
+) -> list[MovementView]:
+    """The ledger, newest first."""
+    m, warehouses, products = table_of(StockMovement), table_of(Warehouse), table_of(Product)
+    query = (
+        sa.select(
+            m.c.id,
+            warehouses.c.code.label("warehouse"),
+            products.c.sku,
+            m.c.kind,
+            m.c.on_hand_delta,
+            m.c.reserved_delta,
+            m.c.reason,
+            m.c.source_type,
+            m.c.source_id,
+            m.c.actor,
+            m.c.created_at,
+        )
+        .join(warehouses, warehouses.c.id == m.c.warehouse_id)
+        .join(products, products.c.id == m.c.product_id)
+    )
+    if sku is not None:
+        query = query.where(products.c.sku == sku)
+    if warehouse is not None:
+        query = query.where(warehouses.c.code == warehouse)
+    if before is not None:
+        query = query.where(sa.tuple_(m.c.created_at, m.c.id) < sa.tuple_(*before))
+    query = query.order_by(m.c.created_at.desc(), m.c.id.desc()).limit(limit)
+    return [MovementView(**row._asdict()) for row in session.execute(query)]

@@ -1,0 +1,156 @@
+"""Reserving and releasing stock for a document (an order, later a transfer).
+
+``reserve`` sums demand per SKU across all lines first, reads the candidate stock rows
+(locked in (warehouse, product) order on PostgreSQL), plans which rows to take from
+(ordersmith.inventory.planning) and posts the reservation through the ledger's
+conditional update. Oversold units under any concurrency: zero.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+
+from ordersmith.db import table_of
+from ordersmith.events import DomainEvent
+from ordersmith.inventory import ledger
+from ordersmith.inventory.events import StockOut
+from ordersmith.inventory.ledger import Entry, Key
+from ordersmith.inventory.models import MovementKind, StockLevel, Warehouse
+from ordersmith.inventory.planning import (
+    Candidate,
+    Demand,
+    DemandKey,
+    aggregate,
+    plan_reservation,
+)
+from ordersmith.uow import UnitOfWork
+
+
+@dataclass
+class Reservation:
+    taken: dict[Key, int] = field(default_factory=dict)
+    by_demand: dict[DemandKey, dict[uuid.UUID, int]] = field(default_factory=dict)
+    short: dict[uuid.UUID, int] = field(default_factory=dict)  # product -> units not reserved
+    available: dict[uuid.UUID, int] = field(default_factory=dict)  # product -> seen available
+    events: list[DomainEvent] = field(default_factory=list)
+    shortage_events: list[DomainEvent] = field(default_factory=list)
+
+    def taken_by_product(self) -> dict[uuid.UUID, int]:
+        totals: dict[uuid.UUID, int] = {}
+        for (_w, p), q in self.taken.items():
+            totals[p] = totals.get(p, 0) + q
+        return totals
+
+
+def reserve(
+    uow: UnitOfWork,
+    *,
+    demands: Sequence[Demand],
+    allow_partial: bool,
+    source_type: str,
+    source_id: str,
+    labels: dict[uuid.UUID, str] | None = None,
+) -> Reservation:
+    """Reserve ``demands``; with ``allow_partial`` false, a short demand takes nothing."""
+    session = uow.session
+    demands = aggregate(d for d in demands if d.quantity > 0)
+    if not demands:
+        return Reservation()
+    levels, warehouses = table_of(StockLevel), table_of(Warehouse)
+    pinned = [(d.warehouse_id, d.product_id) for d in demands if d.warehouse_id is not None]
+    anywhere = sorted({d.product_id for d in demands if d.warehouse_id is None})
+    conditions = []
+    if pinned:
+        conditions.append(ledger.key_filter(levels, pinned))
+    if anywhere:
+        conditions.append(levels.c.product_id.in_(anywhere))
+    query = (
+        sa.select(
+            levels.c.warehouse_id,
+            levels.c.product_id,
+            levels.c.on_hand,
+            levels.c.reserved,
+            warehouses.c.priority,
+            warehouses.c.code,
+        )
+        .join(warehouses, warehouses.c.id == levels.c.warehouse_id)
+        .where(sa.or_(*conditions), warehouses.c.active.is_(True))
+        .order_by(levels.c.warehouse_id, levels.c.product_id)
+    )
+    if ledger.is_postgresql(session):
+        query = query.with_for_update(of=levels)
+    candidates = [
+        Candidate(r.warehouse_id, r.product_id, r.on_hand - r.reserved, r.priority, r.code)
+        for r in session.execute(query)
+    ]
+    plan = plan_reservation(demands, candidates, allow_partial=allow_partial)
+
+    result = Reservation(taken=plan.take, by_demand=plan.by_demand, short=plan.short)
+    for c in candidates:
+        result.available[c.product_id] = result.available.get(c.product_id, 0) + c.available
+    names = dict(labels or {})
+    names.update({c.warehouse_id: c.code for c in candidates})
+    if plan.take and (allow_partial or plan.complete):
+        entries = [
+            Entry(
+                w,
+                p,
+                MovementKind.RESERVATION,
+                reserved_delta=q,
+                source_type=source_type,
+                source_id=source_id,
+            )
+            for (w, p), q in sorted(plan.take.items())
+        ]
+        try:
+            new_levels = ledger.post(session, entries, actor=uow.actor, already_locked=True)
+        except ledger.LedgerRejected as exc:  # impossible while the rows are locked
+            raise RuntimeError(f"stock changed under a held lock: {exc.keys}") from exc
+        result.events = ledger.threshold_events(session, entries, new_levels, labels=names)
+    elif not allow_partial:
+        result.taken, result.by_demand = {}, {}
+    for product_id, shortfall in plan.short.items():
+        requested = sum(d.quantity for d in demands if d.product_id == product_id)
+        pinned_to = next(
+            (d.warehouse_id for d in demands if d.product_id == product_id and d.warehouse_id), None
+        )
+        result.shortage_events.append(
+            StockOut(
+                aggregate_id=product_id,
+                warehouse_id=pinned_to,
+                warehouse=names.get(pinned_to, "") if pinned_to else "",
+                sku=names.get(product_id, ""),
+                available=result.available.get(product_id, 0),
+                requested=requested,
+                shortfall=shortfall,
+                source=f"{source_type}:{source_id}",
+            )
+        )
+    return result
+
+
+def release(
+    uow: UnitOfWork, *, taken: dict[Key, int], source_type: str, source_id: str, reason: str = ""
+) -> None:
+    """Give reserved units back (cancellation, changes): ``taken`` as ``reserve`` returned."""
+    entries = [
+        Entry(
+            w,
+            p,
+            MovementKind.RELEASE,
+            reserved_delta=-q,
+            reason=reason,
+            source_type=source_type,
+            source_id=source_id,
+        )
+        for (w, p), q in sorted(taken.items())
+        if q > 0
+    ]
+    try:
+        ledger.post(uow.session, entries, actor=uow.actor)
+    except ledger.LedgerRejected as exc:
+        raise RuntimeError(f"release of unreserved stock: {exc.keys}") from exc

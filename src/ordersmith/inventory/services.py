@@ -1,0 +1,194 @@
+"""Inventory use cases: warehouses, receipts, adjustments, reorder points."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from ordersmith import clock
+from ordersmith.db import table_of
+from ordersmith.errors import FieldError, ValidationFailed
+from ordersmith.ids import new_id
+from ordersmith.inventory import ledger
+from ordersmith.inventory.errors import StockWouldGoNegative, WarehouseExists
+from ordersmith.inventory.events import StockAdjusted, StockReceived, WarehouseCreated
+from ordersmith.inventory.ledger import Entry
+from ordersmith.inventory.models import AdjustmentReason, MovementKind, StockLevel, Warehouse
+from ordersmith.inventory.queries import (
+    StockLevelView,
+    WarehouseView,
+    get_warehouse,
+    product_id_for_sku,
+    stock_level,
+    warehouse_view,
+)
+from ordersmith.uow import UnitOfWork
+
+MAX_QUANTITY = 10**9
+
+
+def create_warehouse(
+    uow: UnitOfWork,
+    *,
+    code: str,
+    name: str,
+    address: dict[str, Any] | None = None,
+    priority: int = 100,
+) -> WarehouseView:
+    code = code.strip().upper()
+    errors = []
+    if not code or len(code) > 20 or not code.replace("-", "").replace("_", "").isalnum():
+        errors.append(FieldError("code", "1-20 letters, digits, '-' or '_'"))
+    if not name.strip():
+        errors.append(FieldError("name", "required"))
+    if not 0 <= priority <= 10_000:
+        errors.append(FieldError("priority", "between 0 and 10000"))
+    if errors:
+        raise ValidationFailed("invalid warehouse", fields=errors)
+    warehouse = Warehouse(
+        id=new_id(),
+        code=code,
+        name=name.strip(),
+        address=address or {},
+        priority=priority,
+        active=True,
+        created_at=clock.now(),
+    )
+    uow.session.add(warehouse)
+    try:
+        with uow.session.begin_nested():
+            uow.session.flush()
+    except IntegrityError as exc:
+        raise WarehouseExists(f"a warehouse with code {code!r} already exists") from exc
+    uow.record(WarehouseCreated(aggregate_id=warehouse.id, code=code))
+    return warehouse_view(warehouse)
+
+
+def _check_quantity(name: str, quantity: int, *, allow_negative: bool = False) -> None:
+    if quantity == 0 or abs(quantity) > MAX_QUANTITY or (quantity < 0 and not allow_negative):
+        rule = "a non-zero whole number" if allow_negative else "a positive whole number"
+        raise ValidationFailed(f"{name} must be {rule}", fields=[FieldError(name, rule)])
+
+
+def receive_stock(
+    uow: UnitOfWork,
+    *,
+    warehouse: str,
+    sku: str,
+    quantity: int,
+    reference: str = "",
+    note: str = "",
+) -> StockLevelView:
+    """Goods in: on hand grows by ``quantity`` (a ``receipt`` movement)."""
+    _check_quantity("quantity", quantity)
+    session = uow.session
+    wh = get_warehouse(session, warehouse)
+    product_id = product_id_for_sku(session, sku)
+    key = (wh.id, product_id)
+    ledger.ensure_levels(session, [key])
+    entry = Entry(
+        wh.id,
+        product_id,
+        MovementKind.RECEIPT,
+        on_hand_delta=quantity,
+        reason=note,
+        source_type="receipt",
+        source_id=reference[:64],
+    )
+    level = ledger.post(session, [entry], actor=uow.actor)[key]
+    uow.record(
+        StockReceived(
+            aggregate_id=product_id,
+            warehouse_id=wh.id,
+            warehouse=wh.code,
+            sku=sku,
+            quantity=quantity,
+            on_hand=level.on_hand,
+            reference=reference,
+        )
+    )
+    return stock_level(session, wh.id, product_id)
+
+
+def adjust_stock(
+    uow: UnitOfWork,
+    *,
+    warehouse: str,
+    sku: str,
+    delta: int,
+    reason: AdjustmentReason,
+    note: str = "",
+) -> StockLevelView:
+    """Correct on-hand stock by ``delta`` (stock-take, damage, loss, found...)."""
+    _check_quantity("delta", delta, allow_negative=True)
+    session = uow.session
+    wh = get_warehouse(session, warehouse)
+    product_id = product_id_for_sku(session, sku)
+    key = (wh.id, product_id)
+    ledger.ensure_levels(session, [key])
+    entry = Entry(
+        wh.id,
+        product_id,
+        MovementKind.ADJUSTMENT,
+        on_hand_delta=delta,
+        reason=f"{reason.value}: {note}" if note else reason.value,
+        source_type="adjustment",
+    )
+    try:
+        levels = ledger.post(session, [entry], actor=uow.actor)
+    except ledger.LedgerRejected as exc:
+        current = stock_level(session, wh.id, product_id)
+        raise StockWouldGoNegative(
+            f"{sku} in {wh.code} has {current.on_hand} on hand of which {current.reserved} "
+            f"reserved; adjusting by {delta} would leave less on hand than is reserved",
+            extra={"on_hand": current.on_hand, "reserved": current.reserved},
+        ) from exc
+    level = levels[key]
+    uow.record(
+        StockAdjusted(
+            aggregate_id=product_id,
+            warehouse_id=wh.id,
+            warehouse=wh.code,
+            sku=sku,
+            delta=delta,
+            on_hand=level.on_hand,
+            reason=reason.value,
+        )
+    )
+    uow.record(
+        *ledger.threshold_events(session, [entry], levels, labels={wh.id: wh.code, product_id: sku})
+    )
+    return stock_level(session, wh.id, product_id)
+
+
+def set_stock_settings(
+    uow: UnitOfWork,
+    *,
+    warehouse: str,
+    sku: str,
+    reorder_point: int | None = None,
+    bin_location: str | None = None,
+) -> StockLevelView:
+    """Set the reorder point and/or bin location of one (warehouse, SKU)."""
+    if reorder_point is not None and not 0 <= reorder_point <= MAX_QUANTITY:
+        raise ValidationFailed(
+            "reorder_point must be 0 or more", fields=[FieldError("reorder_point", "0 or more")]
+        )
+    session = uow.session
+    wh = get_warehouse(session, warehouse)
+    product_id = product_id_for_sku(session, sku)
+    ledger.ensure_levels(session, [(wh.id, product_id)])
+    values: dict[str, Any] = {"updated_at": clock.now()}
+    if reorder_point is not None:
+        values["reorder_point"] = reorder_point
+    if bin_location is not None:
+        values["bin_location"] = bin_location.strip()[:40]
+    levels = table_of(StockLevel)
+    session.execute(
+        sa.update(levels)
+        .where(levels.c.warehouse_id == wh.id, levels.c.product_id == product_id)
+        .values(**values)
+    )
+    return stock_level(session, wh.id, product_id)

@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from typing import ClassVar
+
+from ordersmith.events import DomainEvent
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class _OrderEvent(DomainEvent):
+    aggregate_type: ClassVar[str] = "order"
+    number: str
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class OrderPlaced(_OrderEvent):
+    customer_id: uuid.UUID
+    channel: str
+    status: str
+    total: str
+    currency: str
+    backordered: bool
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class OrderDrafted(_OrderEvent):
+    customer_id: uuid.UUID
+    channel: str
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class OrderConfirmed(_OrderEvent):
+    pass
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class OrderHeld(_OrderEvent):
+    reason: str
+    note: str
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class OrderReleased(_OrderEvent):
+    status: str
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class OrderCancelled(_OrderEvent):
+    reason: str

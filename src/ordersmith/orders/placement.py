@@ -1,0 +1,440 @@
+"""Placing an order: validate, price, check for duplicates, reserve, write — set-based.
+
+The statement count is constant whatever the number of lines: customer profile (1),
+prices (1), warehouse codes (0-1), duplicate check (1), stock read+lock (1),
+conditional reservation update (1), ledger rows (1), order (1), lines (1),
+reservations (1), history (1), outbox (1). No per-object ORM flush loop.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from ordersmith import clock
+from ordersmith.catalog.pricing import PricedProduct, resolve_prices
+from ordersmith.config import BackorderPolicy
+from ordersmith.customers.profile import ordering_profile
+from ordersmith.db import table_of
+from ordersmith.errors import FieldError, ValidationFailed
+from ordersmith.ids import new_id
+from ordersmith.inventory.errors import InsufficientStock
+from ordersmith.inventory.models import Warehouse
+from ordersmith.inventory.planning import Demand
+from ordersmith.inventory.reservations import Reservation, reserve
+from ordersmith.money import ZERO
+from ordersmith.orders.errors import DuplicateExternalRef, NoPrice, ProductNotOrderable
+from ordersmith.orders.events import OrderDrafted, OrderPlaced
+from ordersmith.orders.models import Channel, Order, OrderHistory, OrderLine, OrderReservation
+from ordersmith.orders.queries import order_view
+from ordersmith.orders.status import HoldReason, OrderStatus
+from ordersmith.orders.totals import LineAmounts, line_amounts, order_totals
+from ordersmith.orders.views import OrderLineView, OrderView
+from ordersmith.uow import UnitOfWork
+
+MAX_LINES = 500
+MAX_QUANTITY = 1_000_000
+ADDRESS_FIELDS = ("name", "line1", "line2", "city", "region", "postcode", "country")
+
+
+@dataclass(frozen=True, slots=True)
+class LineRequest:
+    sku: str
+    quantity: int
+    discount: Decimal = ZERO
+    warehouse: str | None = None  # reserve from this warehouse only
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceOrder:
+    customer_id: uuid.UUID
+    channel: Channel
+    lines: Sequence[LineRequest]
+    external_ref: str | None = None
+    billing_address: dict[str, str] | None = None
+    shipping_address: dict[str, str] | None = None
+    backorder_policy: BackorderPolicy | None = None
+    requested_delivery_date: date | None = None
+    notes: str = ""
+    shipping_amount: Decimal = ZERO
+    draft: bool = False
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+def validate(request: PlaceOrder) -> None:
+    """Shape rules that need no database; raise ValidationFailed listing every problem."""
+    errors: list[FieldError] = []
+    if not request.lines:
+        errors.append(FieldError("lines", "an order needs at least one line"))
+    if len(request.lines) > MAX_LINES:
+        errors.append(FieldError("lines", f"at most {MAX_LINES} lines"))
+    for i, line in enumerate(request.lines):
+        if not line.sku.strip():
+            errors.append(FieldError(f"lines.{i}.sku", "required"))
+        if not 1 <= line.quantity <= MAX_QUANTITY:
+            errors.append(FieldError(f"lines.{i}.quantity", f"between 1 and {MAX_QUANTITY}"))
+        if line.discount < 0:
+            errors.append(FieldError(f"lines.{i}.discount", "cannot be negative"))
+    if request.external_ref is not None and not 1 <= len(request.external_ref) <= 120:
+        errors.append(FieldError("external_ref", "1 to 120 characters"))
+    if request.shipping_amount < 0:
+        errors.append(FieldError("shipping_amount", "cannot be negative"))
+    if len(request.notes) > 10_000:
+        errors.append(FieldError("notes", "at most 10000 characters"))
+    for name in ("billing_address", "shipping_address"):
+        address = getattr(request, name)
+        if address is not None:
+            errors.extend(_address_errors(name, address))
+    if errors:
+        raise ValidationFailed("the order is not valid", fields=errors)
+
+
+def _address_errors(name: str, address: dict[str, str]) -> list[FieldError]:
+    errors = [
+        FieldError(f"{name}.{k}", "unknown field") for k in address if k not in ADDRESS_FIELDS
+    ]
+    for required in ("line1", "city", "country"):
+        if not str(address.get(required, "")).strip():
+            errors.append(FieldError(f"{name}.{required}", "required"))
+    country = str(address.get("country", ""))
+    if country and not (len(country) == 2 and country.isalpha()):
+        errors.append(FieldError(f"{name}.country", "ISO 3166 alpha-2 code, e.g. DE"))
+    return errors
+
+
+def lines_fingerprint(lines: Sequence[LineRequest]) -> str:
+    """Same SKUs and quantities in any line order give the same fingerprint."""
+    totals: dict[str, int] = {}
+    for line in lines:
+        totals[line.sku] = totals.get(line.sku, 0) + line.quantity
+    canonical = ";".join(f"{sku}:{qty}" for sku, qty in sorted(totals.items()))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def place_order(uow: UnitOfWork, request: PlaceOrder) -> OrderView:
+    """Capture an order from any channel: placed (stock reserved) or draft."""
+    validate(request)
+    now = clock.now()
+    number = f"{uow.settings.order_number_prefix}-{now.year}-" + (
+        f"{uow.next_number(f'{uow.settings.order_number_prefix}-{now.year}'):06d}"
+    )
+    session = uow.session
+    customer = ordering_profile(session, request.customer_id)
+    currency = customer.currency
+    quantities: dict[str, int] = {}
+    for line in request.lines:
+        quantities[line.sku] = quantities.get(line.sku, 0) + line.quantity
+    prices = resolve_prices(
+        session,
+        quantities=quantities,
+        customer_group=customer.customer_group,
+        currency=currency,
+        on=now.date(),
+    )
+    _check_orderable(request.lines, prices, currency)
+    warehouses = _warehouse_ids(uow, request.lines)
+    policy = request.backorder_policy or uow.settings.backorder_policy
+    fingerprint = lines_fingerprint(request.lines)
+    order_id = new_id()
+
+    duplicate_of = None if request.draft else _recent_duplicate(uow, customer.id, fingerprint)
+    reservation = Reservation()
+    if not request.draft:
+        reservation = _reserve(uow, request, prices, warehouses, policy, order_id, number)
+
+    amounts = [
+        _amounts(line, prices[line.sku], currency, i) for i, line in enumerate(request.lines)
+    ]
+    totals = order_totals(amounts, request.shipping_amount, currency)
+    status = OrderStatus.DRAFT if request.draft else OrderStatus.PLACED
+    hold_reason = None
+    if duplicate_of is not None:
+        status, hold_reason = OrderStatus.ON_HOLD, HoldReason.SUSPECTED_DUPLICATE
+    order_row: dict[str, Any] = {
+        "id": order_id,
+        "number": number,
+        "channel": request.channel.value,
+        "external_ref": request.external_ref,
+        "customer_id": customer.id,
+        "status": status.value,
+        "hold_reason": hold_reason.value if hold_reason else None,
+        "held_from": OrderStatus.PLACED.value if hold_reason else None,
+        "backorder_policy": policy.value,
+        "currency": currency,
+        "billing_address": request.billing_address or customer.billing_address,
+        "shipping_address": request.shipping_address or customer.shipping_address,
+        "subtotal": totals.subtotal,
+        "discount_total": totals.discount_total,
+        "tax_total": totals.tax_total,
+        "shipping_total": totals.shipping_total,
+        "total": totals.total,
+        "requested_delivery_date": request.requested_delivery_date,
+        "notes": request.notes,
+        "lines_fingerprint": fingerprint,
+        "duplicate_of_id": duplicate_of,
+        "created_by": uow.actor,
+        "created_at": now,
+        "updated_at": now,
+    }
+    line_views = _line_views(request, prices, amounts, warehouses, reservation)
+    try:
+        session.execute(sa.insert(table_of(Order)), [order_row])
+    except IntegrityError as exc:
+        if request.external_ref is not None and "external_ref" in str(exc.orig):
+            raise DuplicateExternalRef(
+                f"channel {request.channel.value} already has an order with external_ref "
+                f"{request.external_ref!r}",
+                extra={"channel": request.channel.value, "external_ref": request.external_ref},
+            ) from exc
+        raise
+    session.execute(
+        sa.insert(table_of(OrderLine)),
+        [{"order_id": order_id, **_line_row(v)} for v in line_views],
+    )
+    if reservation.taken:
+        session.execute(
+            sa.insert(table_of(OrderReservation)),
+            [
+                {"order_id": order_id, "warehouse_id": w, "product_id": p, "quantity": q}
+                for (w, p), q in sorted(reservation.taken.items())
+            ],
+        )
+    history = {
+        "id": new_id(),
+        "order_id": order_id,
+        "at": now,
+        "actor": uow.actor,
+        "action": "draft" if request.draft else "place",
+        "from_status": None,
+        "to_status": OrderStatus.DRAFT.value if request.draft else OrderStatus.PLACED.value,
+        "reason": "",
+        "details": {"channel": request.channel.value, **request.details},
+    }
+    history_rows = [history]
+    if hold_reason is not None:
+        history_rows.append(
+            {
+                "id": new_id(),
+                "order_id": order_id,
+                "at": now,
+                "actor": "system",
+                "action": "hold",
+                "from_status": OrderStatus.PLACED.value,
+                "to_status": OrderStatus.ON_HOLD.value,
+                "reason": hold_reason.value,
+                "details": {"duplicate_of": str(duplicate_of)},
+            }
+        )
+    session.execute(sa.insert(table_of(OrderHistory)), history_rows)
+
+    view = order_view(order_row, line_views)
+    if request.draft:
+        uow.record(
+            OrderDrafted(
+                aggregate_id=order_id,
+                number=number,
+                customer_id=customer.id,
+                channel=request.channel.value,
+            )
+        )
+    else:
+        uow.record(
+            OrderPlaced(
+                aggregate_id=order_id,
+                number=number,
+                customer_id=customer.id,
+                channel=request.channel.value,
+                status=status.value,
+                total=str(totals.total),
+                currency=currency,
+                backordered=view.backordered,
+            )
+        )
+    uow.record(*reservation.events, *reservation.shortage_events)
+    return view
+
+
+def _check_orderable(
+    lines: Sequence[LineRequest], prices: dict[str, PricedProduct], currency: str
+) -> None:
+    unknown = sorted({line.sku for line in lines if line.sku not in prices})
+    if unknown:
+        raise ValidationFailed(
+            f"unknown SKU: {', '.join(unknown)}",
+            code="product_not_found",
+            fields=[
+                FieldError(f"lines.{i}.sku", "unknown SKU")
+                for i, line in enumerate(lines)
+                if line.sku in unknown
+            ],
+        )
+    not_orderable = sorted({sku for sku, p in prices.items() if p.status.value != "active"})
+    if not_orderable:
+        raise ProductNotOrderable(
+            "not orderable (draft or discontinued): " + ", ".join(not_orderable),
+            extra={"skus": not_orderable},
+        )
+    unpriced = sorted(sku for sku, p in prices.items() if p.unit_price is None)
+    if unpriced:
+        raise NoPrice(f"no {currency} price for: {', '.join(unpriced)}", extra={"skus": unpriced})
+
+
+def _warehouse_ids(uow: UnitOfWork, lines: Sequence[LineRequest]) -> dict[str, uuid.UUID]:
+    codes = sorted({line.warehouse for line in lines if line.warehouse})
+    if not codes:
+        return {}
+    wt = table_of(Warehouse)
+    found = dict(
+        uow.session.execute(
+            sa.select(wt.c.code, wt.c.id).where(wt.c.code.in_(codes), wt.c.active.is_(True))
+        )
+        .tuples()
+        .all()
+    )
+    missing = [c for c in codes if c not in found]
+    if missing:
+        raise ValidationFailed(
+            f"unknown or inactive warehouse: {', '.join(missing)}",
+            code="warehouse_not_found",
+            fields=[
+                FieldError(f"lines.{i}.warehouse", "unknown warehouse")
+                for i, line in enumerate(lines)
+                if line.warehouse in missing
+            ],
+        )
+    return found
+
+
+def _recent_duplicate(
+    uow: UnitOfWork, customer_id: uuid.UUID, fingerprint: str
+) -> uuid.UUID | None:
+    window = uow.settings.duplicate_window_minutes
+    if window == 0:
+        return None
+    orders = table_of(Order)
+    return uow.session.scalar(
+        sa.select(orders.c.id)
+        .where(
+            orders.c.customer_id == customer_id,
+            orders.c.created_at >= clock.now() - timedelta(minutes=window),
+            orders.c.lines_fingerprint == fingerprint,
+            orders.c.status.not_in([OrderStatus.CANCELLED.value, OrderStatus.DRAFT.value]),
+        )
+        .order_by(orders.c.created_at.desc())
+        .limit(1)
+    )
+
+
+def _reserve(
+    uow: UnitOfWork,
+    request: PlaceOrder,
+    prices: dict[str, PricedProduct],
+    warehouses: dict[str, uuid.UUID],
+    policy: BackorderPolicy,
+    order_id: uuid.UUID,
+    number: str,
+) -> Reservation:
+    demands = [
+        Demand(
+            prices[line.sku].product_id,
+            line.quantity,
+            warehouses[line.warehouse] if line.warehouse else None,
+        )
+        for line in request.lines
+        if prices[line.sku].stocked
+    ]
+    labels = {p.product_id: p.sku for p in prices.values()}
+    reservation = reserve(
+        uow,
+        demands=demands,
+        allow_partial=policy is BackorderPolicy.BACKORDER,
+        source_type="order",
+        source_id=number,
+        labels=labels,
+    )
+    if reservation.short and policy is BackorderPolicy.REJECT:
+        uow.record_even_if_failed(*reservation.shortage_events)
+        sku_of = {p.product_id: p.sku for p in prices.values()}
+        shortages = [
+            {
+                "sku": sku_of[pid],
+                "requested": sum(d.quantity for d in demands if d.product_id == pid),
+                "available": reservation.available.get(pid, 0),
+            }
+            for pid in sorted(reservation.short, key=lambda p: sku_of[p])
+        ]
+        listing = ", ".join(
+            f"{s['sku']} (requested {s['requested']}, available {s['available']})"
+            for s in shortages
+        )
+        raise InsufficientStock(f"not enough stock for {listing}", extra={"shortages": shortages})
+    return reservation
+
+
+def _amounts(line: LineRequest, priced: PricedProduct, currency: str, index: int) -> LineAmounts:
+    assert priced.unit_price is not None
+    try:
+        return line_amounts(
+            line.quantity, priced.unit_price, line.discount, priced.tax_rate, currency
+        )
+    except ValueError as exc:
+        raise ValidationFailed(
+            str(exc), fields=[FieldError(f"lines.{index}.discount", str(exc))]
+        ) from exc
+
+
+def _line_views(
+    request: PlaceOrder,
+    prices: dict[str, PricedProduct],
+    amounts: list[LineAmounts],
+    warehouses: dict[str, uuid.UUID],
+    reservation: Reservation,
+) -> list[OrderLineView]:
+    """Hand the reserved units of each demand to its lines, in line order."""
+    pools = {key: dict(per_wh) for key, per_wh in reservation.by_demand.items()}
+    backorder = not request.draft
+    views = []
+    for i, (line, amount) in enumerate(zip(request.lines, amounts, strict=True)):
+        priced = prices[line.sku]
+        pinned = warehouses[line.warehouse] if line.warehouse else None
+        pool = pools.get((pinned, priced.product_id), {})
+        need, used = line.quantity if priced.stocked else 0, []
+        for wh in sorted(pool):
+            took = min(need, pool[wh])
+            if took:
+                pool[wh] -= took
+                need -= took
+                used.append(wh)
+        reserved = (line.quantity if priced.stocked else 0) - need
+        views.append(
+            OrderLineView(
+                id=new_id(),
+                line_no=i + 1,
+                product_id=priced.product_id,
+                sku=priced.sku,
+                name=priced.name,
+                quantity=line.quantity,
+                reserved_quantity=reserved,
+                backordered_quantity=need if backorder else 0,
+                warehouse_id=pinned or (used[0] if len(used) == 1 else None),
+                unit_price=priced.unit_price or ZERO,
+                discount=amount.discount,
+                tax_rate=priced.tax_rate,
+                net_amount=amount.net,
+                tax_amount=amount.tax,
+                price_source=priced.price_source,
+            )
+        )
+    return views
+
+
+def _line_row(view: OrderLineView) -> dict[str, Any]:
+    return {f: getattr(view, f) for f in OrderLineView.__dataclass_fields__}

@@ -1,0 +1,213 @@
+"""Read side of orders: detail, filtered keyset lists, history, customer history."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from ordersmith.db import table_of
+from ordersmith.orders.errors import OrderNotFound
+from ordersmith.orders.models import Order, OrderHistory, OrderLine
+from ordersmith.orders.status import OrderStatus, allowed_actions
+from ordersmith.orders.views import HistoryEntry, OrderLineView, OrderSummary, OrderView
+
+_LINE_FIELDS = list(OrderLineView.__dataclass_fields__)
+_SUMMARY_FIELDS = list(OrderSummary.__dataclass_fields__)
+
+
+def _order_filter(order_id_or_number: str) -> sa.ColumnElement[bool]:
+    orders = table_of(Order)
+    try:
+        return orders.c.id == uuid.UUID(order_id_or_number)
+    except ValueError:
+        return orders.c.number == order_id_or_number
+
+
+def get_order(
+    session: Session, order_id_or_number: str, *, customer_id: uuid.UUID | None = None
+) -> OrderView:
+    """One order with its lines; ``customer_id`` scopes the look-up to that customer."""
+    orders, lines = table_of(Order), table_of(OrderLine)
+    query = sa.select(orders).where(_order_filter(order_id_or_number))
+    if customer_id is not None:
+        query = query.where(orders.c.customer_id == customer_id)
+    row = session.execute(query).mappings().one_or_none()
+    if row is None:
+        raise OrderNotFound(f"no order {order_id_or_number!r}")
+    line_rows = session.execute(
+        sa.select(*(lines.c[f] for f in _LINE_FIELDS))
+        .where(lines.c.order_id == row["id"])
+        .order_by(lines.c.line_no)
+    ).all()
+    return order_view(row, [OrderLineView(*r) for r in line_rows])
+
+
+def order_view(row: Any, lines: list[OrderLineView]) -> OrderView:
+    status = OrderStatus(row["status"])
+    return OrderView(
+        id=row["id"],
+        number=row["number"],
+        channel=str(row["channel"]),
+        external_ref=row["external_ref"],
+        customer_id=row["customer_id"],
+        status=status.value,
+        hold_reason=str(row["hold_reason"]) if row["hold_reason"] else None,
+        held_from=str(row["held_from"]) if row["held_from"] else None,
+        duplicate_of_id=row["duplicate_of_id"],
+        backorder_policy=row["backorder_policy"],
+        currency=row["currency"],
+        billing_address=row["billing_address"] or {},
+        shipping_address=row["shipping_address"] or {},
+        subtotal=row["subtotal"],
+        discount_total=row["discount_total"],
+        tax_total=row["tax_total"],
+        shipping_total=row["shipping_total"],
+        total=row["total"],
+        requested_delivery_date=row["requested_delivery_date"],
+        notes=row["notes"],
+        created_by=row["created_by"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        lines=lines,
+        allowed_actions=[a.value for a in allowed_actions(status)],
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class OrderFilter:
+    status: OrderStatus | None = None
+    customer_id: uuid.UUID | None = None
+    channel: str | None = None
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+    sku: str | None = None
+    external_ref: str | None = None
+    hold_reason: str | None = None
+
+
+def list_orders(
+    session: Session,
+    flt: OrderFilter,
+    *,
+    limit: int = 50,
+    before: tuple[datetime, uuid.UUID] | None = None,
+) -> list[OrderSummary]:
+    """Newest first, keyset-paginated on (created_at, id) — indexed per filter."""
+    orders, lines = table_of(Order), table_of(OrderLine)
+    query = sa.select(*(orders.c[f] for f in _SUMMARY_FIELDS))
+    if flt.status is not None:
+        query = query.where(orders.c.status == flt.status.value)
+    if flt.customer_id is not None:
+        query = query.where(orders.c.customer_id == flt.customer_id)
+    if flt.channel is not None:
+        query = query.where(orders.c.channel == flt.channel)
+    if flt.created_from is not None:
+        query = query.where(orders.c.created_at >= flt.created_from)
+    if flt.created_to is not None:
+        query = query.where(orders.c.created_at < flt.created_to)
+    if flt.external_ref is not None:
+        query = query.where(orders.c.external_ref == flt.external_ref)
+    if flt.hold_reason is not None:
+        query = query.where(orders.c.hold_reason == flt.hold_reason)
+    if flt.sku is not None:
+        query = query.where(
+            sa.exists().where(lines.c.order_id == orders.c.id, lines.c.sku == flt.sku)
+        )
+    if before is not None:
+        query = query.where(sa.tuple_(orders.c.created_at, orders.c.id) < sa.tuple_(*before))
+    query = query.order_by(orders.c.created_at.desc(), orders.c.id.desc()).limit(limit)
+    return [OrderSummary(*row) for row in session.execute(query)]
+
+
+def order_history(session: Session, order_id_or_number: str) -> list[HistoryEntry]:
+    orders, history = table_of(Order), table_of(OrderHistory)
+    order_id = session.scalar(sa.select(orders.c.id).where(_order_filter(order_id_or_number)))
+    if order_id is None:
+        raise OrderNotFound(f"no order {order_id_or_number!r}")
+    rows = session.execute(
+        sa.select(
+            history.c.at,
+            history.c.actor,
+            history.c.action,
+            history.c.from_status,
+            history.c.to_status,
+            history.c.reason,
+            history.c.details,
+        )
+        .where(history.c.order_id == order_id)
+        .order_by(history.c.at, history.c.id)
+    ).all()
+    return [HistoryEntry(*row) for row in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class CurrencyVolume:
+    currency: str
+    order_count: int
+    lifetime_value: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerHistory:
+    customer_id: uuid.UUID
+    order_count: int
+    open_order_count: int
+    cancelled_order_count: int
+    units_ordered: int
+    lifetime_value: list[CurrencyVolume]
+    first_order_at: datetime | None
+    last_order_at: datetime | None
+    recent_orders: list[OrderSummary] = field(default_factory=list)
+
+
+def customer_history(
+    session: Session, customer_id: uuid.UUID, *, recent: int = 10
+) -> CustomerHistory:
+    """Orders, volume and lifetime value of one customer (cancelled orders excluded from value)."""
+    orders, lines = table_of(Order), table_of(OrderLine)
+    cancelled = OrderStatus.CANCELLED.value
+    open_statuses = [
+        s.value for s in (OrderStatus.PLACED, OrderStatus.CONFIRMED, OrderStatus.ON_HOLD)
+    ]
+    counted = sa.and_(
+        orders.c.customer_id == customer_id, orders.c.status != OrderStatus.DRAFT.value
+    )
+    stats = session.execute(
+        sa.select(
+            sa.func.count(),
+            sa.func.count().filter(orders.c.status.in_(open_statuses)),
+            sa.func.count().filter(orders.c.status == cancelled),
+            sa.func.min(orders.c.created_at),
+            sa.func.max(orders.c.created_at),
+        ).where(counted)
+    ).one()
+    per_currency = session.execute(
+        sa.select(orders.c.currency, sa.func.count(), sa.func.sum(orders.c.total))
+        .where(counted, orders.c.status != cancelled)
+        .group_by(orders.c.currency)
+        .order_by(orders.c.currency)
+    ).all()
+    units = session.scalar(
+        sa.select(sa.func.coalesce(sa.func.sum(lines.c.quantity), 0))
+        .join(orders, orders.c.id == lines.c.order_id)
+        .where(counted, orders.c.status != cancelled)
+    )
+    recent_orders = list_orders(session, OrderFilter(customer_id=customer_id), limit=recent)
+    first, last = stats[3], stats[4]
+    return CustomerHistory(
+        customer_id=customer_id,
+        order_count=stats[0],
+        open_order_count=stats[1],
+        cancelled_order_count=stats[2],
+        units_ordered=int(units or 0),
+        lifetime_value=[CurrencyVolume(c, n, v) for c, n, v in per_currency],
+        first_order_at=first,
+        last_order_at=last,
+        recent_orders=recent_orders,
+    )
