@@ -6,8 +6,9 @@ import sys
 
 import typer
 from pydantic import ValidationError
+from rich.markup import escape
 
-from ordersmith.cli import db_cmd, server, tokens
+from ordersmith.cli import check_cmd, db_cmd, inventory_cmd, orders_cmd, server, tokens
 from ordersmith.cli.common import err_console
 from ordersmith.errors import OmsError
 
@@ -19,17 +20,21 @@ app = typer.Typer(
 )
 app.add_typer(db_cmd.app, name="db")
 app.add_typer(tokens.app, name="token")
+app.add_typer(inventory_cmd.warehouses, name="warehouse")
+app.add_typer(inventory_cmd.stock, name="stock")
+app.add_typer(orders_cmd.app, name="orders")
 server.register(app)
+check_cmd.register(app)
 
 
 def main() -> None:
     try:
         app()
     except OmsError as exc:
-        err_console.print(f"[red]error[/red] [{exc.code}]: {exc.detail}")
+        err_console.print(f"[red]error[/red] \\[{exc.code}]: {escape(exc.detail)}")
         for field in exc.fields:
-            err_console.print(f"  {field.field}: {field.message}")
+            err_console.print(f"  {escape(field.field)}: {escape(field.message)}")
         sys.exit(1)
     except ValidationError as exc:
-        err_console.print(f"[red]error[/red] [invalid_settings]: {exc}")
+        err_console.print(f"[red]error[/red] \\[invalid_settings]: {escape(str(exc))}")
         sys.exit(2)

@@ -125,11 +125,20 @@ def list_orders(
     return [OrderSummary(*row) for row in session.execute(query)]
 
 
-def order_history(session: Session, order_id_or_number: str) -> list[HistoryEntry]:
-    orders, history = table_of(Order), table_of(OrderHistory)
-    order_id = session.scalar(sa.select(orders.c.id).where(_order_filter(order_id_or_number)))
-    if order_id is None:
+def order_id(session: Session, order_id_or_number: str) -> uuid.UUID:
+    """Resolve an order id or number, or raise OrderNotFound."""
+    orders = table_of(Order)
+    found: uuid.UUID | None = session.scalar(
+        sa.select(orders.c.id).where(_order_filter(order_id_or_number))
+    )
+    if found is None:
         raise OrderNotFound(f"no order {order_id_or_number!r}")
+    return found
+
+
+def order_history(session: Session, order_id_or_number: str) -> list[HistoryEntry]:
+    history = table_of(OrderHistory)
+    the_order_id = order_id(session, order_id_or_number)
     rows = session.execute(
         sa.select(
             history.c.at,
@@ -140,7 +149,7 @@ def order_history(session: Session, order_id_or_number: str) -> list[HistoryEntr
             history.c.reason,
             history.c.details,
         )
-        .where(history.c.order_id == order_id)
+        .where(history.c.order_id == the_order_id)
         .order_by(history.c.at, history.c.id)
     ).all()
     return [HistoryEntry(*row) for row in rows]

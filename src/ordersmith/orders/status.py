@@ -78,5 +78,13 @@ def check_transition(
     return target
 
 
+SYSTEM_ACTIONS = frozenset({OrderAction.COMPLETE})  # driven by fulfilment, not by a person
+
+
 def allowed_actions(current: OrderStatus) -> list[OrderAction]:
-    return [action for (state, action) in TRANSITIONS if state == current]
+    """What a person may do next with an order in ``current`` state."""
+    return [
+        action
+        for (state, action) in TRANSITIONS
+        if state == current and action not in SYSTEM_ACTIONS
+    ]

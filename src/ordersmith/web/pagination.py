@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import json
+import uuid
+from datetime import datetime
 from typing import Any
 
 from ordersmith.errors import ValidationFailed
@@ -32,3 +34,18 @@ def decode_cursor(cursor: str, size: int) -> list[str]:
     ):
         raise ValidationFailed("the cursor is not one this API returned", code="invalid_cursor")
     return values
+
+
+def encode_time_cursor(at: datetime, row_id: uuid.UUID) -> str:
+    return encode_cursor([at.isoformat(), row_id])
+
+
+def decode_time_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
+    """A (created_at, id) keyset cursor, as returned by newest-first lists."""
+    at, row_id = decode_cursor(cursor, 2)
+    try:
+        return datetime.fromisoformat(at), uuid.UUID(row_id)
+    except ValueError as exc:
+        raise ValidationFailed(
+            "the cursor is not one this API returned", code="invalid_cursor"
+        ) from exc

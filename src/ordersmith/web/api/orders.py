@@ -1,5 +1,181 @@
+"""Orders: capture (exactly once), read, list, lifecycle actions, history."""
+
 from __future__ import annotations
 
-from fastapi import APIRouter
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse
+
+from ordersmith.auth.permissions import Permission
+from ordersmith.auth.services import Principal
+from ordersmith.customers.profile import ordering_profile
+from ordersmith.orders import queries, services
+from ordersmith.orders.models import Channel
+from ordersmith.orders.status import HoldReason, OrderStatus
+from ordersmith.orders.views import OrderView
+from ordersmith.uow import UnitOfWork
+from ordersmith.web.deps import DbDep, require
+from ordersmith.web.idempotent import create_once
+from ordersmith.web.pagination import (
+    DEFAULT_LIMIT,
+    MAX_LIMIT,
+    decode_time_cursor,
+    encode_time_cursor,
+)
+from ordersmith.web.schemas.common import Page
+from ordersmith.web.schemas.orders import (
+    CancelIn,
+    ConfirmIn,
+    CustomerHistoryOut,
+    HistoryEntryOut,
+    HoldIn,
+    OrderCreate,
+    OrderOut,
+    OrderSummaryOut,
+    ReleaseIn,
+)
 
 router = APIRouter(tags=["orders"])
+
+Reader = Annotated[Principal, Depends(require(Permission.ORDERS_READ))]
+Creator = Annotated[Principal, Depends(require(Permission.ORDERS_CREATE))]
+Manager = Annotated[Principal, Depends(require(Permission.ORDERS_MANAGE))]
+CustomerReader = Annotated[Principal, Depends(require(Permission.CUSTOMERS_READ))]
+
+
+def _out(view: OrderView) -> OrderOut:
+    return OrderOut.model_validate(view)
+
+
+@router.post("/orders", status_code=201, response_model=OrderOut)
+def create_order(
+    body: OrderCreate, request: Request, db: DbDep, principal: Creator
+) -> JSONResponse:
+    """Capture an order from any channel. Stock is reserved in the same transaction.
+
+    Send `Idempotency-Key` to make retries safe: the same key and body replay the
+    first response; the same key with another body is refused (422); a request still
+    in flight answers 409. `(channel, external_ref)` is unique. A likely duplicate
+    (same customer, same SKUs and quantities, recent) is placed `on_hold`.
+    """
+    command = services.PlaceOrder(
+        customer_id=body.customer_id,
+        channel=body.channel,
+        lines=[
+            services.LineRequest(
+                sku=line.sku,
+                quantity=line.quantity,
+                discount=line.discount,
+                warehouse=line.warehouse,
+            )
+            for line in body.lines
+        ],
+        external_ref=body.external_ref,
+        billing_address=body.billing_address.model_dump() if body.billing_address else None,
+        shipping_address=body.shipping_address.model_dump() if body.shipping_address else None,
+        backorder_policy=body.backorder_policy,
+        requested_delivery_date=body.requested_delivery_date,
+        notes=body.notes,
+        shipping_amount=body.shipping_amount,
+    )
+
+    def action(uow: UnitOfWork) -> dict[str, object]:
+        return _out(services.place_order(uow, command)).model_dump(mode="json")
+
+    return create_once(request, db, principal, body.model_dump(mode="json"), action)
+
+
+@router.get("/orders", response_model=Page[OrderSummaryOut])
+def list_orders(
+    db: DbDep,
+    _: Reader,
+    status: OrderStatus | None = None,
+    customer_id: uuid.UUID | None = None,
+    channel: Channel | None = None,
+    created_from: Annotated[datetime | None, Query(description="inclusive, ISO 8601")] = None,
+    created_to: Annotated[datetime | None, Query(description="exclusive, ISO 8601")] = None,
+    sku: str | None = None,
+    external_ref: str | None = None,
+    hold_reason: HoldReason | None = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+    cursor: str | None = None,
+) -> Page[OrderSummaryOut]:
+    """Orders newest first, filtered, with keyset pagination (`next_cursor`)."""
+    flt = queries.OrderFilter(
+        status=status,
+        customer_id=customer_id,
+        channel=channel.value if channel else None,
+        created_from=created_from,
+        created_to=created_to,
+        sku=sku,
+        external_ref=external_ref,
+        hold_reason=hold_reason.value if hold_reason else None,
+    )
+    before = decode_time_cursor(cursor) if cursor else None
+    with db.reader() as session:
+        rows = queries.list_orders(session, flt, limit=limit + 1, before=before)
+    last = rows[limit - 1] if len(rows) > limit else None
+    return Page(
+        items=[OrderSummaryOut.model_validate(r) for r in rows[:limit]],
+        next_cursor=encode_time_cursor(last.created_at, last.id) if last else None,
+    )
+
+
+@router.get("/orders/{order}", response_model=OrderOut)
+def get_order(order: str, db: DbDep, _: Reader) -> OrderOut:
+    """One order by id or number, with its lines and the actions allowed now."""
+    with db.reader() as session:
+        return _out(queries.get_order(session, order))
+
+
+@router.get("/orders/{order}/history", response_model=list[HistoryEntryOut])
+def order_history(order: str, db: DbDep, _: Reader) -> list[HistoryEntryOut]:
+    """Everything that happened to the order: who, when, what, why (append-only)."""
+    with db.reader() as session:
+        return [HistoryEntryOut.model_validate(h) for h in queries.order_history(session, order)]
+
+
+@router.post("/orders/{order}/confirm", response_model=OrderOut)
+def confirm(order: str, db: DbDep, principal: Manager, body: ConfirmIn | None = None) -> OrderOut:
+    with db.unit_of_work(actor=principal.actor) as uow:
+        order_id = queries.order_id(uow.session, order)
+        view = services.confirm_order(uow, order_id=order_id, note=body.note if body else "")
+    return _out(view)
+
+
+@router.post("/orders/{order}/hold", response_model=OrderOut)
+def hold(order: str, body: HoldIn, db: DbDep, principal: Manager) -> OrderOut:
+    with db.unit_of_work(actor=principal.actor) as uow:
+        order_id = queries.order_id(uow.session, order)
+        view = services.hold_order(uow, order_id=order_id, reason=body.reason, note=body.note)
+    return _out(view)
+
+
+@router.post("/orders/{order}/release", response_model=OrderOut)
+def release(order: str, body: ReleaseIn, db: DbDep, principal: Manager) -> OrderOut:
+    with db.unit_of_work(actor=principal.actor) as uow:
+        order_id = queries.order_id(uow.session, order)
+        view = services.release_order(uow, order_id=order_id, note=body.note)
+    return _out(view)
+
+
+@router.post("/orders/{order}/cancel", response_model=OrderOut)
+def cancel(order: str, db: DbDep, principal: Manager, body: CancelIn | None = None) -> OrderOut:
+    """Cancel an open order; its reserved stock becomes available again."""
+    with db.unit_of_work(actor=principal.actor) as uow:
+        order_id = queries.order_id(uow.session, order)
+        view = services.cancel_order(uow, order_id=order_id, reason=body.reason if body else "")
+    return _out(view)
+
+
+@router.get(
+    "/customers/{customer_id}/history", response_model=CustomerHistoryOut, tags=["customers"]
+)
+def customer_history(customer_id: uuid.UUID, db: DbDep, _: CustomerReader) -> CustomerHistoryOut:
+    """The customer's record: orders, units, lifetime value, first/last order, recent orders."""
+    with db.reader() as session:
+        ordering_profile(session, customer_id)  # 404 for an unknown customer
+        return CustomerHistoryOut.model_validate(queries.customer_history(session, customer_id))

@@ -1,0 +1,46 @@
+"""Shared API types: money as strings, pages of items, addresses."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+
+from ordersmith.money import minor_units
+
+T = TypeVar("T")
+
+
+def money_str(amount: Decimal, currency: str | None = None) -> str:
+    """An amount as the API shows it: the currency's minor units, more digits only if stored."""
+    places = minor_units(currency) if currency else 2
+    rounded = amount.quantize(Decimal(1).scaleb(-places))
+    return f"{rounded:f}" if rounded == amount else f"{amount.normalize():f}"
+
+
+def _decimal_str(value: Decimal) -> str:
+    return money_str(value)
+
+
+DecimalStr = Annotated[Decimal, PlainSerializer(_decimal_str, return_type=str, when_used="json")]
+"""A Decimal in, a string out (``"12.50"``); never a float."""
+
+
+class Input(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    next_cursor: str | None = Field(None, description="pass as ?cursor= for the next page")
+
+
+class AddressIn(Input):
+    name: str = Field("", max_length=200)
+    line1: str = Field(..., min_length=1, max_length=200)
+    line2: str = Field("", max_length=200)
+    city: str = Field(..., min_length=1, max_length=120)
+    region: str = Field("", max_length=120)
+    postcode: str = Field("", max_length=20)
+    country: str = Field(..., pattern="^[A-Z]{2}$", description="ISO 3166-1 alpha-2")
