@@ -8,7 +8,9 @@ created from it); otherwise those tests skip with a visible reason — except in
 
 from __future__ import annotations
 
+import contextlib
 import os
+import sqlite3
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -36,9 +38,9 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("template") / "ordersmith.db"
     engine = make_engine(f"sqlite:///{path}")
     migrate.upgrade(engine)
-    with engine.connect() as conn:
-        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     engine.dispose()
+    with contextlib.closing(sqlite3.connect(path)) as conn:  # fold the WAL into the file
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     return path
 
 

@@ -253,12 +253,10 @@ def labels_for(
     missing_p = {p for _w, p in keys if p not in names}
     if missing_w:
         wt = table_of(Warehouse)
-        names.update(
-            session.execute(sa.select(wt.c.id, wt.c.code).where(wt.c.id.in_(missing_w))).tuples()
-        )
+        rows = session.execute(sa.select(wt.c.id, wt.c.code).where(wt.c.id.in_(missing_w)))
+        names.update({warehouse_id: code for warehouse_id, code in rows})
     if missing_p:
         pt = table_of(Product)
-        names.update(
-            session.execute(sa.select(pt.c.id, pt.c.sku).where(pt.c.id.in_(missing_p))).tuples()
-        )
+        rows = session.execute(sa.select(pt.c.id, pt.c.sku).where(pt.c.id.in_(missing_p)))
+        names.update({product_id: sku for product_id, sku in rows})
     return names

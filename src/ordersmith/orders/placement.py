@@ -292,13 +292,12 @@ def _warehouse_ids(uow: UnitOfWork, lines: Sequence[LineRequest]) -> dict[str, u
     if not codes:
         return {}
     wt = table_of(Warehouse)
-    found = dict(
-        uow.session.execute(
+    found: dict[str, uuid.UUID] = {
+        code: warehouse_id
+        for code, warehouse_id in uow.session.execute(
             sa.select(wt.c.code, wt.c.id).where(wt.c.code.in_(codes), wt.c.active.is_(True))
         )
-        .tuples()
-        .all()
-    )
+    }
     missing = [c for c in codes if c not in found]
     if missing:
         raise ValidationFailed(
