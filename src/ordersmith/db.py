@@ -161,7 +161,9 @@ def read_only(session: Session) -> Session:
 
 
 def insert_ignoring_conflicts(session: Session, table: sa.Table, values: dict[str, Any]) -> bool:
-    """INSERT ... ON CONFLICT DO NOTHING on either database; True when a row was inserted."""
+    """INSERT ... ON CONFLICT DO NOTHING on either database; True when a row was inserted.
+
+    Decided by RETURNING, not ``rowcount`` (psycopg may report -1 for this statement)."""
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -171,8 +173,8 @@ def insert_ignoring_conflicts(session: Session, table: sa.Table, values: dict[st
         from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
         stmt = sqlite_insert(table).values(**values).on_conflict_do_nothing()
-    result = session.execute(stmt)
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    key = next(iter(table.primary_key.columns))
+    return session.execute(stmt.returning(key)).first() is not None
 
 
 def table_of(model: type[Base]) -> sa.Table:

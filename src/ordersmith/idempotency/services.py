@@ -123,5 +123,7 @@ def release(db: Database, claim_: Claim) -> None:
 
 def purge_expired(uow: UnitOfWork) -> int:
     table = table_of(IdempotencyRecord)
-    result = uow.session.execute(sa.delete(table).where(table.c.expires_at < clock.now()))
-    return int(result.rowcount)  # type: ignore[attr-defined]
+    deleted = uow.session.execute(
+        sa.delete(table).where(table.c.expires_at < clock.now()).returning(table.c.key)
+    ).all()
+    return len(deleted)
