@@ -75,10 +75,29 @@ def test_stock_can_be_received_adjusted_and_listed_from_the_cli(stocked):
 
 
 def test_a_bad_stock_command_exits_non_zero_with_the_error_code(stocked):
-    result = run(
-        stocked, "stock", "receive", "--warehouse", "MAIN", "--sku", "NOPE", "--quantity", "1"
+    # when
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ordersmith",
+            "stock",
+            "receive",
+            "--warehouse",
+            "MAIN",
+            "--sku",
+            "NOPE",
+            "--quantity",
+            "1",
+        ],
+        env={**os.environ, "ORDERSMITH_DATABASE_URL": stocked.settings.effective_database_url},
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
-    assert result.exit_code == 1
+    # then
+    assert result.returncode == 1
+    assert "[product_not_found]" in result.stderr
 
 
 def test_check_is_clean_on_a_consistent_database(stocked):
@@ -108,7 +127,7 @@ def test_the_server_and_the_cli_refuse_an_unmigrated_database(tmp_path):
     # when
     served = subprocess.run(
         [sys.executable, "-m", "ordersmith", "serve", "--port", "1"],
-        env=env,
+        env={**os.environ, **env},
         capture_output=True,
         text=True,
         timeout=60,
