@@ -261,3 +261,16 @@ def test_openapi_describes_every_route(client):
     ]:
         assert path in spec["paths"]
     assert client.get("/docs").status_code == 200
+
+
+def test_a_draft_is_saved_without_reserving_and_placed_later(api, shop):
+    # given
+    draft = api.post("/api/v1/orders", json=_order(shop, draft=True)).json()
+    assert draft["status"] == "draft"
+    assert _stock(api) == [("MAIN", 10, 0, 10)]
+    # when
+    placed = api.post(f"/api/v1/orders/{draft['number']}/place")
+    # then
+    assert placed.status_code == 200
+    assert placed.json()["status"] == "placed"
+    assert _stock(api) == [("MAIN", 10, 2, 8)]

@@ -8,12 +8,10 @@ reservations (1), history (1), outbox (1). No per-object ORM flush loop.
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import date, timedelta
-from decimal import Decimal
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -33,100 +31,86 @@ from ordersmith.inventory.reservations import Reservation, reserve
 from ordersmith.money import ZERO
 from ordersmith.orders.errors import DuplicateExternalRef, NoPrice, ProductNotOrderable
 from ordersmith.orders.events import OrderDrafted, OrderPlaced
-from ordersmith.orders.models import Channel, Order, OrderHistory, OrderLine, OrderReservation
+from ordersmith.orders.models import Order, OrderHistory, OrderLine, OrderReservation
 from ordersmith.orders.queries import order_view
+from ordersmith.orders.requests import LineRequest, PlaceOrder, lines_fingerprint, validate
 from ordersmith.orders.status import HoldReason, OrderStatus
 from ordersmith.orders.totals import LineAmounts, line_amounts, order_totals
 from ordersmith.orders.views import OrderLineView, OrderView
 from ordersmith.uow import UnitOfWork
 
-MAX_LINES = 500
-MAX_QUANTITY = 1_000_000
-ADDRESS_FIELDS = ("name", "line1", "line2", "city", "region", "postcode", "country")
+__all__ = [
+    "LineRequest",
+    "PlaceOrder",
+    "Prepared",
+    "lines_fingerprint",
+    "place_order",
+    "prepare",
+    "validate",
+    "write_children",
+]
 
 
 @dataclass(frozen=True, slots=True)
-class LineRequest:
-    sku: str
-    quantity: int
-    discount: Decimal = ZERO
-    warehouse: str | None = None  # reserve from this warehouse only
+class Prepared:
+    """An order priced, checked and (unless a draft) reserved: ready to be written."""
 
-
-@dataclass(frozen=True, slots=True)
-class PlaceOrder:
-    customer_id: uuid.UUID
-    channel: Channel
-    lines: Sequence[LineRequest]
-    external_ref: str | None = None
-    billing_address: dict[str, str] | None = None
-    shipping_address: dict[str, str] | None = None
-    backorder_policy: BackorderPolicy | None = None
-    requested_delivery_date: date | None = None
-    notes: str = ""
-    shipping_amount: Decimal = ZERO
-    draft: bool = False
-    details: dict[str, Any] = field(default_factory=dict)
-
-
-def validate(request: PlaceOrder) -> None:
-    """Shape rules that need no database; raise ValidationFailed listing every problem."""
-    errors: list[FieldError] = []
-    if not request.lines:
-        errors.append(FieldError("lines", "an order needs at least one line"))
-    if len(request.lines) > MAX_LINES:
-        errors.append(FieldError("lines", f"at most {MAX_LINES} lines"))
-    for i, line in enumerate(request.lines):
-        if not line.sku.strip():
-            errors.append(FieldError(f"lines.{i}.sku", "required"))
-        if not 1 <= line.quantity <= MAX_QUANTITY:
-            errors.append(FieldError(f"lines.{i}.quantity", f"between 1 and {MAX_QUANTITY}"))
-        if line.discount < 0:
-            errors.append(FieldError(f"lines.{i}.discount", "cannot be negative"))
-    if request.external_ref is not None and not 1 <= len(request.external_ref) <= 120:
-        errors.append(FieldError("external_ref", "1 to 120 characters"))
-    if request.shipping_amount < 0:
-        errors.append(FieldError("shipping_amount", "cannot be negative"))
-    if len(request.notes) > 10_000:
-        errors.append(FieldError("notes", "at most 10000 characters"))
-    for name in ("billing_address", "shipping_address"):
-        address = getattr(request, name)
-        if address is not None:
-            errors.extend(_address_errors(name, address))
-    if errors:
-        raise ValidationFailed("the order is not valid", fields=errors)
-
-
-def _address_errors(name: str, address: dict[str, str]) -> list[FieldError]:
-    errors = [
-        FieldError(f"{name}.{k}", "unknown field") for k in address if k not in ADDRESS_FIELDS
-    ]
-    for required in ("line1", "city", "country"):
-        if not str(address.get(required, "")).strip():
-            errors.append(FieldError(f"{name}.{required}", "required"))
-    country = str(address.get("country", ""))
-    if country and not (len(country) == 2 and country.isalpha()):
-        errors.append(FieldError(f"{name}.country", "ISO 3166 alpha-2 code, e.g. DE"))
-    return errors
-
-
-def lines_fingerprint(lines: Sequence[LineRequest]) -> str:
-    """Same SKUs and quantities in any line order give the same fingerprint."""
-    totals: dict[str, int] = {}
-    for line in lines:
-        totals[line.sku] = totals.get(line.sku, 0) + line.quantity
-    canonical = ";".join(f"{sku}:{qty}" for sku, qty in sorted(totals.items()))
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    row: dict[str, Any]
+    lines: list[OrderLineView]
+    reservation: Reservation
+    history: list[dict[str, Any]]
+    view: OrderView
 
 
 def place_order(uow: UnitOfWork, request: PlaceOrder) -> OrderView:
     """Capture an order from any channel: placed (stock reserved) or draft."""
     validate(request)
     now = clock.now()
-    number = f"{uow.settings.order_number_prefix}-{now.year}-" + (
-        f"{uow.next_number(f'{uow.settings.order_number_prefix}-{now.year}'):06d}"
+    series = f"{uow.settings.order_number_prefix}-{now.year}"
+    number = f"{series}-{uow.next_number(series):06d}"
+    prepared = prepare(uow, request, order_id=new_id(), number=number, created_at=now)
+    try:
+        uow.session.execute(sa.insert(table_of(Order)), [prepared.row])
+    except IntegrityError as exc:
+        if request.external_ref is not None and "external_ref" in str(exc.orig):
+            raise DuplicateExternalRef(
+                f"channel {request.channel.value} already has an order with external_ref "
+                f"{request.external_ref!r}",
+                extra={"channel": request.channel.value, "external_ref": request.external_ref},
+            ) from exc
+        raise
+    write_children(uow, prepared)
+    return prepared.view
+
+
+def write_children(uow: UnitOfWork, prepared: Prepared) -> None:
+    """Insert the lines, open reservations and history rows of a prepared order."""
+    session, order_id = uow.session, prepared.row["id"]
+    session.execute(
+        sa.insert(table_of(OrderLine)),
+        [{"order_id": order_id, **_line_row(v)} for v in prepared.lines],
     )
-    session = uow.session
+    if prepared.reservation.taken:
+        session.execute(
+            sa.insert(table_of(OrderReservation)),
+            [
+                {"order_id": order_id, "warehouse_id": w, "product_id": p, "quantity": q}
+                for (w, p), q in sorted(prepared.reservation.taken.items())
+            ],
+        )
+    session.execute(sa.insert(table_of(OrderHistory)), prepared.history)
+
+
+def prepare(
+    uow: UnitOfWork,
+    request: PlaceOrder,
+    *,
+    order_id: uuid.UUID,
+    number: str,
+    created_at: datetime,
+) -> Prepared:
+    """Price, check, detect duplicates and reserve (the database work before writing)."""
+    session, now = uow.session, clock.now()
     customer = ordering_profile(session, request.customer_id)
     currency = customer.currency
     quantities: dict[str, int] = {}
@@ -143,13 +127,11 @@ def place_order(uow: UnitOfWork, request: PlaceOrder) -> OrderView:
     warehouses = _warehouse_ids(uow, request.lines)
     policy = request.backorder_policy or uow.settings.backorder_policy
     fingerprint = lines_fingerprint(request.lines)
-    order_id = new_id()
 
     duplicate_of = None if request.draft else _recent_duplicate(uow, customer.id, fingerprint)
     reservation = Reservation()
     if not request.draft:
-        reservation = _reserve(uow, request, prices, warehouses, policy, order_id, number)
-
+        reservation = _reserve(uow, request, prices, warehouses, policy, number)
     amounts = [
         _amounts(line, prices[line.sku], currency, i) for i, line in enumerate(request.lines)
     ]
@@ -158,7 +140,7 @@ def place_order(uow: UnitOfWork, request: PlaceOrder) -> OrderView:
     hold_reason = None
     if duplicate_of is not None:
         status, hold_reason = OrderStatus.ON_HOLD, HoldReason.SUSPECTED_DUPLICATE
-    order_row: dict[str, Any] = {
+    row: dict[str, Any] = {
         "id": order_id,
         "number": number,
         "channel": request.channel.value,
@@ -181,61 +163,36 @@ def place_order(uow: UnitOfWork, request: PlaceOrder) -> OrderView:
         "lines_fingerprint": fingerprint,
         "duplicate_of_id": duplicate_of,
         "created_by": uow.actor,
-        "created_at": now,
+        "created_at": created_at,
         "updated_at": now,
     }
-    line_views = _line_views(request, prices, amounts, warehouses, reservation)
-    try:
-        session.execute(sa.insert(table_of(Order)), [order_row])
-    except IntegrityError as exc:
-        if request.external_ref is not None and "external_ref" in str(exc.orig):
-            raise DuplicateExternalRef(
-                f"channel {request.channel.value} already has an order with external_ref "
-                f"{request.external_ref!r}",
-                extra={"channel": request.channel.value, "external_ref": request.external_ref},
-            ) from exc
-        raise
-    session.execute(
-        sa.insert(table_of(OrderLine)),
-        [{"order_id": order_id, **_line_row(v)} for v in line_views],
-    )
-    if reservation.taken:
-        session.execute(
-            sa.insert(table_of(OrderReservation)),
-            [
-                {"order_id": order_id, "warehouse_id": w, "product_id": p, "quantity": q}
-                for (w, p), q in sorted(reservation.taken.items())
-            ],
+    lines = _line_views(request, prices, amounts, warehouses, reservation)
+    view = order_view(row, lines)
+    history = [
+        _history(
+            order_id,
+            now,
+            uow.actor,
+            "draft" if request.draft else "place",
+            None,
+            OrderStatus.DRAFT if request.draft else OrderStatus.PLACED,
+            "",
+            {"channel": request.channel.value, **request.details},
         )
-    history = {
-        "id": new_id(),
-        "order_id": order_id,
-        "at": now,
-        "actor": uow.actor,
-        "action": "draft" if request.draft else "place",
-        "from_status": None,
-        "to_status": OrderStatus.DRAFT.value if request.draft else OrderStatus.PLACED.value,
-        "reason": "",
-        "details": {"channel": request.channel.value, **request.details},
-    }
-    history_rows = [history]
+    ]
     if hold_reason is not None:
-        history_rows.append(
-            {
-                "id": new_id(),
-                "order_id": order_id,
-                "at": now,
-                "actor": "system",
-                "action": "hold",
-                "from_status": OrderStatus.PLACED.value,
-                "to_status": OrderStatus.ON_HOLD.value,
-                "reason": hold_reason.value,
-                "details": {"duplicate_of": str(duplicate_of)},
-            }
+        history.append(
+            _history(
+                order_id,
+                now,
+                "system",
+                "hold",
+                OrderStatus.PLACED,
+                OrderStatus.ON_HOLD,
+                hold_reason.value,
+                {"duplicate_of": str(duplicate_of)},
+            )
         )
-    session.execute(sa.insert(table_of(OrderHistory)), history_rows)
-
-    view = order_view(order_row, line_views)
     if request.draft:
         uow.record(
             OrderDrafted(
@@ -259,7 +216,30 @@ def place_order(uow: UnitOfWork, request: PlaceOrder) -> OrderView:
             )
         )
     uow.record(*reservation.events, *reservation.shortage_events)
-    return view
+    return Prepared(row, lines, reservation, history, view)
+
+
+def _history(
+    order_id: uuid.UUID,
+    at: datetime,
+    actor: str,
+    action: str,
+    from_status: OrderStatus | None,
+    to_status: OrderStatus,
+    reason: str,
+    details: dict[str, Any],
+) -> dict[str, Any]:
+    return {
+        "id": new_id(),
+        "order_id": order_id,
+        "at": at,
+        "actor": actor,
+        "action": action,
+        "from_status": from_status.value if from_status else None,
+        "to_status": to_status.value,
+        "reason": reason,
+        "details": details,
+    }
 
 
 def _check_orderable(
@@ -292,12 +272,10 @@ def _warehouse_ids(uow: UnitOfWork, lines: Sequence[LineRequest]) -> dict[str, u
     if not codes:
         return {}
     wt = table_of(Warehouse)
-    found: dict[str, uuid.UUID] = {
-        code: warehouse_id
-        for code, warehouse_id in uow.session.execute(
-            sa.select(wt.c.code, wt.c.id).where(wt.c.code.in_(codes), wt.c.active.is_(True))
-        )
-    }
+    rows = uow.session.execute(
+        sa.select(wt.c.code, wt.c.id).where(wt.c.code.in_(codes), wt.c.active.is_(True))
+    )
+    found: dict[str, uuid.UUID] = {code: warehouse_id for code, warehouse_id in rows}
     missing = [c for c in codes if c not in found]
     if missing:
         raise ValidationFailed(
@@ -338,7 +316,6 @@ def _reserve(
     prices: dict[str, PricedProduct],
     warehouses: dict[str, uuid.UUID],
     policy: BackorderPolicy,
-    order_id: uuid.UUID,
     number: str,
 ) -> Reservation:
     demands = [

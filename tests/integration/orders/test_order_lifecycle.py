@@ -4,7 +4,9 @@ import sqlalchemy as sa
 from ordersmith.checks import run_checks
 from ordersmith.errors import InvalidTransition, ValidationFailed
 from ordersmith.ids import new_id
+from ordersmith.inventory.errors import InsufficientStock
 from ordersmith.inventory.queries import stock_levels
+from ordersmith.orders.drafts import place_draft
 from ordersmith.orders.errors import OrderNotFound
 from ordersmith.orders.queries import get_order, order_history
 from ordersmith.orders.services import cancel_order, confirm_order, hold_order, release_order
@@ -112,3 +114,41 @@ def test_every_change_records_an_event_in_the_outbox_in_the_same_transaction(sho
             .all()
         )
     assert sorted(events) == ["order.cancelled", "order.confirmed", "order.placed"]
+
+
+def test_a_draft_reserves_nothing_until_it_is_placed_at_that_moments_stock(shop):
+    # given
+    stock_up(shop.db, {("MAIN", "A-1"): 5})
+    draft = place(shop.db, order_request(shop.cash.id, ("A-1", 2), ("A-1", 1), draft=True))
+    with shop.db.reader() as session:
+        assert stock_levels(session, sku="A-1")[0].reserved == 0
+    # when
+    placed = _act(shop.db, place_draft, order_id=draft.id)
+    # then
+    assert (draft.status, placed.status) == ("draft", "placed")
+    assert placed.number == draft.number
+    assert [line.reserved_quantity for line in placed.lines] == [2, 1]
+    with shop.db.reader() as session:
+        assert stock_levels(session, sku="A-1")[0].reserved == 3
+        assert [
+            (h.action, h.from_status, h.to_status) for h in order_history(session, draft.number)
+        ] == [
+            ("draft", None, "draft"),
+            ("place", "draft", "placed"),
+        ]
+        assert not any(run_checks(session).values())
+
+
+def test_a_draft_that_cannot_be_reserved_stays_a_draft(shop):
+    draft = place(shop.db, order_request(shop.cash.id, ("A-1", 2), draft=True))
+    with pytest.raises(InsufficientStock):
+        _act(shop.db, place_draft, order_id=draft.id)
+    with shop.db.reader() as session:
+        assert get_order(session, draft.number).status == "draft"
+
+
+def test_a_placed_order_cannot_be_placed_again(shop):
+    stock_up(shop.db, {("MAIN", "A-1"): 5})
+    order = place(shop.db, order_request(shop.cash.id, ("A-1", 1)))
+    with pytest.raises(InvalidTransition):
+        _act(shop.db, place_draft, order_id=order.id)

@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 from ordersmith.auth.permissions import Permission
 from ordersmith.auth.services import Principal
 from ordersmith.customers.profile import ordering_profile
-from ordersmith.orders import queries, services
+from ordersmith.orders import drafts, queries, services
 from ordersmith.orders.models import Channel
 from ordersmith.orders.status import HoldReason, OrderStatus
 from ordersmith.orders.views import OrderView
@@ -80,6 +80,7 @@ def create_order(
         requested_delivery_date=body.requested_delivery_date,
         notes=body.notes,
         shipping_amount=body.shipping_amount,
+        draft=body.draft,
     )
 
     def action(uow: UnitOfWork) -> dict[str, object]:
@@ -136,6 +137,15 @@ def order_history(order: str, db: DbDep, _: Reader) -> list[HistoryEntryOut]:
     """Everything that happened to the order: who, when, what, why (append-only)."""
     with db.reader() as session:
         return [HistoryEntryOut.model_validate(h) for h in queries.order_history(session, order)]
+
+
+@router.post("/orders/{order}/place", response_model=OrderOut)
+def place_draft(order: str, db: DbDep, principal: Creator) -> OrderOut:
+    """Place a draft: re-priced, checked for duplicates, stock reserved."""
+    with db.unit_of_work(actor=principal.actor) as uow:
+        order_id = queries.order_id(uow.session, order)
+        view = drafts.place_draft(uow, order_id=order_id)
+    return _out(view)
 
 
 @router.post("/orders/{order}/confirm", response_model=OrderOut)

@@ -49,6 +49,7 @@ class OrderCreate(Input):
     requested_delivery_date: date | None = None
     notes: str = Field("", max_length=10_000)
     shipping_amount: AmountIn = Decimal("0")
+    draft: bool = Field(False, description="save without reserving stock; place it later")
 
 
 class HoldIn(Input):
