@@ -101,3 +101,9 @@ def test_a_duplicate_warehouse_code_is_a_409(api, product):
 def test_warehouses_are_listed_in_sourcing_order(api, product):
     codes = [w["code"] for w in api.get("/api/v1/warehouses").json()["items"]]
     assert codes == ["MAIN", "EAST"]
+
+
+def test_metrics_count_requests_by_route_and_status(client, api, product):
+    api.get("/api/v1/warehouses")
+    body = client.get("/metrics").text
+    assert 'ordersmith_http_requests_total{method="GET",route="/api/v1/warehouses",status="200"}' in body

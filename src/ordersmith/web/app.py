@@ -9,9 +9,10 @@ from fastapi import FastAPI
 
 from ordersmith import __version__
 from ordersmith.config import Settings, load_settings
+from ordersmith.logging import configure_logging
 from ordersmith.runtime import open_database
 from ordersmith.uow import Database
-from ordersmith.web import problems
+from ordersmith.web import metrics, problems
 from ordersmith.web.api import catalog, customers, health, inventory, orders
 
 API_PREFIX = "/api/v1"
@@ -39,6 +40,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.state.db = database
     app.state.settings = settings
     problems.install(app)
+    metrics.install(app, api_prefix=API_PREFIX)
     app.include_router(health.router)
     for module in (catalog, customers, inventory, orders):
         app.include_router(module.router, prefix=API_PREFIX)
@@ -47,4 +49,6 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
 
 def create_default_app() -> FastAPI:
     """Entry point for ASGI servers (granian/uvicorn --factory)."""
-    return create_app()
+    settings = load_settings()
+    configure_logging(settings.log_level, json=settings.environment == "production")
+    return create_app(settings)
