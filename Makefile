@@ -25,7 +25,7 @@ venv: $(BIN)/ordersmith ## create .venv and install Ordersmith
 
 dev: $(VENV)/.dev ## create .venv with the development extras
 
-run: venv ## migrate ./data/ordersmith.db, load demo data if new, serve on http://$(HOST):$(PORT)
+run: venv ## migrate ./data/ordersmith.db, load demo data if new, serve on http://127.0.0.1:8000
 	$(BIN)/ordersmith db upgrade
 	$(BIN)/ordersmith demo --if-empty
 	$(BIN)/ordersmith serve --host $(HOST) --port $(PORT)
@@ -34,13 +34,14 @@ test: dev ## run the whole test suite (PostgreSQL too when ORDERSMITH_TEST_DATAB
 	$(BIN)/pytest -n 2 --dist loadgroup
 
 lint: dev ## ruff (format check + lint) and mypy --strict
-	$(BIN)/ruff format --check src tests bench migrations
-	$(BIN)/ruff check src tests bench migrations
+	$(BIN)/ruff format --check src tests migrations tools
+	$(BIN)/ruff check src tests migrations tools
 	$(BIN)/mypy
+	$(BIN)/python tools/check_no_float.py
 
 format: dev ## apply ruff formatting and safe fixes
-	$(BIN)/ruff format src tests bench migrations
-	$(BIN)/ruff check --fix src tests bench migrations
+	$(BIN)/ruff format src tests migrations tools
+	$(BIN)/ruff check --fix src tests migrations tools
 
 clean: ## remove .venv, caches and the local ./data folder
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache data

@@ -1,6 +1,6 @@
 """initial schema: catalog, customers, inventory, orders, auth, idempotency, outbox
 
-Revision ID: 1ce57107c53b
+Revision ID: 0001
 Revises:
 Create Date: 2026-11-28 13:53:08.604424
 """

@@ -13,6 +13,8 @@ from pathlib import Path
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from ordersmith.errors import ConfigurationError
+
 
 class BackorderPolicy(StrEnum):
     REJECT = "reject"
@@ -73,7 +75,7 @@ class Settings(BaseSettings):
         if self.secret_key:
             return self.secret_key
         if self.environment == "production":
-            raise RuntimeError("ORDERSMITH_SECRET_KEY must be set in production")
+            raise ConfigurationError("ORDERSMITH_SECRET_KEY must be set in production")
         path = self.data_dir / "secret_key"
         if path.exists():
             return path.read_text().strip()

@@ -13,6 +13,7 @@ CLI prints before exiting non-zero.
     ├── Unauthorized              401 unauthorized
     ├── Forbidden                 403 forbidden
     ├── IdempotencyError          409 / 422 idempotency_* (see ordersmith.idempotency)
+    ├── ConfigurationError        500 configuration_error (refused at start-up)
     └── SchemaNotCurrent          503 schema_not_current (database needs `db upgrade`)
 
 Areas subclass these in their own ``errors.py``.
@@ -89,6 +90,12 @@ class Forbidden(OmsError):
     code = "forbidden"
     status = 403
     title = "Not allowed"
+
+
+class ConfigurationError(OmsError):
+    code = "configuration_error"
+    status = 500
+    title = "Ordersmith is not configured correctly"
 
 
 class SchemaNotCurrent(OmsError):

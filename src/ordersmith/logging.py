@@ -8,7 +8,7 @@ import structlog
 
 
 def configure_logging(level: str = "info", *, json: bool = True) -> None:
-    """Configure once at start-up (the CLI calls it; importing Ordersmith never does)."""
+    """Configure once at start-up (the server's app factory calls it; importing never does)."""
     logging.basicConfig(format="%(message)s", level=level.upper())
     renderer: structlog.types.Processor = (
         structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer()

@@ -43,7 +43,7 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
 
 def revision(engine: Engine, message: str) -> None:
-    """Autogenerate a new revision (developers: `ordersmith db revision -m ...`)."""
+    """Autogenerate a new revision against a database at head (see CONTRIBUTING.md)."""
     config = _config()
     with engine.begin() as conn:
         config.attributes["connection"] = conn

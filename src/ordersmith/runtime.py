@@ -8,7 +8,9 @@ from ordersmith.uow import Database
 
 
 def open_database(settings: Settings) -> Database:
-    """Connect; migrate the embedded default; refuse an unmigrated external database."""
+    """Connect; migrate the embedded default; refuse an unmigrated external database
+    (and, in production, a missing secret key)."""
+    settings.effective_secret_key()
     db = Database.connect(settings)
     try:
         if settings.is_embedded:

@@ -119,7 +119,10 @@ def test_an_action_the_state_machine_forbids_is_a_409_with_a_stable_code(api, sh
     api.post(f"/api/v1/orders/{order['id']}/cancel")
     response = api.post(f"/api/v1/orders/{order['id']}/confirm")
     assert response.status_code == 409
-    assert response.json()["code"] == "invalid_transition"
+    problem = response.json()
+    assert problem["code"] == "invalid_transition"
+    assert problem["status"] == 409  # extensions never overwrite RFC 9457 members
+    assert problem["current_status"] == "cancelled"
 
 
 def test_the_list_filters_and_pages_with_a_cursor(api, shop):
@@ -201,7 +204,8 @@ def test_an_unknown_sku_or_customer_is_a_clear_error(api, shop):
     unknown_sku = api.post(
         "/api/v1/orders", json={**_order(shop), "lines": [{"sku": "X", "quantity": 1}]}
     )
-    assert unknown_sku.json()["code"] == "product_not_found"
+    assert unknown_sku.status_code == 422
+    assert unknown_sku.json()["code"] == "unknown_sku"
     unknown_customer = api.post(
         "/api/v1/orders",
         json={**_order(shop), "customer_id": "01890000-0000-7000-8000-000000000000"},

@@ -8,7 +8,15 @@ import typer
 from pydantic import ValidationError
 from rich.markup import escape
 
-from ordersmith.cli import check_cmd, db_cmd, inventory_cmd, orders_cmd, server, tokens
+from ordersmith.cli import (
+    check_cmd,
+    db_cmd,
+    inventory_cmd,
+    maintenance_cmd,
+    orders_cmd,
+    server,
+    tokens,
+)
 from ordersmith.cli.common import err_console
 from ordersmith.errors import OmsError
 
@@ -25,6 +33,7 @@ app.add_typer(inventory_cmd.stock, name="stock")
 app.add_typer(orders_cmd.app, name="orders")
 server.register(app)
 check_cmd.register(app)
+maintenance_cmd.register(app)
 
 
 def main() -> None:

@@ -13,11 +13,6 @@ class UnknownSku(NotFound):
     code = "product_not_found"
 
 
-class NotStocked(Conflict):
-    code = "product_not_stocked"
-    title = "Product is not stocked"
-
-
 class InsufficientStock(Conflict):
     """Not enough available stock to reserve (the order's policy is to reject)."""
 

@@ -48,8 +48,8 @@ MAX_LINES = 500
 MAX_QUANTITY = 1_000_000
 MAX_AMOUNT = Decimal("999999999999.9999")  # fits NUMERIC(19, 4) and SQLite's scaled BIGINT
 MAX_ERRORS = 50  # field errors listed in one ValidationFailed
-_IN_CHUNK = 500
 _FINAL = (OrderStatus.COMPLETED, OrderStatus.CANCELLED)
+_CHANNELS = tuple(c.value for c in Channel)
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,7 +132,7 @@ def import_historical_orders(uow: UnitOfWork, orders: Sequence[HistoricalOrder])
         OrderHistoryImported(
             aggregate_id=new_id(),
             count=len(orders),
-            cancelled=sum(o.status is OrderStatus.CANCELLED for o in orders),
+            cancelled=sum(o.status == OrderStatus.CANCELLED for o in orders),
             first_created_at=min(created),
             last_created_at=max(created),
         )
@@ -150,6 +150,7 @@ def _add_rows(
 ) -> OrderTotals:
     """Append the order's row, its line rows and its history row; return its totals."""
     currency = order.currency or customer.currency
+    channel, status = Channel(order.channel).value, OrderStatus(order.status).value
     order_id = new_id()
     amounts = []
     for n, line in enumerate(order.lines, start=1):
@@ -164,10 +165,10 @@ def _add_rows(
         {
             "id": order_id,
             "number": number,
-            "channel": order.channel.value,
+            "channel": channel,
             "external_ref": order.external_ref,
             "customer_id": order.customer_id,
-            "status": order.status.value,
+            "status": status,
             "hold_reason": None,
             "held_from": None,
             "backorder_policy": uow.settings.backorder_policy.value,
@@ -192,9 +193,9 @@ def _add_rows(
             "actor": uow.actor,
             "action": "imported",
             "from_status": None,
-            "to_status": order.status.value,
+            "to_status": status,
             "reason": "",
-            "details": {"channel": order.channel.value, "external_ref": order.external_ref},
+            "details": {"channel": channel, "external_ref": order.external_ref},
         }
     )
     return totals
@@ -218,7 +219,10 @@ def _shape_errors(orders: Sequence[HistoricalOrder]) -> list[FieldError]:
         at = f"orders.{i}"
         if o.status not in _FINAL:
             errors.append(FieldError(f"{at}.status", "must be completed or cancelled"))
-        if not 1 <= len(o.external_ref.strip()) <= 120 or o.external_ref != o.external_ref.strip():
+        if o.channel not in _CHANNELS:
+            errors.append(FieldError(f"{at}.channel", f"one of {', '.join(_CHANNELS)}"))
+        ref = o.external_ref if isinstance(o.external_ref, str) else ""
+        if not 1 <= len(ref) <= 120 or ref != ref.strip():
             errors.append(FieldError(f"{at}.external_ref", "1 to 120 characters, no outer spaces"))
         if o.created_at.tzinfo is None:
             errors.append(FieldError(f"{at}.created_at", "must be timezone-aware"))
@@ -277,35 +281,31 @@ def _reference_errors(
 
 
 def _customers(session: Session, ids: set[uuid.UUID]) -> dict[uuid.UUID, _CustomerInfo]:
-    """Currency and default addresses of many customers, a chunk per statement."""
+    """Currency and default addresses of many customers in one statement."""
     customers, addresses = table_of(Customer), table_of(CustomerAddress)
     fields = ("name", "line1", "line2", "city", "region", "postcode", "country")
+    rows = session.execute(
+        sa.select(
+            customers.c.id,
+            customers.c.name.label("customer_name"),
+            customers.c.currency,
+            addresses.c.kind,
+            *(addresses.c[f] for f in fields),
+        )
+        .outerjoin(
+            addresses,
+            sa.and_(addresses.c.customer_id == customers.c.id, addresses.c.is_default.is_(True)),
+        )
+        .where(customers.c.id.in_(sorted(ids)))  # at most MAX_ORDERS ids
+    ).all()
     found: dict[uuid.UUID, _CustomerInfo] = {}
-    wanted = sorted(ids)
-    for start in range(0, len(wanted), _IN_CHUNK):
-        rows = session.execute(
-            sa.select(
-                customers.c.id,
-                customers.c.name.label("customer_name"),
-                customers.c.currency,
-                addresses.c.kind,
-                *(addresses.c[f] for f in fields),
-            )
-            .outerjoin(
-                addresses,
-                sa.and_(
-                    addresses.c.customer_id == customers.c.id, addresses.c.is_default.is_(True)
-                ),
-            )
-            .where(customers.c.id.in_(wanted[start : start + _IN_CHUNK]))
-        ).all()
-        for row in rows:
-            info = found.setdefault(row.id, _CustomerInfo(row.currency, {}, {}))
-            if row.kind is not None:
-                address = {f: getattr(row, f) for f in fields}
-                address["name"] = address["name"] or row.customer_name
-                target = info.billing if str(row.kind) == "billing" else info.shipping
-                target.update(address)
+    for row in rows:
+        info = found.setdefault(row.id, _CustomerInfo(row.currency, {}, {}))
+        if row.kind is not None:
+            address = {f: getattr(row, f) for f in fields}
+            address["name"] = address["name"] or row.customer_name
+            target = info.billing if str(row.kind) == "billing" else info.shipping
+            target.update(address)
     return found
 
 
@@ -313,19 +313,15 @@ def _check_unique_refs(session: Session, orders: Sequence[HistoricalOrder]) -> N
     """Refuse references repeated in the input or already on file for the channel."""
     by_channel: dict[Channel, Counter[str]] = {}
     for o in orders:
-        by_channel.setdefault(o.channel, Counter())[o.external_ref] += 1
+        by_channel.setdefault(Channel(o.channel), Counter())[o.external_ref] += 1
     table = table_of(Order)
     for channel, counts in sorted(by_channel.items()):
         repeated = [ref for ref, n in counts.items() if n > 1]
-        existing: list[str] = []
-        unique = sorted(counts)
-        for start in range(0, len(unique), _IN_CHUNK):
-            existing += session.scalars(
-                sa.select(table.c.external_ref).where(
-                    table.c.channel == channel.value,
-                    table.c.external_ref.in_(unique[start : start + _IN_CHUNK]),
-                )
-            ).all()
+        existing = session.scalars(
+            sa.select(table.c.external_ref).where(
+                table.c.channel == channel.value, table.c.external_ref.in_(sorted(counts))
+            )
+        ).all()
         clashes = sorted(set(repeated) | set(existing))
         if clashes:
             raise DuplicateExternalRef(

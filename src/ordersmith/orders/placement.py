@@ -249,7 +249,7 @@ def _check_orderable(
     if unknown:
         raise ValidationFailed(
             f"unknown SKU: {', '.join(unknown)}",
-            code="product_not_found",
+            code="unknown_sku",
             fields=[
                 FieldError(f"lines.{i}.sku", "unknown SKU")
                 for i, line in enumerate(lines)
@@ -280,7 +280,7 @@ def _warehouse_ids(uow: UnitOfWork, lines: Sequence[LineRequest]) -> dict[str, u
     if missing:
         raise ValidationFailed(
             f"unknown or inactive warehouse: {', '.join(missing)}",
-            code="warehouse_not_found",
+            code="unknown_warehouse",
             fields=[
                 FieldError(f"lines.{i}.warehouse", "unknown warehouse")
                 for i, line in enumerate(lines)

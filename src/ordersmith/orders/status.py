@@ -68,7 +68,7 @@ def check_transition(
     if (current, action) not in TRANSITIONS:
         raise InvalidTransition(
             f"cannot {action} an order that is {current}",
-            extra={"status": current.value, "action": action.value},
+            extra={"current_status": current.value, "action": action.value},
         )
     target = TRANSITIONS[(current, action)]
     if target is None:

@@ -39,7 +39,8 @@ def problem_response(problem: Problem, headers: dict[str, str] | None = None) ->
     }
     if problem.fields:
         body["errors"] = [{"field": f.field, "message": f.message} for f in problem.fields]
-    body.update(problem.extra)
+    for name, value in problem.extra.items():  # extensions never replace the RFC 9457 members
+        body.setdefault(name, value)
     return JSONResponse(
         body, status_code=problem.status, media_type="application/problem+json", headers=headers
     )

@@ -17,6 +17,7 @@ from ordersmith.errors import ValidationFailed
 from ordersmith.inventory.models import StockMovement
 from ordersmith.orders.errors import DuplicateExternalRef
 from ordersmith.orders.history_import import (
+    MAX_ORDERS,
     HistoricalLine,
     HistoricalOrder,
     import_historical_orders,
@@ -203,3 +204,22 @@ def test_an_empty_import_writes_nothing(shop):
     # then
     assert count == 0
     assert _counts(shop.db) == before
+
+
+def test_a_cancelled_historical_order_is_stored_cancelled(shop):
+    # when
+    _import(shop.db, [_order(shop.cash.id, status=OrderStatus.CANCELLED)])
+    # then
+    with shop.db.reader() as session:
+        statuses = list(session.scalars(sa.select(table_of(Order).c.status)))
+    assert statuses == ["cancelled"]
+
+
+def test_an_import_bigger_than_one_batch_is_refused_before_any_read(shop):
+    # given
+    orders = [_order(shop.cash.id, f"OLD-{i}") for i in range(MAX_ORDERS + 1)]
+    # when
+    with pytest.raises(ValidationFailed) as error:
+        _import(shop.db, orders)
+    # then
+    assert [f.field for f in error.value.fields] == ["orders"]

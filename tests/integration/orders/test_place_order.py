@@ -149,7 +149,7 @@ def test_a_discontinued_product_cannot_be_ordered(shop):
 def test_an_unknown_sku_is_a_validation_error_naming_the_line(shop):
     with pytest.raises(ValidationFailed) as caught:
         place(shop.db, order_request(shop.cash.id, ("A-1", 1), ("NOPE", 1)))
-    assert caught.value.code == "product_not_found"
+    assert caught.value.code == "unknown_sku"
     assert [f.field for f in caught.value.fields] == ["lines.1.sku"]
 
 

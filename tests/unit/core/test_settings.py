@@ -2,6 +2,7 @@ import pytest
 from pydantic import ValidationError
 
 from ordersmith.config import BackorderPolicy, Settings
+from ordersmith.errors import ConfigurationError
 
 
 def test_the_embedded_default_needs_no_configuration(tmp_path):
@@ -42,7 +43,7 @@ def test_settings_come_from_ordersmith_environment_variables(monkeypatch):
 
 
 def test_production_refuses_to_run_without_a_secret_key(tmp_path):
-    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+    with pytest.raises(ConfigurationError, match="SECRET_KEY"):
         Settings(environment="production", data_dir=tmp_path).effective_secret_key()
 
 

@@ -25,7 +25,7 @@ def test_a_cancelled_order_cannot_be_confirmed_and_the_error_has_a_stable_code()
         check_transition(OrderStatus.CANCELLED, OrderAction.CONFIRM)
     # then
     assert caught.value.code == "invalid_transition"
-    assert caught.value.extra == {"status": "cancelled", "action": "confirm"}
+    assert caught.value.extra == {"current_status": "cancelled", "action": "confirm"}
 
 
 def test_releasing_a_hold_returns_to_the_state_it_was_held_from():

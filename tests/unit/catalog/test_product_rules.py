@@ -1,0 +1,150 @@
+"""Pure catalog rules: amounts, field checks, status transitions, event names."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from sqlalchemy.dialects import postgresql, sqlite
+
+from ordersmith.catalog.events import PriceListItemsReplaced, ProductCreated, ProductStatusChanged
+from ordersmith.catalog.services import MAX_AMOUNT, check_product_fields, parse_amount, tax_rate
+from ordersmith.catalog.status import ProductStatus, check_transition
+from ordersmith.db import Fixed
+from ordersmith.errors import InvalidTransition, ValidationFailed
+
+storable = st.decimals(min_value=0, max_value=MAX_AMOUNT, places=4, allow_nan=False)
+
+
+@given(storable)
+def test_an_amount_with_at_most_four_decimals_is_accepted_unchanged(amount: Decimal) -> None:
+    # given
+    text = str(amount)
+    # when
+    parsed = parse_amount(text)
+    # then
+    assert parsed == amount
+
+
+@given(st.decimals(min_value=0, max_value=1000, places=8, allow_nan=False))
+def test_an_amount_with_more_than_four_decimals_is_refused_never_rounded(amount: Decimal) -> None:
+    # given
+    has_more = amount.scaleb(4) != amount.scaleb(4).to_integral_value()
+    # when / then
+    if has_more:
+        with pytest.raises(ValueError, match="more than 4 decimals"):
+            parse_amount(str(amount))
+    else:
+        assert parse_amount(str(amount)) == amount
+
+
+@given(storable)
+def test_every_accepted_amount_fits_the_fixed_column_on_both_databases(amount: Decimal) -> None:
+    # given
+    column = Fixed(4)
+    parsed = parse_amount(amount)
+    # when
+    on_sqlite = column.process_bind_param(parsed, sqlite.dialect())
+    on_postgres = column.process_bind_param(parsed, postgresql.dialect())
+    # then
+    assert -(2**63) <= on_sqlite < 2**63
+    assert column.process_result_value(on_sqlite, sqlite.dialect()) == amount
+    assert on_postgres == amount
+
+
+@pytest.mark.parametrize("value", ["-0.01", "-1"])
+def test_a_negative_amount_is_refused(value: str) -> None:
+    with pytest.raises(ValueError, match="must not be negative"):
+        parse_amount(value)
+
+
+def test_a_float_amount_is_refused_with_a_hint_to_send_a_string() -> None:
+    with pytest.raises(ValueError, match="decimal strings"):
+        parse_amount(12.5)
+
+
+@pytest.mark.parametrize("value", ["NaN", "Infinity", "twelve", "", "1,50", True, None])
+def test_things_that_are_not_decimal_numbers_are_not_amounts(value: object) -> None:
+    with pytest.raises(ValueError):  # noqa: PT011  (the message varies with the input)
+        parse_amount(value)
+
+
+def test_an_amount_above_the_storable_maximum_is_refused() -> None:
+    with pytest.raises(ValueError, match="at most"):
+        parse_amount(MAX_AMOUNT + 1)
+
+
+@pytest.mark.parametrize(
+    ("value", "accepted"), [("0", True), ("0.2", True), ("0.9999", True), ("1", False)]
+)
+def test_a_tax_rate_is_a_fraction_below_one(value: str, accepted: bool) -> None:
+    if accepted:
+        assert tax_rate(value) == Decimal(value)
+    else:
+        with pytest.raises(ValueError, match="fraction"):
+            tax_rate(value)
+
+
+def test_product_checks_list_every_problem_at_once() -> None:
+    # given
+    fields = {"sku": "A 1", "name": " ", "price": "1.00001", "currency": "euro", "status": "gone"}
+    # when
+    with pytest.raises(ValidationFailed) as caught:
+        check_product_fields(fields)
+    # then
+    assert {f.field for f in caught.value.fields} == {"sku", "name", "price", "currency", "status"}
+
+
+def test_product_checks_normalise_text_and_currency() -> None:
+    # given
+    fields = {"sku": " A-1 ", "name": " Anvil ", "currency": "eur", "barcode": ""}
+    # when
+    values = check_product_fields(fields)
+    # then
+    assert values == {"sku": "A-1", "name": "Anvil", "currency": "EUR", "barcode": None}
+
+
+@pytest.mark.parametrize("name", ["Anvil\x00", "Anvil\x1b[31m"])
+def test_control_characters_are_refused_in_names(name: str) -> None:
+    with pytest.raises(ValidationFailed):
+        check_product_fields({"name": name})
+
+
+def test_a_description_may_span_several_lines() -> None:
+    assert check_product_fields({"description": "one\ntwo"}) == {"description": "one\ntwo"}
+
+
+def test_a_field_the_product_does_not_have_is_refused() -> None:
+    with pytest.raises(ValidationFailed) as caught:
+        check_product_fields({"colour": "red"})
+    assert caught.value.fields[0].field == "colour"
+
+
+def test_a_discontinued_product_can_be_relisted_but_not_sent_back_to_draft() -> None:
+    # when / then
+    check_transition(ProductStatus.DISCONTINUED, ProductStatus.ACTIVE)
+    with pytest.raises(InvalidTransition):
+        check_transition(ProductStatus.DISCONTINUED, ProductStatus.DRAFT)
+    with pytest.raises(InvalidTransition):
+        check_transition(ProductStatus.ACTIVE, ProductStatus.DRAFT)
+
+
+def test_catalog_events_are_named_in_the_past_tense_under_their_aggregate() -> None:
+    # given
+    event = ProductCreated(
+        aggregate_id=uuid.uuid4(),
+        sku="A-1",
+        name="Anvil",
+        price=Decimal("12.50"),
+        currency="EUR",
+        status=ProductStatus.ACTIVE,
+    )
+    # then
+    assert ProductCreated.event_type() == "product.created"
+    assert ProductStatusChanged.event_type() == "product.status_changed"
+    assert PriceListItemsReplaced.event_type() == "price_list.items_replaced"
+    assert event.payload()["price"] == "12.50"
+    assert event.payload()["status"] == "active"
