@@ -9,8 +9,11 @@ from pydantic import ValidationError
 from rich.markup import escape
 
 from ordersmith.cli import (
+    catalog_cmd,
+    customers_cmd,
     check_cmd,
     db_cmd,
+    demo_cmd,
     inventory_cmd,
     maintenance_cmd,
     orders_cmd,
@@ -31,9 +34,12 @@ app.add_typer(tokens.app, name="token")
 app.add_typer(inventory_cmd.warehouses, name="warehouse")
 app.add_typer(inventory_cmd.stock, name="stock")
 app.add_typer(orders_cmd.app, name="orders")
+app.add_typer(catalog_cmd.app, name="catalog")
+app.add_typer(customers_cmd.app, name="customers")
 server.register(app)
 check_cmd.register(app)
 maintenance_cmd.register(app)
+demo_cmd.register(app)
 
 
 def main() -> None:

@@ -178,6 +178,24 @@ def test_discontinued_products_stop_selling_when_discontinued(data):
         assert last_sale[product.sku] < TODAY - timedelta(days=product.discontinued_days_ago)
 
 
+def test_slow_movers_sell_on_few_days_only(data):
+    # given
+    slow = {p.sku for p in data.products if p.popularity < 0.2}
+    # when
+    days_with_sales = Counter(
+        sku
+        for sku, _day in {
+            (line.sku, o.created_at.date())
+            for o in data.orders
+            for line in o.lines
+            if line.sku in slow
+        }
+    )
+    # then
+    assert len(slow) >= 3
+    assert all(0 < days_with_sales[sku] < 730 / 5 for sku in slow)
+
+
 def test_draft_products_never_sold(data):
     # given
     drafts = {p.sku for p in data.products if p.status == "draft"}
