@@ -10,8 +10,8 @@ from rich.markup import escape
 
 from ordersmith.cli import (
     catalog_cmd,
-    customers_cmd,
     check_cmd,
+    customers_cmd,
     db_cmd,
     demo_cmd,
     inventory_cmd,
