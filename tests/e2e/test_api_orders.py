@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ordersmith.auth.models import Role
+from ordersmith.web.pagination import encode_cursor
 from tests.e2e.conftest import bearer
 
 PROBLEM = "application/problem+json"
@@ -278,3 +279,28 @@ def test_a_draft_is_saved_without_reserving_and_placed_later(api, shop):
     assert placed.status_code == 200
     assert placed.json()["status"] == "placed"
     assert _stock(api) == [("MAIN", 10, 2, 8)]
+
+
+def test_a_date_filter_without_a_time_zone_is_read_as_utc(api, shop):
+    api.post("/api/v1/orders", json=_order(shop))
+    response = api.get("/api/v1/orders", params={"created_from": "2000-01-01T00:00:00"})
+    assert response.status_code == 200
+    assert len(response.json()["items"]) == 1
+
+
+def test_a_forged_cursor_without_a_time_zone_is_refused_not_a_500(api, shop):
+    forged = encode_cursor(["2026-01-01T00:00:00", "01890000-0000-7000-8000-000000000000"])
+    response = api.get("/api/v1/orders", params={"cursor": forged})
+    assert response.status_code == 422
+    assert response.json()["code"] == "invalid_cursor"
+
+
+def test_a_nul_character_in_a_filter_is_a_clear_answer_not_a_500(api, db, shop):
+    # when
+    response = api.get("/api/v1/orders", params={"sku": "A\x00B"})
+    # then: SQLite can search for it (nothing found); PostgreSQL refuses the value
+    if db.settings.is_sqlite:
+        assert response.json()["items"] == []
+    else:
+        assert response.status_code == 422
+        assert response.json()["code"] == "invalid_value"

@@ -10,9 +10,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from ordersmith.customers.errors import CustomerNotFound
 from ordersmith.customers.models import AccountType, AddressKind, Customer, CustomerAddress
 from ordersmith.db import table_of
-from ordersmith.errors import NotFound
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +53,7 @@ def ordering_profile(session: Session, customer_id: uuid.UUID) -> OrderingProfil
         .where(customers.c.id == customer_id)
     ).all()
     if not rows:
-        raise NotFound(f"no customer {customer_id}", code="customer_not_found")
+        raise CustomerNotFound(f"no customer {customer_id}")
     found: dict[str, dict[str, Any]] = {}
     for row in rows:
         if row.kind is not None:

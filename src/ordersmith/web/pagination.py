@@ -44,7 +44,10 @@ def decode_time_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
     """A (created_at, id) keyset cursor, as returned by newest-first lists."""
     at, row_id = decode_cursor(cursor, 2)
     try:
-        return datetime.fromisoformat(at), uuid.UUID(row_id)
+        at_time, parsed_id = datetime.fromisoformat(at), uuid.UUID(row_id)
+        if at_time.tzinfo is None:
+            raise ValueError("cursor time without a time zone")
+        return at_time, parsed_id
     except ValueError as exc:
         raise ValidationFailed(
             "the cursor is not one this API returned", code="invalid_cursor"

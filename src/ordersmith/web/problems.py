@@ -8,6 +8,7 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError as DBAPIDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ordersmith.errors import FieldError, OmsError, Problem
@@ -69,6 +70,19 @@ def install(app: FastAPI) -> None:
         return problem_response(
             Problem(code, exc.status_code, code.replace("_", " ").capitalize(), str(exc.detail)),
             dict(exc.headers) if exc.headers else None,
+        )
+
+    @app.exception_handler(DBAPIDataError)
+    async def _bad_data(request: Request, exc: DBAPIDataError) -> JSONResponse:
+        # the database refused a value the checks let through (e.g. a NUL character)
+        log.warning("database_refused_value", path=request.url.path, error=str(exc.orig))
+        return problem_response(
+            Problem(
+                "invalid_value",
+                422,
+                "Invalid input",
+                "a value in the request cannot be stored or searched for",
+            )
         )
 
     @app.exception_handler(Exception)

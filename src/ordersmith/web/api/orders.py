@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 
+from ordersmith import clock
 from ordersmith.auth.permissions import Permission
 from ordersmith.auth.services import Principal
 from ordersmith.customers.profile import ordering_profile
@@ -96,7 +97,9 @@ def list_orders(
     status: OrderStatus | None = None,
     customer_id: uuid.UUID | None = None,
     channel: Channel | None = None,
-    created_from: Annotated[datetime | None, Query(description="inclusive, ISO 8601")] = None,
+    created_from: Annotated[
+        datetime | None, Query(description="inclusive, ISO 8601; UTC unless an offset is given")
+    ] = None,
     created_to: Annotated[datetime | None, Query(description="exclusive, ISO 8601")] = None,
     sku: str | None = None,
     external_ref: str | None = None,
@@ -109,8 +112,8 @@ def list_orders(
         status=status,
         customer_id=customer_id,
         channel=channel.value if channel else None,
-        created_from=created_from,
-        created_to=created_to,
+        created_from=clock.as_utc(created_from) if created_from else None,
+        created_to=clock.as_utc(created_to) if created_to else None,
         sku=sku,
         external_ref=external_ref,
         hold_reason=hold_reason.value if hold_reason else None,
