@@ -41,6 +41,7 @@ class Customer(Base):
     __table_args__ = (
         sa.Index("ix_customers_email", "email"),
         sa.Index("ix_customers_name", "name"),
+        sa.Index("ix_customers_created", "created_at", "id"),
         sa.CheckConstraint("payment_terms_days >= 0", name="terms_not_negative"),
         sa.CheckConstraint("credit_limit IS NULL OR credit_limit >= 0", name="credit_not_negative"),
     )
@@ -64,7 +65,18 @@ class CustomerAddress(Base):
     country: Mapped[str] = mapped_column(sa.String(2))
     created_at: Mapped[datetime]
 
-    __table_args__ = (sa.Index("ix_customer_addresses_customer", "customer_id", "kind"),)
+    __table_args__ = (
+        sa.Index("ix_customer_addresses_customer", "customer_id", "kind"),
+        # at most one default address per kind (the service keeps it; this is the backstop)
+        sa.Index(
+            "uq_customer_addresses_default",
+            "customer_id",
+            "kind",
+            unique=True,
+            sqlite_where=sa.text("is_default = 1"),
+            postgresql_where=sa.text("is_default"),
+        ),
+    )
 
     def snapshot(self) -> dict[str, str]:
         return {
