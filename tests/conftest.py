@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import contextlib
 import os
-import sqlite3
 import shutil
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 

@@ -39,6 +39,14 @@ def quantize(amount: Decimal, currency: str) -> Decimal:
     return amount.quantize(exponent, rounding=ROUND_HALF_UP)
 
 
+def money_str(amount: Decimal, currency: str | None = None) -> str:
+    """An amount as the API and the CLI show it: the currency's minor units, more digits
+    only if stored."""
+    places = minor_units(currency) if currency else 2
+    rounded = amount.quantize(Decimal(1).scaleb(-places))
+    return f"{rounded:f}" if rounded == amount else f"{amount.normalize():f}"
+
+
 def parse_decimal(value: str | int | Decimal) -> Decimal:
     """Parse an amount given as a string, int or Decimal; reject NaN and infinities."""
     if isinstance(value, bool) or not isinstance(value, str | int | Decimal):

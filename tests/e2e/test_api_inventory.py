@@ -106,4 +106,7 @@ def test_warehouses_are_listed_in_sourcing_order(api, product):
 def test_metrics_count_requests_by_route_and_status(client, api, product):
     api.get("/api/v1/warehouses")
     body = client.get("/metrics").text
-    assert 'ordersmith_http_requests_total{method="GET",route="/api/v1/warehouses",status="200"}' in body
+    assert (
+        'ordersmith_http_requests_total{method="GET",route="/api/v1/warehouses",status="200"}'
+        in body
+    )

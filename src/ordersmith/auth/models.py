@@ -13,7 +13,8 @@ from ordersmith.db import Base, enum_column
 class Role(StrEnum):
     ADMIN = "admin"  # everything, including tokens and settings
     STAFF = "staff"  # back-office work: catalog, customers, stock, orders
-    INTEGRATION = "integration"  # shops, marketplaces: read catalog/stock, keep customers, capture and manage their orders
+    # shops, marketplaces: read catalog/stock, keep customers, capture and manage their orders
+    INTEGRATION = "integration"
 
 
 class ApiToken(Base):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -14,9 +12,9 @@ from rich.table import Table
 from ordersmith.catalog.queries import list_products
 from ordersmith.catalog.services import upsert_product
 from ordersmith.catalog.status import ProductStatus
-from ordersmith.cli.common import cli_actor, console, database
-from ordersmith.errors import FieldError, OmsError, ValidationFailed
-from ordersmith.web.schemas.common import money_str
+from ordersmith.cli.common import cli_actor, console, database, read_csv, reject, row_errors
+from ordersmith.errors import FieldError, OmsError
+from ordersmith.money import money_str
 
 app = typer.Typer(help="Catalog: import products from CSV, list products.", no_args_is_help=True)
 
@@ -26,69 +24,6 @@ OPTIONAL_PRODUCT_COLUMNS = (
 )
 _KEEP_WHEN_EMPTY = frozenset({"currency", "unit", "tax_rate", "status", "stocked"})
 _YES, _NO = frozenset({"true", "yes", "y", "1"}), frozenset({"false", "no", "n", "0"})
-
-CsvRow = tuple[int, dict[str, str]]
-
-
-def read_csv(
-    path: Path, required: Sequence[str], optional: Sequence[str]
-) -> tuple[list[CsvRow], list[FieldError]]:
-    """The data rows of a UTF-8 CSV file with a header row, each with its line number,
-    and the problems found in the file's structure. Raises ValidationFailed when the
-    header itself is wrong."""
-    rows: list[CsvRow] = []
-    problems: list[FieldError] = []
-    try:
-        with path.open(newline="", encoding="utf-8-sig") as file:
-            reader = csv.DictReader(file)
-            header = [name.strip().lower() for name in reader.fieldnames or []]
-            _check_header(header, required, optional)
-            reader.fieldnames = header
-            for row in reader:
-                if None in row:
-                    problems.append(
-                        FieldError(f"line {reader.line_num}", "more cells than columns")
-                    )
-                    continue
-                rows.append((reader.line_num, {k: (v or "").strip() for k, v in row.items()}))
-    except UnicodeDecodeError as exc:
-        raise ValidationFailed(f"{path} is not UTF-8 text", code="invalid_csv") from exc
-    except csv.Error as exc:
-        raise ValidationFailed(f"{path} is not valid CSV: {exc}", code="invalid_csv") from exc
-    return rows, problems
-
-
-def _check_header(header: list[str], required: Sequence[str], optional: Sequence[str]) -> None:
-    missing = [c for c in required if c not in header]
-    unknown = [c for c in header if c not in required and c not in optional]
-    repeated = sorted({c for c in header if header.count(c) > 1})
-    fields = [FieldError("header", f"missing column {c!r}") for c in missing]
-    fields += [FieldError("header", f"unknown column {c!r}") for c in unknown]
-    fields += [FieldError("header", f"column {c!r} appears twice") for c in repeated]
-    if fields:
-        raise ValidationFailed(
-            f"the header row must have the columns {', '.join(required)} and may have "
-            f"{', '.join(optional)}",
-            code="invalid_csv",
-            fields=fields,
-        )
-
-
-def row_errors(line: int, error: OmsError) -> list[FieldError]:
-    """An error about one CSV row, as lines of the import's answer."""
-    where = f"line {line}"
-    if error.fields:
-        return [FieldError(where, f"{f.field}: {f.message}") for f in error.fields]
-    return [FieldError(where, error.detail)]
-
-
-def reject(problems: list[FieldError], total: int) -> ValidationFailed:
-    bad = len({p.field for p in problems})
-    return ValidationFailed(
-        f"{bad} of {total} rows are not valid; nothing was imported",
-        code="import_rejected",
-        fields=sorted(problems, key=lambda p: int(p.field.split()[-1])),
-    )
 
 
 def _product_fields(row: dict[str, str]) -> dict[str, Any]:

@@ -9,8 +9,7 @@ import typer
 from rich.progress import Progress
 from rich.table import Table
 
-from ordersmith.cli.catalog_cmd import read_csv, reject, row_errors
-from ordersmith.cli.common import cli_actor, console, database
+from ordersmith.cli.common import cli_actor, console, database, read_csv, reject, row_errors
 from ordersmith.customers.models import AccountType
 from ordersmith.customers.queries import list_customers, numbers_by_email
 from ordersmith.customers.services import NewCustomer, create_customers, prepare_customer

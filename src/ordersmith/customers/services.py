@@ -17,16 +17,6 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from ordersmith import clock
-from ordersmith.catalog.services import (
-    Amount,
-    FieldChecks,
-    boolean,
-    currency_code,
-    group_code,
-    one_of,
-    parse_amount,
-    text,
-)
 from ordersmith.customers.errors import CustomerNotFound
 from ordersmith.customers.events import CustomerAddressAdded, CustomerCreated, CustomerUpdated
 from ordersmith.customers.models import AccountType, AddressKind, Customer, CustomerAddress
@@ -40,6 +30,16 @@ from ordersmith.customers.queries import (
 from ordersmith.errors import FieldError, ValidationFailed
 from ordersmith.ids import new_id
 from ordersmith.uow import UnitOfWork
+from ordersmith.validation import (
+    Amount,
+    FieldChecks,
+    boolean,
+    currency_code,
+    group_code,
+    one_of,
+    parse_amount,
+    text,
+)
 
 NUMBER_SERIES = "CUST"
 DEFAULT_TERMS_DAYS = 30

@@ -13,12 +13,12 @@ from ordersmith.catalog.errors import (
     PriceListItemNotFound,
     PriceListNotFound,
 )
-from ordersmith.catalog.queries import get_price_list, list_price_lists
-from ordersmith.catalog.services import (
+from ordersmith.catalog.price_lists import (
     PriceItemInput,
     remove_price_list_item,
     replace_price_list_items,
 )
+from ordersmith.catalog.queries import get_price_list, list_price_lists
 from ordersmith.errors import ValidationFailed
 from ordersmith.uow import Database
 from tests.factories.catalog import make_price_list, make_product

@@ -19,15 +19,11 @@ from ordersmith.catalog.queries import (
     get_products_by_sku,
     list_products,
 )
-from ordersmith.catalog.services import (
-    MAX_AMOUNT,
-    create_product,
-    update_product,
-    upsert_product,
-)
+from ordersmith.catalog.services import create_product, update_product, upsert_product
 from ordersmith.catalog.status import ProductStatus
 from ordersmith.errors import InvalidTransition, ValidationFailed
 from ordersmith.uow import Database
+from ordersmith.validation import MAX_AMOUNT
 from tests.factories.catalog import make_product
 
 

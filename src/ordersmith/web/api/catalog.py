@@ -9,9 +9,10 @@ from fastapi.responses import JSONResponse
 
 from ordersmith.auth.permissions import Permission
 from ordersmith.auth.services import Principal
-from ordersmith.catalog import queries, services
+from ordersmith.catalog import price_lists, queries, services
 from ordersmith.catalog.status import ProductStatus
 from ordersmith.uow import UnitOfWork
+from ordersmith.validation import MAX_QUANTITY
 from ordersmith.web.deps import DbDep, require
 from ordersmith.web.idempotent import create_once
 from ordersmith.web.pagination import DEFAULT_LIMIT, MAX_LIMIT, decode_cursor, encode_cursor
@@ -38,8 +39,8 @@ def _after(cursor: str | None) -> str | None:
     return decode_cursor(cursor, 1)[0] if cursor else None
 
 
-def _items(items: list[PriceItemIn]) -> list[services.PriceItemInput]:
-    return [services.PriceItemInput(i.sku, i.price, i.min_quantity) for i in items]
+def _items(items: list[PriceItemIn]) -> list[price_lists.PriceItemInput]:
+    return [price_lists.PriceItemInput(i.sku, i.price, i.min_quantity) for i in items]
 
 
 @router.post("/products", status_code=201, response_model=ProductOut)
@@ -103,7 +104,7 @@ def create_price_list(
     """Add a price list for a customer group, with optional items (quantity breaks)."""
 
     def action(uow: UnitOfWork) -> dict[str, Any]:
-        view = services.create_price_list(
+        view = price_lists.create_price_list(
             uow, **body.model_dump(exclude={"items"}), items=_items(body.items)
         )
         return PriceListOut.from_view(view).model_dump(mode="json")
@@ -148,7 +149,7 @@ def replace_price_list_items(
 ) -> PriceListOut:
     """Replace all items of a price list."""
     with db.unit_of_work(actor=principal.actor) as uow:
-        view = services.replace_price_list_items(
+        view = price_lists.replace_price_list_items(
             uow, price_list=code_or_id, items=_items(body.items)
         )
     return PriceListOut.from_view(view)
@@ -160,11 +161,11 @@ def remove_price_list_item(
     sku: str,
     db: DbDep,
     principal: CanWrite,
-    min_quantity: Annotated[int, Query(ge=1, le=services.MAX_QUANTITY)] = 1,
+    min_quantity: Annotated[int, Query(ge=1, le=MAX_QUANTITY)] = 1,
 ) -> Response:
     """Remove one item (a SKU's price from `min_quantity` units)."""
     with db.unit_of_work(actor=principal.actor) as uow:
-        services.remove_price_list_item(
+        price_lists.remove_price_list_item(
             uow, price_list=code_or_id, sku=sku, min_quantity=min_quantity
         )
     return Response(status_code=204)

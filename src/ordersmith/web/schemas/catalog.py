@@ -16,7 +16,8 @@ from ordersmith.catalog.queries import (
     ProductView,
 )
 from ordersmith.catalog.status import ProductStatus
-from ordersmith.web.schemas.common import Input, money_str
+from ordersmith.money import money_str
+from ordersmith.web.schemas.common import Input
 
 _AMOUNT = "a decimal string with at most 4 decimals, never a JSON number"
 

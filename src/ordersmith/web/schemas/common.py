@@ -7,16 +7,9 @@ from typing import Annotated, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
-from ordersmith.money import minor_units
+from ordersmith.money import money_str
 
 T = TypeVar("T")
-
-
-def money_str(amount: Decimal, currency: str | None = None) -> str:
-    """An amount as the API shows it: the currency's minor units, more digits only if stored."""
-    places = minor_units(currency) if currency else 2
-    rounded = amount.quantize(Decimal(1).scaleb(-places))
-    return f"{rounded:f}" if rounded == amount else f"{amount.normalize():f}"
 
 
 def _decimal_str(value: Decimal) -> str:

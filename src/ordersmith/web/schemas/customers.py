@@ -12,7 +12,8 @@ from pydantic import BaseModel, Field, model_validator
 from ordersmith.customers.models import AccountType, AddressKind
 from ordersmith.customers.queries import AddressView, CustomerView
 from ordersmith.customers.services import AddressInput
-from ordersmith.web.schemas.common import AddressIn, Input, money_str
+from ordersmith.money import money_str
+from ordersmith.web.schemas.common import AddressIn, Input
 
 
 class CustomerAddressIn(AddressIn):
