@@ -38,6 +38,7 @@ from ordersmith.orders.status import HoldReason, OrderStatus
 from ordersmith.orders.totals import LineAmounts, line_amounts, order_totals
 from ordersmith.orders.views import OrderLineView, OrderView
 from ordersmith.uow import UnitOfWork
+from ordersmith.validation import MAX_AMOUNT
 
 __all__ = [
     "LineRequest",
@@ -136,6 +137,12 @@ def prepare(
         _amounts(line, prices[line.sku], currency, i) for i, line in enumerate(request.lines)
     ]
     totals = order_totals(amounts, request.shipping_amount, currency)
+    if totals.subtotal + totals.tax_total + totals.shipping_total > MAX_AMOUNT:
+        raise ValidationFailed(
+            f"the order's total would exceed {MAX_AMOUNT} {currency}; split it",
+            code="amount_too_large",
+            fields=[FieldError("lines", "the order is too large to be stored")],
+        )
     status = OrderStatus.DRAFT if request.draft else OrderStatus.PLACED
     hold_reason = None
     if duplicate_of is not None:

@@ -3,7 +3,12 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from ordersmith.catalog.services import PriceItemInput, create_price_list, update_product
+from ordersmith.catalog.services import (
+    PriceItemInput,
+    create_price_list,
+    create_product,
+    update_product,
+)
 from ordersmith.checks import run_checks
 from ordersmith.config import BackorderPolicy
 from ordersmith.errors import ValidationFailed
@@ -255,3 +260,13 @@ def test_malformed_orders_are_refused_with_the_field_named(shop, lines, field):
     with pytest.raises(ValidationFailed) as caught:
         place(shop.db, PlaceOrder(customer_id=shop.cash.id, channel=Channel.API, lines=lines))
     assert field in [f.field for f in caught.value.fields]
+
+
+def test_an_order_too_large_to_store_is_refused_not_a_crash(shop):
+    # given a product at the largest storable price
+    with shop.db.unit_of_work(actor="test") as uow:
+        create_product(uow, sku="GOLD", name="Gold bar", price="999999999999.9999", stocked=False)
+    # when / then
+    with pytest.raises(ValidationFailed) as caught:
+        place(shop.db, order_request(shop.cash.id, ("GOLD", 1_000_000)))
+    assert caught.value.code == "amount_too_large"
