@@ -31,9 +31,16 @@ class OrderingProfile:
 _ADDRESS_FIELDS = ("name", "line1", "line2", "city", "region", "postcode", "country")
 
 
-def ordering_profile(session: Session, customer_id: uuid.UUID) -> OrderingProfile:
+def ordering_profile(
+    session: Session, customer_id: uuid.UUID, *, lock: bool = False
+) -> OrderingProfile:
+    """The customer's group, currency, terms and default addresses.
+
+    ``lock`` takes the customer's row lock (PostgreSQL): order placement does, so two
+    simultaneous orders of one customer see each other and a twin is caught as a
+    possible duplicate. SQLite's single writer gives the same for free."""
     customers, addresses = table_of(Customer), table_of(CustomerAddress)
-    rows = session.execute(
+    query = (
         sa.select(
             customers.c.id,
             customers.c.number,
@@ -51,7 +58,10 @@ def ordering_profile(session: Session, customer_id: uuid.UUID) -> OrderingProfil
             sa.and_(addresses.c.customer_id == customers.c.id, addresses.c.is_default.is_(True)),
         )
         .where(customers.c.id == customer_id)
-    ).all()
+    )
+    if lock and session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(of=customers)
+    rows = session.execute(query).all()
     if not rows:
         raise CustomerNotFound(f"no customer {customer_id}")
     found: dict[str, dict[str, Any]] = {}

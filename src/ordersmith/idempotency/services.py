@@ -59,43 +59,42 @@ def claim(
     table = table_of(IdempotencyRecord)
     now = clock.now()
     lock_for = timedelta(seconds=settings.idempotency_in_flight_timeout_seconds)
-    with db.unit_of_work(actor=client_id) as uow:
-        session = uow.session
-        session.execute(
-            sa.delete(table).where(
-                table.c.client_id == client_id, table.c.key == key, table.c.expires_at < now
+    row = {
+        "client_id": client_id,
+        "key": key,
+        "method": method,
+        "path": path,
+        "request_hash": fingerprint,
+        "response_status": None,
+        "response_body": None,
+        "created_at": now,
+        "locked_until": now + lock_for,
+        "expires_at": now + timedelta(hours=settings.idempotency_ttl_hours),
+    }
+    for _attempt in range(3):
+        with db.unit_of_work(actor=client_id) as uow:
+            session = uow.session
+            session.execute(
+                sa.delete(table).where(
+                    table.c.client_id == client_id, table.c.key == key, table.c.expires_at < now
+                )
             )
-        )
-        inserted = insert_ignoring_conflicts(
-            session,
-            table,
-            {
-                "client_id": client_id,
-                "key": key,
-                "method": method,
-                "path": path,
-                "request_hash": fingerprint,
-                "response_status": None,
-                "response_body": None,
-                "created_at": now,
-                "locked_until": now + lock_for,
-                "expires_at": now + timedelta(hours=settings.idempotency_ttl_hours),
-            },
-        )
-        if inserted:
+            if insert_ignoring_conflicts(session, table, row):
+                return Claim(client_id, key)
+            record = session.get(IdempotencyRecord, (client_id, key), with_for_update=True)
+            if record is None:
+                continue  # its holder failed and released it between our two statements
+            if record.request_hash != fingerprint:
+                raise IdempotencyKeyReused(
+                    "this Idempotency-Key was already used with a different request body or path"
+                )
+            if record.response_status is not None and record.response_body is not None:
+                return StoredResponse(record.response_status, record.response_body)
+            if record.locked_until is not None and clock.as_utc(record.locked_until) > now:
+                raise IdempotencyKeyInFlight("the first request with this key is still in progress")
+            record.locked_until = now + lock_for  # its holder died: take over
             return Claim(client_id, key)
-        record = session.get(IdempotencyRecord, (client_id, key), with_for_update=True)
-        assert record is not None  # the insert conflicted with it and expiry is in the future
-        if record.request_hash != fingerprint:
-            raise IdempotencyKeyReused(
-                "this Idempotency-Key was already used with a different request body or path"
-            )
-        if record.response_status is not None and record.response_body is not None:
-            return StoredResponse(record.response_status, record.response_body)
-        if record.locked_until is not None and clock.as_utc(record.locked_until) > now:
-            raise IdempotencyKeyInFlight("the first request with this key is still in progress")
-        record.locked_until = now + lock_for  # its holder died: take over
-        return Claim(client_id, key)
+    raise IdempotencyKeyInFlight("requests with this key keep racing; retry shortly")
 
 
 def complete(uow: UnitOfWork, claim_: Claim, *, status: int, body: dict[str, Any]) -> None:

@@ -126,7 +126,11 @@ def post(
     actor: str,
     already_locked: bool = False,
 ) -> dict[Key, Level]:
-    """Apply ``entries`` atomically; return the new level of every affected row."""
+    """Apply ``entries`` atomically; return the new level of every affected row.
+
+    All or nothing: if any row would go out of bounds, the rows already updated by the
+    conditional statement are put back (they are locked, or the writer is alone on
+    SQLite) and ``LedgerRejected`` is raised."""
     if not entries:
         return {}
     deltas: dict[Key, tuple[int, int]] = {}
@@ -165,6 +169,16 @@ def post(
         (r.warehouse_id, r.product_id): Level(r.on_hand, r.reserved, r.reorder_point) for r in rows
     }
     if len(result) != len(deltas):
+        applied = {k: deltas[k] for k in result}
+        if applied:  # undo the rows that were in bounds: a rejected posting changes nothing
+            session.execute(
+                sa.update(levels)
+                .where(sa.or_(*(match[k] for k in applied)))
+                .values(
+                    on_hand=c.on_hand - sa.case(*((match[k], d[0]) for k, d in applied.items())),
+                    reserved=c.reserved - sa.case(*((match[k], d[1]) for k, d in applied.items())),
+                )
+            )
         raise LedgerRejected(sorted(k for k in deltas if k not in result))
 
     now = clock.now()

@@ -112,7 +112,7 @@ def prepare(
 ) -> Prepared:
     """Price, check, detect duplicates and reserve (the database work before writing)."""
     session, now = uow.session, clock.now()
-    customer = ordering_profile(session, request.customer_id)
+    customer = ordering_profile(session, request.customer_id, lock=not request.draft)
     currency = customer.currency
     quantities: dict[str, int] = {}
     for line in request.lines:
