@@ -65,7 +65,9 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
         process.wait(timeout=STOP_TIMEOUT)
 
 
-def _start(database_url: str, data_dir: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
+def _start(
+    database_url: str, data_dir: Path, port: int, log: Path, workers: int
+) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "ORDERSMITH_DATABASE_URL": database_url,
@@ -110,15 +112,18 @@ def _wait_until_healthy(server: Server) -> bool:
 
 
 @contextmanager
-def running_server(*, database_url: str, data_dir: Path, attempts: int = 3) -> Iterator[Server]:
-    """Start the server on a free port, wait for /healthz, yield it, stop it."""
+def running_server(
+    *, database_url: str, data_dir: Path, workers: int = 1, attempts: int = 3
+) -> Iterator[Server]:
+    """Start the server (``workers`` processes) on a free port, wait for /healthz, yield
+    it, stop it."""
     data_dir.mkdir(parents=True, exist_ok=True)
     log = data_dir / "server.log"
     server: Server | None = None
     for _ in range(attempts):  # another process may take the free port before we bind it
         port = free_port()
         candidate = Server(
-            f"http://127.0.0.1:{port}", _start(database_url, data_dir, port, log), log
+            f"http://127.0.0.1:{port}", _start(database_url, data_dir, port, log, workers), log
         )
         try:
             healthy = _wait_until_healthy(candidate)

@@ -49,7 +49,9 @@ class Live:
 
 @pytest.fixture
 def live(db: Database, tmp_path: Path) -> Iterator[Live]:
-    """The real server over a shop with 40 units of a scarce SKU in two warehouses."""
+    """The real server, two worker processes (as in production: locks held in one
+    process protect nothing in the other), over a shop with 40 units of a scarce SKU in
+    two warehouses."""
     customers = []
     for _ in range(4):
         with db.unit_of_work(actor="test") as uow:
@@ -62,7 +64,7 @@ def live(db: Database, tmp_path: Path) -> Iterator[Live]:
         _info, token = create_token(uow, name="e2e-admin", role=Role.ADMIN)
     stock_up(db, STOCK)
     with running_server(
-        database_url=db.settings.effective_database_url, data_dir=tmp_path / "server"
+        database_url=db.settings.effective_database_url, data_dir=tmp_path / "server", workers=2
     ) as server:
         yield Live(db, server, {"Authorization": f"Bearer {token}"}, customers)
 

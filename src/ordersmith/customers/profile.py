@@ -31,14 +31,8 @@ class OrderingProfile:
 _ADDRESS_FIELDS = ("name", "line1", "line2", "city", "region", "postcode", "country")
 
 
-def ordering_profile(
-    session: Session, customer_id: uuid.UUID, *, lock: bool = False
-) -> OrderingProfile:
-    """The customer's group, currency, terms and default addresses.
-
-    ``lock`` takes the customer's row lock (PostgreSQL): order placement does, so two
-    simultaneous orders of one customer see each other and a twin is caught as a
-    possible duplicate. SQLite's single writer gives the same for free."""
+def ordering_profile(session: Session, customer_id: uuid.UUID) -> OrderingProfile:
+    """The customer's group, currency, terms and default addresses."""
     customers, addresses = table_of(Customer), table_of(CustomerAddress)
     query = (
         sa.select(
@@ -59,8 +53,6 @@ def ordering_profile(
         )
         .where(customers.c.id == customer_id)
     )
-    if lock and session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(of=customers)
     rows = session.execute(query).all()
     if not rows:
         raise CustomerNotFound(f"no customer {customer_id}")

@@ -8,6 +8,7 @@ reservations (1), history (1), outbox (1). No per-object ORM flush loop.
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -112,7 +113,7 @@ def prepare(
 ) -> Prepared:
     """Price, check, detect duplicates and reserve (the database work before writing)."""
     session, now = uow.session, clock.now()
-    customer = ordering_profile(session, request.customer_id, lock=not request.draft)
+    customer = ordering_profile(session, request.customer_id)
     currency = customer.currency
     quantities: dict[str, int] = {}
     for line in request.lines:
@@ -300,9 +301,19 @@ def _warehouse_ids(uow: UnitOfWork, lines: Sequence[LineRequest]) -> dict[str, u
 def _recent_duplicate(
     uow: UnitOfWork, customer_id: uuid.UUID, fingerprint: str
 ) -> uuid.UUID | None:
+    """The newest open order of this customer with the same lines, within the window.
+
+    On PostgreSQL, twins (same customer, same fingerprint) first take one transaction-level
+    advisory lock keyed by both, so simultaneous twins wait for each other and the later
+    sees the earlier; unrelated orders never wait (no hot row). SQLite's single writer
+    gives the same for free."""
     window = uow.settings.duplicate_window_minutes
     if window == 0:
         return None
+    if uow.session.get_bind().dialect.name == "postgresql":
+        digest = hashlib.sha256(f"{customer_id}:{fingerprint}".encode()).digest()
+        twin_key = int.from_bytes(digest[:8], "big", signed=True)
+        uow.session.execute(sa.select(sa.func.pg_advisory_xact_lock(twin_key)))
     orders = table_of(Order)
     return uow.session.scalar(
         sa.select(orders.c.id)

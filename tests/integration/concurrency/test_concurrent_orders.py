@@ -148,6 +148,16 @@ def place_one(db: Database, spec: Spec, outcome: Outcome) -> OrderView | None:
     return view
 
 
+def placer(db: Database, specs: list[Spec], outcome: Outcome) -> Callable[[], None]:
+    """A thread's work: place its orders one after the other."""
+
+    def work() -> None:
+        for spec in specs:
+            place_one(db, spec, outcome)
+
+    return work
+
+
 def run_together(workers: Sequence[Callable[[], None]], outcome: Outcome) -> None:
     """Start every worker at the same moment (a barrier) and wait for all of them."""
     barrier = threading.Barrier(len(workers))
@@ -239,10 +249,7 @@ def test_sixteen_threads_ordering_a_scarce_sku_never_oversell_duplicate_or_lose_
     outcome = Outcome()
 
     # when 16 threads place them at once, one unit of work per order
-    def worker(mine: list[Spec]) -> Callable[[], None]:
-        return lambda: [place_one(shop.db, spec, outcome) for spec in mine] and None
-
-    run_together([worker(mine) for mine in chunks(specs, THREADS)], outcome)
+    run_together([placer(shop.db, mine, outcome) for mine in chunks(specs, THREADS)], outcome)
 
     # then every order was either acknowledged or refused for lack of stock, nothing else
     assert outcome.unexpected == []
@@ -348,7 +355,7 @@ def test_orders_placed_and_cancelled_at_the_same_time_release_exactly_what_they_
 
     placers_done = threading.Barrier(placers, action=stop_cancellers)
 
-    def placer(mine: list[Spec]) -> Callable[[], None]:
+    def placer_and_queuer(mine: list[Spec]) -> Callable[[], None]:
         def work() -> None:
             for i, spec in enumerate(mine):
                 view = place_one(shop.db, spec, outcome)
@@ -376,7 +383,8 @@ def test_orders_placed_and_cancelled_at_the_same_time_release_exactly_what_they_
 
     # when
     run_together(
-        [placer(mine) for mine in chunks(specs, placers)] + [canceller] * cancellers, outcome
+        [placer_and_queuer(mine) for mine in chunks(specs, placers)] + [canceller] * cancellers,
+        outcome,
     )
 
     # then each queued order was cancelled exactly once; the second attempt was refused
@@ -429,9 +437,6 @@ def test_stock_written_off_while_orders_are_placed_never_leaves_reservations_unc
     written_off: Counter[str] = Counter()
     refused_write_offs: Counter[str] = Counter()
 
-    def placer(mine: list[Spec]) -> Callable[[], None]:
-        return lambda: [place_one(shop.db, spec, outcome) for spec in mine] and None
-
     def writer_off(warehouse: str) -> Callable[[], None]:
         def work() -> None:
             for _ in range(12):
@@ -455,7 +460,7 @@ def test_stock_written_off_while_orders_are_placed_never_leaves_reservations_unc
 
     # when
     run_together(
-        [placer(mine) for mine in chunks(specs, 12)]
+        [placer(shop.db, mine, outcome) for mine in chunks(specs, 12)]
         + [writer_off(w) for w in ("NORTH", "SOUTH", "NORTH", "SOUTH")],
         outcome,
     )
@@ -512,19 +517,12 @@ def test_sixteen_threads_sending_the_same_external_ref_create_one_order(shop: Sh
 
 
 def test_identical_orders_placed_at_the_same_moment_hold_all_but_one_for_review(
-    shop: Shop, request: pytest.FixtureRequest
+    shop: Shop,
 ) -> None:
-    if not shop.db.settings.is_sqlite:
-        request.applymarker(
-            pytest.mark.xfail(
-                strict=True,
-                reason="BUG: placement._recent_duplicate runs before the stock rows are "
-                "locked, in a READ COMMITTED snapshot that cannot see concurrent orders; "
-                "on PostgreSQL every simultaneous twin is placed and none is held",
-            )
-        )
     # given the same customer ordering the same lines through eight channels at once
-    # (a double submission: ARCHITECTURE §4 "a possible duplicate ... is put on hold")
+    # (a double submission: ARCHITECTURE §4 "a possible duplicate ... is put on hold");
+    # regression: on PostgreSQL all eight used to be placed, none held, because the
+    # duplicate check ran in a snapshot that could not see the concurrent twins
     channels = [Channel.WEB, Channel.PHONE, Channel.API, Channel.MARKETPLACE] * 2
     outcome = Outcome()
     placed: list[OrderView] = []
