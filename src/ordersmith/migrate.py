@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from alembic import command
@@ -21,6 +22,7 @@ def migrations_dir() -> Path:
 
 
 def _config() -> Config:
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # no chatter on every start
     config = Config()
     config.set_main_option("script_location", str(migrations_dir()))
     return config

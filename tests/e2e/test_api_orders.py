@@ -304,3 +304,11 @@ def test_a_nul_character_in_a_filter_is_a_clear_answer_not_a_500(api, db, shop):
     else:
         assert response.status_code == 422
         assert response.json()["code"] == "invalid_value"
+
+
+def test_customer_history_is_found_by_number_too(api, shop):
+    api.post("/api/v1/orders", json=_order(shop))
+    history = api.get(f"/api/v1/customers/{shop['number']}/history")
+    assert history.status_code == 200
+    assert history.json()["order_count"] == 1
+    assert api.get("/api/v1/customers/CUST-999999/history").json()["code"] == "customer_not_found"

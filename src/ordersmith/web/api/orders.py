@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 from ordersmith import clock
 from ordersmith.auth.permissions import Permission
 from ordersmith.auth.services import Principal
-from ordersmith.customers.profile import ordering_profile
+from ordersmith.customers.queries import get_customer
 from ordersmith.orders import drafts, queries, services
 from ordersmith.orders.models import Channel
 from ordersmith.orders.status import HoldReason, OrderStatus
@@ -184,11 +184,10 @@ def cancel(order: str, db: DbDep, principal: Manager, body: CancelIn | None = No
     return _out(view)
 
 
-@router.get(
-    "/customers/{customer_id}/history", response_model=CustomerHistoryOut, tags=["customers"]
-)
-def customer_history(customer_id: uuid.UUID, db: DbDep, _: CustomerReader) -> CustomerHistoryOut:
-    """The customer's record: orders, units, lifetime value, first/last order, recent orders."""
+@router.get("/customers/{customer}/history", response_model=CustomerHistoryOut, tags=["customers"])
+def customer_history(customer: str, db: DbDep, _: CustomerReader) -> CustomerHistoryOut:
+    """The customer's record (by id or number): orders, units, lifetime value, first and
+    last order, recent orders."""
     with db.reader() as session:
-        ordering_profile(session, customer_id)  # 404 for an unknown customer
+        customer_id = get_customer(session, customer).id  # 404 for an unknown customer
         return CustomerHistoryOut.model_validate(queries.customer_history(session, customer_id))
