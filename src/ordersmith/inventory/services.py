@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import sqlalchemy as sa
@@ -66,6 +67,14 @@ def create_warehouse(
     return warehouse_view(warehouse)
 
 
+def _stock_row(uow: UnitOfWork, warehouse: str, sku: str) -> tuple[Warehouse, uuid.UUID]:
+    """The warehouse and product named by a request, with their stock row made to exist."""
+    wh = get_warehouse(uow.session, warehouse)
+    product_id = product_id_for_sku(uow.session, sku)
+    ledger.ensure_levels(uow.session, [(wh.id, product_id)])
+    return wh, product_id
+
+
 def _check_quantity(name: str, quantity: int, *, allow_negative: bool = False) -> None:
     if quantity == 0 or abs(quantity) > MAX_QUANTITY or (quantity < 0 and not allow_negative):
         rule = "a non-zero whole number" if allow_negative else "a positive whole number"
@@ -84,10 +93,8 @@ def receive_stock(
     """Goods in: on hand grows by ``quantity`` (a ``receipt`` movement)."""
     _check_quantity("quantity", quantity)
     session = uow.session
-    wh = get_warehouse(session, warehouse)
-    product_id = product_id_for_sku(session, sku)
+    wh, product_id = _stock_row(uow, warehouse, sku)
     key = (wh.id, product_id)
-    ledger.ensure_levels(session, [key])
     entry = Entry(
         wh.id,
         product_id,
@@ -124,10 +131,8 @@ def adjust_stock(
     """Correct on-hand stock by ``delta`` (stock-take, damage, loss, found...)."""
     _check_quantity("delta", delta, allow_negative=True)
     session = uow.session
-    wh = get_warehouse(session, warehouse)
-    product_id = product_id_for_sku(session, sku)
+    wh, product_id = _stock_row(uow, warehouse, sku)
     key = (wh.id, product_id)
-    ledger.ensure_levels(session, [key])
     entry = Entry(
         wh.id,
         product_id,
@@ -177,9 +182,7 @@ def set_stock_settings(
             "reorder_point must be 0 or more", fields=[FieldError("reorder_point", "0 or more")]
         )
     session = uow.session
-    wh = get_warehouse(session, warehouse)
-    product_id = product_id_for_sku(session, sku)
-    ledger.ensure_levels(session, [(wh.id, product_id)])
+    wh, product_id = _stock_row(uow, warehouse, sku)
     values: dict[str, Any] = {"updated_at": clock.now()}
     if reorder_point is not None:
         values["reorder_point"] = reorder_point
