@@ -8,6 +8,7 @@ price-list item the product's list price applies, if it is in the order currency
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -52,38 +53,14 @@ def resolve_prices(
     on: date,
 ) -> dict[str, PricedProduct]:
     """Price every known SKU of ``quantities`` (SKU -> total quantity) for a customer."""
-    products, items, lists = table_of(Product), table_of(PriceListItem), table_of(PriceList)
-    effective = sa.and_(
-        lists.c.id == items.c.price_list_id,
-        lists.c.customer_group == customer_group,
-        lists.c.currency == currency,
-        sa.or_(lists.c.valid_from.is_(None), lists.c.valid_from <= on),
-        sa.or_(lists.c.valid_to.is_(None), lists.c.valid_to >= on),
-    )
-    priced_items = (
-        sa.select(
-            items.c.product_id, items.c.min_quantity, items.c.price, lists.c.priority, lists.c.code
-        )
-        .join(lists, effective)
-        .subquery()
-    )
     rows = session.execute(
-        sa.select(
-            products.c.id,
-            products.c.sku,
-            products.c.name,
-            products.c.status,
-            products.c.stocked,
-            products.c.tax_rate,
-            products.c.price,
-            products.c.currency,
-            priced_items.c.min_quantity,
-            priced_items.c.price.label("list_item_price"),
-            priced_items.c.priority,
-            priced_items.c.code,
-        )
-        .outerjoin(priced_items, priced_items.c.product_id == products.c.id)
-        .where(products.c.sku.in_(list(quantities)))
+        _prices_statement(),
+        {
+            "skus": list(quantities),
+            "customer_group": customer_group,
+            "currency": currency,
+            "on": on,
+        },
     ).all()
 
     base: dict[str, Any] = {}
@@ -114,6 +91,45 @@ def resolve_prices(
             price_source=source,
         )
     return result
+
+
+@functools.cache
+def _prices_statement() -> sa.Select[Any]:
+    """Built once: SQL expressions cost more Python time to build than to run."""
+    products, items, lists = table_of(Product), table_of(PriceListItem), table_of(PriceList)
+    on = sa.bindparam("on", type_=sa.Date())
+    effective = sa.and_(
+        lists.c.id == items.c.price_list_id,
+        lists.c.customer_group == sa.bindparam("customer_group"),
+        lists.c.currency == sa.bindparam("currency"),
+        sa.or_(lists.c.valid_from.is_(None), lists.c.valid_from <= on),
+        sa.or_(lists.c.valid_to.is_(None), lists.c.valid_to >= on),
+    )
+    priced_items = (
+        sa.select(
+            items.c.product_id, items.c.min_quantity, items.c.price, lists.c.priority, lists.c.code
+        )
+        .join(lists, effective)
+        .subquery()
+    )
+    return (
+        sa.select(
+            products.c.id,
+            products.c.sku,
+            products.c.name,
+            products.c.status,
+            products.c.stocked,
+            products.c.tax_rate,
+            products.c.price,
+            products.c.currency,
+            priced_items.c.min_quantity,
+            priced_items.c.price.label("list_item_price"),
+            priced_items.c.priority,
+            priced_items.c.code,
+        )
+        .outerjoin(priced_items, priced_items.c.product_id == products.c.id)
+        .where(products.c.sku.in_(sa.bindparam("skus", expanding=True)))
+    )
 
 
 def best_candidate(candidates: list[_Candidate], quantity: int) -> _Candidate | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
@@ -33,27 +34,7 @@ _ADDRESS_FIELDS = ("name", "line1", "line2", "city", "region", "postcode", "coun
 
 def ordering_profile(session: Session, customer_id: uuid.UUID) -> OrderingProfile:
     """The customer's group, currency, terms and default addresses."""
-    customers, addresses = table_of(Customer), table_of(CustomerAddress)
-    query = (
-        sa.select(
-            customers.c.id,
-            customers.c.number,
-            customers.c.name,
-            customers.c.customer_group,
-            customers.c.currency,
-            customers.c.account_type,
-            customers.c.credit_limit,
-            addresses.c.kind,
-            *(addresses.c[f] for f in _ADDRESS_FIELDS[1:]),
-            addresses.c.name.label("address_name"),
-        )
-        .outerjoin(
-            addresses,
-            sa.and_(addresses.c.customer_id == customers.c.id, addresses.c.is_default.is_(True)),
-        )
-        .where(customers.c.id == customer_id)
-    )
-    rows = session.execute(query).all()
+    rows = session.execute(_profile_statement(), {"customer_id": customer_id}).all()
     if not rows:
         raise CustomerNotFound(f"no customer {customer_id}")
     found: dict[str, dict[str, Any]] = {}
@@ -76,4 +57,29 @@ def ordering_profile(session: Session, customer_id: uuid.UUID) -> OrderingProfil
         credit_limit=first.credit_limit,
         billing_address=billing,
         shipping_address=shipping,
+    )
+
+
+@functools.cache
+def _profile_statement() -> sa.Select[Any]:
+    """Built once (it runs on every order placement)."""
+    customers, addresses = table_of(Customer), table_of(CustomerAddress)
+    return (
+        sa.select(
+            customers.c.id,
+            customers.c.number,
+            customers.c.name,
+            customers.c.customer_group,
+            customers.c.currency,
+            customers.c.account_type,
+            customers.c.credit_limit,
+            addresses.c.kind,
+            *(addresses.c[f] for f in _ADDRESS_FIELDS[1:]),
+            addresses.c.name.label("address_name"),
+        )
+        .outerjoin(
+            addresses,
+            sa.and_(addresses.c.customer_id == customers.c.id, addresses.c.is_default.is_(True)),
+        )
+        .where(customers.c.id == sa.bindparam("customer_id", type_=sa.Uuid()))
     )

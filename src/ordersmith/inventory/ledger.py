@@ -17,16 +17,18 @@ rows; callers turn it into their own error (insufficient stock, negative stock).
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from ordersmith import clock
 from ordersmith.catalog.models import Product
-from ordersmith.db import insert_ignoring_conflicts, table_of
+from ordersmith.db import UtcDateTime, insert_ignoring_conflicts, table_of
 from ordersmith.events import DomainEvent
 from ordersmith.ids import new_id
 from ordersmith.inventory.events import StockLow, StockOut
@@ -140,45 +142,11 @@ def post(
     if not already_locked:
         lock_rows(session, deltas)
 
-    levels = table_of(StockLevel)
-    c = levels.c
-    match = {k: sa.and_(c.warehouse_id == k[0], c.product_id == k[1]) for k in deltas}
-    on_hand_case = sa.case(*((match[k], d[0]) for k, d in deltas.items()), else_=0)
-    reserved_case = sa.case(*((match[k], d[1]) for k, d in deltas.items()), else_=0)
-    within_bounds = sa.or_(
-        *(
-            sa.and_(
-                match[k],
-                c.reserved + d[1] >= 0,
-                c.on_hand + d[0] >= c.reserved + d[1],
-            )
-            for k, d in deltas.items()
-        )
-    )
-    rows = session.execute(
-        sa.update(levels)
-        .where(within_bounds)
-        .values(
-            on_hand=c.on_hand + on_hand_case,
-            reserved=c.reserved + reserved_case,
-            updated_at=clock.now(),
-        )
-        .returning(c.warehouse_id, c.product_id, c.on_hand, c.reserved, c.reorder_point)
-    ).all()
-    result = {
-        (r.warehouse_id, r.product_id): Level(r.on_hand, r.reserved, r.reorder_point) for r in rows
-    }
+    result = _apply(session, deltas)
     if len(result) != len(deltas):
-        applied = {k: deltas[k] for k in result}
-        if applied:  # undo the rows that were in bounds: a rejected posting changes nothing
-            session.execute(
-                sa.update(levels)
-                .where(sa.or_(*(match[k] for k in applied)))
-                .values(
-                    on_hand=c.on_hand - sa.case(*((match[k], d[0]) for k, d in applied.items())),
-                    reserved=c.reserved - sa.case(*((match[k], d[1]) for k, d in applied.items())),
-                )
-            )
+        applied = {k: (-d[0], -d[1]) for k, d in deltas.items() if k in result}
+        if applied:  # put the in-bounds rows back: a rejected posting changes nothing
+            _apply(session, applied)
         raise LedgerRejected(sorted(k for k in deltas if k not in result))
 
     now = clock.now()
@@ -202,6 +170,56 @@ def post(
         ],
     )
     return result
+
+
+def _apply(session: Session, deltas: dict[Key, tuple[int, int]]) -> dict[Key, Level]:
+    """One conditional UPDATE ... RETURNING for every row; rows that would leave
+    ``0 <= reserved <= on_hand`` are not touched (and not returned)."""
+    params: dict[str, Any] = {"now": clock.now()}
+    for i, ((warehouse_id, product_id), (on_hand, reserved)) in enumerate(deltas.items()):
+        params.update(
+            {f"w{i}": warehouse_id, f"p{i}": product_id, f"h{i}": on_hand, f"r{i}": reserved}
+        )
+    rows = session.execute(_conditional_update(len(deltas)), params)
+    return {(r[0], r[1]): Level(r[2], r[3], r[4]) for r in rows}
+
+
+@functools.cache
+def _conditional_update(n: int) -> sa.TextualSelect:
+    """The statement for ``n`` rows, built once per size (building SQL expressions per
+    order cost more Python time than the database work)."""
+    match = [f"(warehouse_id = :w{i} AND product_id = :p{i})" for i in range(n)]
+    on_hand = " ".join(f"WHEN {m} THEN :h{i}" for i, m in enumerate(match))
+    reserved = " ".join(f"WHEN {m} THEN :r{i}" for i, m in enumerate(match))
+    bounds = " OR ".join(
+        f"({m} AND reserved + :r{i} >= 0 AND on_hand + :h{i} >= reserved + :r{i})"
+        for i, m in enumerate(match)
+    )
+    sql = (
+        f"UPDATE stock_levels SET on_hand = on_hand + CASE {on_hand} ELSE 0 END, "
+        f"reserved = reserved + CASE {reserved} ELSE 0 END, updated_at = :now "
+        f"WHERE {bounds} "
+        "RETURNING warehouse_id, product_id, on_hand, reserved, reorder_point"
+    )
+    binds: list[sa.BindParameter[Any]] = [sa.bindparam("now", type_=UtcDateTime())]
+    for i in range(n):
+        binds += [
+            sa.bindparam(f"w{i}", type_=sa.Uuid()),
+            sa.bindparam(f"p{i}", type_=sa.Uuid()),
+            sa.bindparam(f"h{i}", type_=sa.BigInteger()),
+            sa.bindparam(f"r{i}", type_=sa.BigInteger()),
+        ]
+    return (
+        sa.text(sql)
+        .bindparams(*binds)
+        .columns(
+            sa.column("warehouse_id", sa.Uuid()),
+            sa.column("product_id", sa.Uuid()),
+            sa.column("on_hand", sa.BigInteger()),
+            sa.column("reserved", sa.BigInteger()),
+            sa.column("reorder_point", sa.BigInteger()),
+        )
+    )
 
 
 def threshold_events(

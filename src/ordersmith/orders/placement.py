@@ -8,6 +8,7 @@ reservations (1), history (1), outbox (1). No per-object ORM flush loop.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import uuid
 from collections.abc import Sequence
@@ -314,13 +315,27 @@ def _recent_duplicate(
         digest = hashlib.sha256(f"{customer_id}:{fingerprint}".encode()).digest()
         twin_key = int.from_bytes(digest[:8], "big", signed=True)
         uow.session.execute(sa.select(sa.func.pg_advisory_xact_lock(twin_key)))
+    found: uuid.UUID | None = uow.session.scalar(
+        _duplicate_statement(),
+        {
+            "customer_id": customer_id,
+            "fingerprint": fingerprint,
+            "since": clock.now() - timedelta(minutes=window),
+        },
+    )
+    return found
+
+
+@functools.cache
+def _duplicate_statement() -> sa.Select[Any]:
+    """Built once (it runs on every placement); served by ix_orders_customer_created."""
     orders = table_of(Order)
-    return uow.session.scalar(
+    return (
         sa.select(orders.c.id)
         .where(
-            orders.c.customer_id == customer_id,
-            orders.c.created_at >= clock.now() - timedelta(minutes=window),
-            orders.c.lines_fingerprint == fingerprint,
+            orders.c.customer_id == sa.bindparam("customer_id", type_=sa.Uuid()),
+            orders.c.created_at >= sa.bindparam("since", type_=orders.c.created_at.type),
+            orders.c.lines_fingerprint == sa.bindparam("fingerprint"),
             orders.c.status.not_in([OrderStatus.CANCELLED.value, OrderStatus.DRAFT.value]),
         )
         .order_by(orders.c.created_at.desc())
