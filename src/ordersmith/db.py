@@ -154,6 +154,12 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False, autoflush=False)
 
 
+def core(session: Session) -> Connection:
+    """The session's connection, for Core statements on hot paths: skips the ORM's
+    per-statement bookkeeping, same transaction."""
+    return session.connection()
+
+
 def read_only(session: Session) -> Session:
     """Mark a session as read-only: on SQLite its transactions are plain (deferred) BEGIN."""
     session.connection(execution_options={"sqlite_begin": "DEFERRED"})

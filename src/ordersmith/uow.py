@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ordersmith import clock
 from ordersmith.config import Settings
-from ordersmith.db import make_engine, make_session_factory, read_only, table_of
+from ordersmith.db import core, make_engine, make_session_factory, read_only, table_of
 from ordersmith.events import DomainEvent
 from ordersmith.ids import new_id
 from ordersmith.numbering import NumberAllocator
@@ -148,7 +148,7 @@ class UnitOfWork:
     def _commit(self) -> None:
         if self.events:
             at = clock.now()
-            self.session.execute(
+            core(self.session).execute(
                 sa.insert(table_of(OutboxEvent)),
                 [
                     {

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from ordersmith.catalog.models import PriceList, PriceListItem, Product
 from ordersmith.catalog.status import ProductStatus
-from ordersmith.db import table_of
+from ordersmith.db import core, table_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,15 +53,19 @@ def resolve_prices(
     on: date,
 ) -> dict[str, PricedProduct]:
     """Price every known SKU of ``quantities`` (SKU -> total quantity) for a customer."""
-    rows = session.execute(
-        _prices_statement(),
-        {
-            "skus": list(quantities),
-            "customer_group": customer_group,
-            "currency": currency,
-            "on": on,
-        },
-    ).all()
+    rows = (
+        core(session)
+        .execute(
+            _prices_statement(),
+            {
+                "skus": list(quantities),
+                "customer_group": customer_group,
+                "currency": currency,
+                "on": on,
+            },
+        )
+        .all()
+    )
 
     base: dict[str, Any] = {}
     candidates: dict[str, list[_Candidate]] = {}

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from ordersmith.customers.errors import CustomerNotFound
 from ordersmith.customers.models import AccountType, AddressKind, Customer, CustomerAddress
-from ordersmith.db import table_of
+from ordersmith.db import core, table_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +34,7 @@ _ADDRESS_FIELDS = ("name", "line1", "line2", "city", "region", "postcode", "coun
 
 def ordering_profile(session: Session, customer_id: uuid.UUID) -> OrderingProfile:
     """The customer's group, currency, terms and default addresses."""
-    rows = session.execute(_profile_statement(), {"customer_id": customer_id}).all()
+    rows = core(session).execute(_profile_statement(), {"customer_id": customer_id}).all()
     if not rows:
         raise CustomerNotFound(f"no customer {customer_id}")
     found: dict[str, dict[str, Any]] = {}

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from ordersmith import clock
 from ordersmith.catalog.models import Product
-from ordersmith.db import UtcDateTime, insert_ignoring_conflicts, table_of
+from ordersmith.db import UtcDateTime, core, insert_ignoring_conflicts, table_of
 from ordersmith.events import DomainEvent
 from ordersmith.ids import new_id
 from ordersmith.inventory.events import StockLow, StockOut
@@ -150,7 +150,7 @@ def post(
         raise LedgerRejected(sorted(k for k in deltas if k not in result))
 
     now = clock.now()
-    session.execute(
+    core(session).execute(
         sa.insert(table_of(StockMovement)),
         [
             {
@@ -180,7 +180,7 @@ def _apply(session: Session, deltas: dict[Key, tuple[int, int]]) -> dict[Key, Le
         params.update(
             {f"w{i}": warehouse_id, f"p{i}": product_id, f"h{i}": on_hand, f"r{i}": reserved}
         )
-    rows = session.execute(_conditional_update(len(deltas)), params)
+    rows = core(session).execute(_conditional_update(len(deltas)), params)
     return {(r[0], r[1]): Level(r[2], r[3], r[4]) for r in rows}
 
 

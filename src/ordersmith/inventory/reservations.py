@@ -16,7 +16,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from ordersmith.db import table_of
+from ordersmith.db import core, table_of
 from ordersmith.events import DomainEvent
 from ordersmith.inventory import ledger
 from ordersmith.inventory.events import StockOut
@@ -70,7 +70,7 @@ def reserve(
     }
     candidates = [
         Candidate(r.warehouse_id, r.product_id, r.on_hand - r.reserved, r.priority, r.code)
-        for r in session.execute(_candidates_statement(ledger.is_postgresql(session)), params)
+        for r in core(session).execute(_candidates_statement(ledger.is_postgresql(session)), params)
     ]
     plan = plan_reservation(demands, candidates, allow_partial=allow_partial)
 

@@ -23,7 +23,7 @@ from ordersmith import clock
 from ordersmith.catalog.pricing import PricedProduct, resolve_prices
 from ordersmith.config import BackorderPolicy
 from ordersmith.customers.profile import ordering_profile
-from ordersmith.db import table_of
+from ordersmith.db import core, table_of
 from ordersmith.errors import FieldError, ValidationFailed
 from ordersmith.ids import new_id
 from ordersmith.inventory.errors import InsufficientStock
@@ -73,7 +73,7 @@ def place_order(uow: UnitOfWork, request: PlaceOrder) -> OrderView:
     number = f"{series}-{uow.next_number(series):06d}"
     prepared = prepare(uow, request, order_id=new_id(), number=number, created_at=now)
     try:
-        uow.session.execute(sa.insert(table_of(Order)), [prepared.row])
+        core(uow.session).execute(sa.insert(table_of(Order)), [prepared.row])
     except IntegrityError as exc:
         if request.external_ref is not None and "external_ref" in str(exc.orig):
             raise DuplicateExternalRef(
@@ -89,19 +89,19 @@ def place_order(uow: UnitOfWork, request: PlaceOrder) -> OrderView:
 def write_children(uow: UnitOfWork, prepared: Prepared) -> None:
     """Insert the lines, open reservations and history rows of a prepared order."""
     session, order_id = uow.session, prepared.row["id"]
-    session.execute(
+    core(session).execute(
         sa.insert(table_of(OrderLine)),
         [{"order_id": order_id, **_line_row(v)} for v in prepared.lines],
     )
     if prepared.reservation.taken:
-        session.execute(
+        core(session).execute(
             sa.insert(table_of(OrderReservation)),
             [
                 {"order_id": order_id, "warehouse_id": w, "product_id": p, "quantity": q}
                 for (w, p), q in sorted(prepared.reservation.taken.items())
             ],
         )
-    session.execute(sa.insert(table_of(OrderHistory)), prepared.history)
+    core(session).execute(sa.insert(table_of(OrderHistory)), prepared.history)
 
 
 def prepare(
@@ -315,7 +315,7 @@ def _recent_duplicate(
         digest = hashlib.sha256(f"{customer_id}:{fingerprint}".encode()).digest()
         twin_key = int.from_bytes(digest[:8], "big", signed=True)
         uow.session.execute(sa.select(sa.func.pg_advisory_xact_lock(twin_key)))
-    found: uuid.UUID | None = uow.session.scalar(
+    found: uuid.UUID | None = core(uow.session).scalar(
         _duplicate_statement(),
         {
             "customer_id": customer_id,
