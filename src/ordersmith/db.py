@@ -141,13 +141,17 @@ def make_engine(url: str, *, pool_size: int = 10, busy_timeout_ms: int = 30_000)
         )
         _configure_sqlite(engine, busy_timeout_ms)
         return engine
-    return sa.create_engine(
+    engine = sa.create_engine(
         url,
         pool_size=pool_size,
         max_overflow=pool_size * 2,
         pool_pre_ping=True,
         isolation_level="READ COMMITTED",
     )
+    # batch executemany INSERTs into multi-row VALUES too when nothing is returned:
+    # one statement instead of psycopg's per-row pipeline (less Python time per row)
+    engine.dialect.use_insertmanyvalues_wo_returning = True
+    return engine
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -158,6 +162,13 @@ def core(session: Session) -> Connection:
     """The session's connection, for Core statements on hot paths: skips the ORM's
     per-statement bookkeeping, same transaction."""
     return session.connection()
+
+
+def insert_rows(conn: Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
+    """INSERT many rows in one round trip: SQLAlchemy's "insertmanyvalues" batches them
+    into one multi-row VALUES statement from a statement compiled once."""
+    if rows:
+        conn.execute(sa.insert(table), rows)
 
 
 def read_only(session: Session) -> Session:

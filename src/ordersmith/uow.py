@@ -16,13 +16,19 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Self
 
-import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from ordersmith import clock
 from ordersmith.config import Settings
-from ordersmith.db import core, make_engine, make_session_factory, read_only, table_of
+from ordersmith.db import (
+    core,
+    insert_rows,
+    make_engine,
+    make_session_factory,
+    read_only,
+    table_of,
+)
 from ordersmith.events import DomainEvent
 from ordersmith.ids import new_id
 from ordersmith.numbering import NumberAllocator
@@ -148,8 +154,9 @@ class UnitOfWork:
     def _commit(self) -> None:
         if self.events:
             at = clock.now()
-            core(self.session).execute(
-                sa.insert(table_of(OutboxEvent)),
+            insert_rows(
+                core(self.session),
+                table_of(OutboxEvent),
                 [
                     {
                         "id": new_id(),

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from ordersmith import clock
 from ordersmith.catalog.models import Product
-from ordersmith.db import UtcDateTime, core, insert_ignoring_conflicts, table_of
+from ordersmith.db import UtcDateTime, core, insert_ignoring_conflicts, insert_rows, table_of
 from ordersmith.events import DomainEvent
 from ordersmith.ids import new_id
 from ordersmith.inventory.events import StockLow, StockOut
@@ -150,8 +150,9 @@ def post(
         raise LedgerRejected(sorted(k for k in deltas if k not in result))
 
     now = clock.now()
-    core(session).execute(
-        sa.insert(table_of(StockMovement)),
+    insert_rows(
+        core(session),
+        table_of(StockMovement),
         [
             {
                 "id": new_id(),

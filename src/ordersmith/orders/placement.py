@@ -23,7 +23,7 @@ from ordersmith import clock
 from ordersmith.catalog.pricing import PricedProduct, resolve_prices
 from ordersmith.config import BackorderPolicy
 from ordersmith.customers.profile import ordering_profile
-from ordersmith.db import core, table_of
+from ordersmith.db import core, insert_rows, table_of
 from ordersmith.errors import FieldError, ValidationFailed
 from ordersmith.ids import new_id
 from ordersmith.inventory.errors import InsufficientStock
@@ -89,19 +89,19 @@ def place_order(uow: UnitOfWork, request: PlaceOrder) -> OrderView:
 def write_children(uow: UnitOfWork, prepared: Prepared) -> None:
     """Insert the lines, open reservations and history rows of a prepared order."""
     session, order_id = uow.session, prepared.row["id"]
-    core(session).execute(
-        sa.insert(table_of(OrderLine)),
-        [{"order_id": order_id, **_line_row(v)} for v in prepared.lines],
+    conn = core(session)
+    insert_rows(
+        conn, table_of(OrderLine), [{"order_id": order_id, **_line_row(v)} for v in prepared.lines]
     )
-    if prepared.reservation.taken:
-        core(session).execute(
-            sa.insert(table_of(OrderReservation)),
-            [
-                {"order_id": order_id, "warehouse_id": w, "product_id": p, "quantity": q}
-                for (w, p), q in sorted(prepared.reservation.taken.items())
-            ],
-        )
-    core(session).execute(sa.insert(table_of(OrderHistory)), prepared.history)
+    insert_rows(
+        conn,
+        table_of(OrderReservation),
+        [
+            {"order_id": order_id, "warehouse_id": w, "product_id": p, "quantity": q}
+            for (w, p), q in sorted(prepared.reservation.taken.items())
+        ],
+    )
+    insert_rows(conn, table_of(OrderHistory), prepared.history)
 
 
 def prepare(
