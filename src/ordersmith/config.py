@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     order_number_prefix: str = Field("SO", pattern="^[A-Z]{1,6}$")
     number_block_size: int = Field(20, ge=1, le=10_000)
     sqlite_busy_timeout_ms: int = Field(30_000, ge=0)
+    """How long a SQLite writer waits for the one write lock."""
+    db_lock_timeout_ms: int = Field(10_000, ge=0)
+    """How long a PostgreSQL statement waits for a row lock (0: forever)."""
     db_pool_size: int = Field(10, ge=1)
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)

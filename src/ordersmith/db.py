@@ -132,7 +132,9 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
         conn.exec_driver_sql(f"BEGIN {mode}")
 
 
-def make_engine(url: str, *, pool_size: int = 10, busy_timeout_ms: int = 30_000) -> Engine:
+def make_engine(
+    url: str, *, pool_size: int = 10, busy_timeout_ms: int = 30_000, lock_timeout_ms: int = 10_000
+) -> Engine:
     """Build an engine for a SQLite or PostgreSQL URL."""
     if url.startswith("sqlite"):
         engine = sa.create_engine(
@@ -147,6 +149,7 @@ def make_engine(url: str, *, pool_size: int = 10, busy_timeout_ms: int = 30_000)
         max_overflow=pool_size * 2,
         pool_pre_ping=True,
         isolation_level="READ COMMITTED",
+        connect_args={"options": f"-c lock_timeout={int(lock_timeout_ms)}"},
     )
     # batch executemany INSERTs into multi-row VALUES too when nothing is returned:
     # one statement instead of psycopg's per-row pipeline (less Python time per row)

@@ -50,7 +50,10 @@ class Database:
         if settings.is_sqlite and settings.is_embedded:
             settings.data_dir.mkdir(parents=True, exist_ok=True)
         engine = make_engine(
-            url, pool_size=settings.db_pool_size, busy_timeout_ms=settings.sqlite_busy_timeout_ms
+            url,
+            pool_size=settings.db_pool_size,
+            busy_timeout_ms=settings.sqlite_busy_timeout_ms,
+            lock_timeout_ms=settings.db_lock_timeout_ms,
         )
         return cls(
             settings,

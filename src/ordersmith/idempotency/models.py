@@ -19,6 +19,8 @@ class IdempotencyRecord(Base):
     method: Mapped[str] = mapped_column(sa.String(8))
     path: Mapped[str] = mapped_column(sa.String(255))
     request_hash: Mapped[str] = mapped_column(sa.String(64))
+    claim_token: Mapped[str] = mapped_column(sa.String(32), default="")
+    """Which request holds the key now: a takeover gets a new token."""
     response_status: Mapped[int | None]
     response_body: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
     created_at: Mapped[datetime]

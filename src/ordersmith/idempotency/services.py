@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -40,8 +41,11 @@ class StoredResponse:
 
 @dataclass(frozen=True, slots=True)
 class Claim:
+    """This request's hold on a key; ``token`` tells it apart from a later takeover."""
+
     client_id: str
     key: str
+    token: str
 
 
 def request_fingerprint(method: str, path: str, body: Any) -> str:
@@ -59,7 +63,9 @@ def claim(
     table = table_of(IdempotencyRecord)
     now = clock.now()
     lock_for = timedelta(seconds=settings.idempotency_in_flight_timeout_seconds)
+    token = secrets.token_hex(16)
     row = {
+        "claim_token": token,
         "client_id": client_id,
         "key": key,
         "method": method,
@@ -80,7 +86,7 @@ def claim(
                 )
             )
             if insert_ignoring_conflicts(session, table, row):
-                return Claim(client_id, key)
+                return Claim(client_id, key, token)
             record = session.get(IdempotencyRecord, (client_id, key), with_for_update=True)
             if record is None:
                 continue  # its holder failed and released it between our two statements
@@ -92,19 +98,36 @@ def claim(
                 return StoredResponse(record.response_status, record.response_body)
             if record.locked_until is not None and clock.as_utc(record.locked_until) > now:
                 raise IdempotencyKeyInFlight("the first request with this key is still in progress")
-            record.locked_until = now + lock_for  # its holder died: take over
-            return Claim(client_id, key)
+            # its holder is gone (the database timeouts are shorter than the lock): take over;
+            # should it still be alive, its complete() no longer matches the token and fails
+            record.locked_until = now + lock_for
+            record.claim_token = token
+            return Claim(client_id, key, token)
     raise IdempotencyKeyInFlight("requests with this key keep racing; retry shortly")
 
 
 def complete(uow: UnitOfWork, claim_: Claim, *, status: int, body: dict[str, Any]) -> None:
-    """Store the response in the same transaction as the change it describes."""
+    """Store the response in the same transaction as the change it describes.
+
+    Only the current holder of the claim may: if another request took the key over,
+    this raises and the caller's unit of work — the change with it — rolls back, so
+    one key never produces two changes."""
     table = table_of(IdempotencyRecord)
-    uow.session.execute(
+    stored = uow.session.execute(
         sa.update(table)
-        .where(table.c.client_id == claim_.client_id, table.c.key == claim_.key)
+        .where(
+            table.c.client_id == claim_.client_id,
+            table.c.key == claim_.key,
+            table.c.claim_token == claim_.token,
+            table.c.response_status.is_(None),
+        )
         .values(response_status=status, response_body=body, locked_until=None)
-    )
+        .returning(table.c.key)
+    ).first()
+    if stored is None:
+        raise IdempotencyKeyInFlight(
+            "another request took this Idempotency-Key over; this one changed nothing"
+        )
 
 
 def release(db: Database, claim_: Claim) -> None:
@@ -115,6 +138,7 @@ def release(db: Database, claim_: Claim) -> None:
             sa.delete(table).where(
                 table.c.client_id == claim_.client_id,
                 table.c.key == claim_.key,
+                table.c.claim_token == claim_.token,
                 table.c.response_status.is_(None),
             )
         )

@@ -9,6 +9,8 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError as DBAPIDataError
+from sqlalchemy.exc import OperationalError as DBAPIOperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ordersmith.errors import FieldError, OmsError, Problem
@@ -52,6 +54,34 @@ def _field_name(loc: tuple[Any, ...]) -> str:
     return ".".join(parts) or "body"
 
 
+_BUSY_SIGNS = ("database is locked", "lock timeout", "deadlock detected", "canceling statement")
+
+
+def _busy_or_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    """Lock waits that timed out are worth a retry (503 + Retry-After); anything else
+    operational means the database cannot be reached."""
+    text = str(getattr(exc, "orig", exc)).lower()
+    busy = isinstance(exc, PoolTimeout) or any(sign in text for sign in _BUSY_SIGNS)
+    log.warning(
+        "database_busy" if busy else "database_unavailable", path=request.url.path, error=text[:200]
+    )
+    if busy:
+        problem = Problem(
+            "database_busy",
+            503,
+            "Busy, try again",
+            "the data this request needs is locked by other work; retry shortly",
+        )
+    else:
+        problem = Problem(
+            "database_unavailable",
+            503,
+            "Database unavailable",
+            "the database cannot be reached right now",
+        )
+    return problem_response(problem, {"Retry-After": "1" if busy else "5"})
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(OmsError)
     async def _oms_error(_request: Request, exc: OmsError) -> JSONResponse:
@@ -84,6 +114,14 @@ def install(app: FastAPI) -> None:
                 "a value in the request cannot be stored or searched for",
             )
         )
+
+    @app.exception_handler(DBAPIOperationalError)
+    async def _database_trouble(request: Request, exc: DBAPIOperationalError) -> JSONResponse:
+        return _busy_or_unavailable(request, exc)
+
+    @app.exception_handler(PoolTimeout)
+    async def _pool_exhausted(request: Request, exc: PoolTimeout) -> JSONResponse:
+        return _busy_or_unavailable(request, exc)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
