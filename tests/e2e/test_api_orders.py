@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 
 from ordersmith.auth.models import Role
@@ -312,3 +314,35 @@ def test_customer_history_is_found_by_number_too(api, shop):
     assert history.status_code == 200
     assert history.json()["order_count"] == 1
     assert api.get("/api/v1/customers/CUST-999999/history").json()["code"] == "customer_not_found"
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"created_from": "0001-01-01T00:00:00+05:00"},
+        {"created_to": "9999-12-31T23:59:59-05:00"},
+        {
+            "cursor": encode_cursor(
+                ["0001-01-01T00:00:00+05:00", "01a22298-f6ab-701d-b671-5f6073d062a3"]
+            )
+        },
+        {"cursor": "W" * 5000},
+    ],
+)
+def test_dates_and_cursors_at_the_edge_of_the_calendar_are_422s_not_500s(api, shop, params):
+    response = api.get("/api/v1/orders", params=params)
+    assert response.status_code == 422
+
+
+def test_a_deeply_nested_cursor_is_refused_on_every_list(api, shop):
+    nested = base64.urlsafe_b64encode(b"[" * 300 + b"]" * 300).decode().rstrip("=")
+    for path in (
+        "/api/v1/orders",
+        "/api/v1/stock",
+        "/api/v1/stock/movements",
+        "/api/v1/customers",
+        "/api/v1/products",
+        "/api/v1/price-lists",
+    ):
+        response = api.get(path, params={"cursor": nested})
+        assert response.status_code == 422, path

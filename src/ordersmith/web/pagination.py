@@ -8,7 +8,8 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from ordersmith.errors import ValidationFailed
+from ordersmith import clock
+from ordersmith.errors import FieldError, ValidationFailed
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
@@ -19,11 +20,16 @@ def encode_cursor(values: list[Any]) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
+MAX_CURSOR_LENGTH = 512  # ours are ~100 characters; anything longer was not made here
+
+
 def decode_cursor(cursor: str, size: int) -> list[str]:
+    if len(cursor) > MAX_CURSOR_LENGTH:
+        raise ValidationFailed("the cursor is not one this API returned", code="invalid_cursor")
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         values = json.loads(base64.urlsafe_b64decode(padded.encode()))
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise ValidationFailed(
             "the cursor is not one this API returned", code="invalid_cursor"
         ) from exc
@@ -47,8 +53,22 @@ def decode_time_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
         at_time, parsed_id = datetime.fromisoformat(at), uuid.UUID(row_id)
         if at_time.tzinfo is None:
             raise ValueError("cursor time without a time zone")
-        return at_time, parsed_id
-    except ValueError as exc:
+        return clock.as_utc(at_time), parsed_id
+    except (ValueError, OverflowError) as exc:
         raise ValidationFailed(
             "the cursor is not one this API returned", code="invalid_cursor"
+        ) from exc
+
+
+def utc_filter(name: str, value: datetime | None) -> datetime | None:
+    """A date-time query parameter in UTC (naive means UTC); a clear error for a time that
+    has no UTC equivalent (the first or last day of the calendar with an offset)."""
+    if value is None:
+        return None
+    try:
+        return clock.as_utc(value)
+    except OverflowError as exc:
+        raise ValidationFailed(
+            f"{name} is outside the range of dates that can be compared",
+            fields=[FieldError(name, "out of range")],
         ) from exc

@@ -9,7 +9,6 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 
-from ordersmith import clock
 from ordersmith.auth.permissions import Permission
 from ordersmith.auth.services import Principal
 from ordersmith.customers.queries import get_customer
@@ -25,6 +24,7 @@ from ordersmith.web.pagination import (
     MAX_LIMIT,
     decode_time_cursor,
     encode_time_cursor,
+    utc_filter,
 )
 from ordersmith.web.schemas.common import Page
 from ordersmith.web.schemas.orders import (
@@ -112,8 +112,8 @@ def list_orders(
         status=status,
         customer_id=customer_id,
         channel=channel.value if channel else None,
-        created_from=clock.as_utc(created_from) if created_from else None,
-        created_to=clock.as_utc(created_to) if created_to else None,
+        created_from=utc_filter("created_from", created_from),
+        created_to=utc_filter("created_to", created_to),
         sku=sku,
         external_ref=external_ref,
         hold_reason=hold_reason.value if hold_reason else None,
