@@ -68,10 +68,13 @@ def reserve(
         "pinned_warehouses": sorted({d.warehouse_id for d in pinned if d.warehouse_id}),
         "pinned_products": sorted({d.product_id for d in pinned}),
     }
+    wanted = {(d.warehouse_id, d.product_id) for d in pinned}
+    anywhere = set(params["anywhere"])
     candidates = [
         Candidate(r.warehouse_id, r.product_id, r.on_hand - r.reserved, r.priority, r.code)
         for r in core(session).execute(_candidates_statement(ledger.is_postgresql(session)), params)
-    ]
+        if r.product_id in anywhere or (r.warehouse_id, r.product_id) in wanted
+    ]  # the statement selects pinned warehouses x pinned products: keep the pairs asked for
     plan = plan_reservation(demands, candidates, allow_partial=allow_partial)
 
     result = Reservation(taken=plan.take, by_demand=plan.by_demand, short=plan.short)

@@ -270,3 +270,18 @@ def test_an_order_too_large_to_store_is_refused_not_a_crash(shop):
     with pytest.raises(ValidationFailed) as caught:
         place(shop.db, order_request(shop.cash.id, ("GOLD", 1_000_000)))
     assert caught.value.code == "amount_too_large"
+
+
+def test_a_pinned_line_reports_only_its_own_warehouses_stock_when_short(shop):
+    # given 2 in MAIN, 50 in EAST
+    stock_up(shop.db, {("MAIN", "A-1"): 2, ("EAST", "A-1"): 50, ("EAST", "B-2"): 5})
+    # when an order pins A-1 to MAIN and B-2 to EAST
+    request = PlaceOrder(
+        customer_id=shop.cash.id,
+        channel=Channel.API,
+        lines=[LineRequest("A-1", 5, warehouse="MAIN"), LineRequest("B-2", 1, warehouse="EAST")],
+    )
+    with pytest.raises(InsufficientStock) as caught:
+        place(shop.db, request)
+    # then
+    assert caught.value.extra["shortages"] == [{"sku": "A-1", "requested": 5, "available": 2}]
