@@ -37,7 +37,7 @@ class PricedProduct:
 
 
 @dataclass(frozen=True, slots=True)
-class _Candidate:
+class PriceCandidate:
     priority: int
     min_quantity: int
     price: Decimal
@@ -68,12 +68,12 @@ def resolve_prices(
     )
 
     base: dict[str, Any] = {}
-    candidates: dict[str, list[_Candidate]] = {}
+    candidates: dict[str, list[PriceCandidate]] = {}
     for row in rows:
         base.setdefault(row.sku, row)
         if row.code is not None:
             candidates.setdefault(row.sku, []).append(
-                _Candidate(row.priority, row.min_quantity, row.list_item_price, row.code)
+                PriceCandidate(row.priority, row.min_quantity, row.list_item_price, row.code)
             )
     result: dict[str, PricedProduct] = {}
     for sku, row in base.items():
@@ -136,8 +136,10 @@ def _prices_statement() -> sa.Select[Any]:
     )
 
 
-def best_candidate(candidates: list[_Candidate], quantity: int) -> _Candidate | None:
+def best_candidate(candidates: list[PriceCandidate], quantity: int) -> PriceCandidate | None:
+    """Highest list priority, then the largest quantity break reached; on a tie, the
+    lowest price, then the price list code — never the database's row order."""
     eligible = [c for c in candidates if c.min_quantity <= quantity]
     if not eligible:
         return None
-    return max(eligible, key=lambda c: (c.priority, c.min_quantity))
+    return min(eligible, key=lambda c: (-c.priority, -c.min_quantity, c.price, c.code))
