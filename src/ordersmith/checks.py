@@ -151,13 +151,14 @@ def _reservations_belong_to_open_orders(session: Session) -> list[Violation]:
 
 
 def _lines_match_reservations(session: Session) -> list[Violation]:
+    """Per (order, product): units the lines say are reserved == open reservation rows,
+    compared from both sides (a reservation no line accounts for is drift too)."""
     lines, res = table_of(OrderLine), table_of(OrderReservation)
     by_line = (
         sa.select(
             lines.c.order_id, lines.c.product_id, sa.func.sum(lines.c.reserved_quantity).label("q")
         )
         .group_by(lines.c.order_id, lines.c.product_id)
-        .having(sa.func.sum(lines.c.reserved_quantity) > 0)
         .subquery()
     )
     by_res = (
@@ -165,7 +166,7 @@ def _lines_match_reservations(session: Session) -> list[Violation]:
         .group_by(res.c.order_id, res.c.product_id)
         .subquery()
     )
-    rows = session.execute(
+    line_side = session.execute(
         sa.select(
             by_line.c.order_id, by_line.c.product_id, by_line.c.q, sa.func.coalesce(by_res.c.q, 0)
         )
@@ -175,14 +176,27 @@ def _lines_match_reservations(session: Session) -> list[Violation]:
                 by_res.c.order_id == by_line.c.order_id, by_res.c.product_id == by_line.c.product_id
             ),
         )
-        .where(by_line.c.q != sa.func.coalesce(by_res.c.q, 0))
+        .where(by_line.c.q > 0, by_line.c.q != sa.func.coalesce(by_res.c.q, 0))
     ).all()
+    reservation_side = session.execute(
+        sa.select(
+            by_res.c.order_id, by_res.c.product_id, sa.func.coalesce(by_line.c.q, 0), by_res.c.q
+        )
+        .outerjoin(
+            by_line,
+            sa.and_(
+                by_line.c.order_id == by_res.c.order_id, by_line.c.product_id == by_res.c.product_id
+            ),
+        )
+        .where(by_res.c.q > 0, by_res.c.q != sa.func.coalesce(by_line.c.q, 0))
+    ).all()
+    drifted = {(r[0], r[1]): (r[2], r[3]) for r in [*line_side, *reservation_side]}
     return [
         Violation(
             "lines_match_reservations",
-            f"order {r[0]} product {r[1]}: lines say {r[2]} reserved, reservations {r[3]}",
+            f"order {order} product {product}: lines say {said} reserved, reservations {held}",
         )
-        for r in rows
+        for (order, product), (said, held) in drifted.items()
     ]
 
 

@@ -241,3 +241,49 @@ def test_customers_list_prints_the_newest_first(runner: CliRunner, db: Database)
     assert "Ann Cash" not in accounts.output
     assert "Ann Cash" in searched.output
     assert "Bob Trade" not in searched.output
+
+
+def test_payment_terms_written_with_other_digits_are_refused_naming_the_line(
+    runner: CliRunner, db: Database, tmp_path: Path
+) -> None:
+    # given "²" and "٣" are digits to str.isdigit(), and int() refuses the first
+    path = _csv(
+        tmp_path,
+        "name,email,account_type,payment_terms_days\n"
+        "Ann,ann@example.com,account,²\n"
+        "Bob,bob@example.com,account,٣\n",
+    )
+    # when
+    result = runner.invoke(customers_app, ["import", str(path)])
+    # then
+    assert _rejected(result) == [
+        "line 2: payment_terms_days: must be a whole number of days from 0 to 365",
+        "line 3: payment_terms_days: must be a whole number of days from 0 to 365",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("content", "code"),
+    [
+        (b"", "invalid_csv"),
+        (b"\xff\xfe\x00s\x00k\x00u\x00", "invalid_csv"),
+        (b"sku,name,price,currency\n" + b'"' + b"x" * 200_000 + b'",n,1,EUR\n', "invalid_csv"),
+        (b"sku,name,price,currency\nA\x00,Anvil,1,EUR\n", "import_rejected"),
+        (b"sku,name,price,currency\nA,Anvil,1e400,EUR\nB,Bolt,-Infinity,EUR\n", "import_rejected"),
+    ],
+    ids=["empty", "utf16", "huge-cell", "nul", "huge-numbers"],
+)
+def test_a_hostile_product_file_is_refused_with_an_error_code(
+    runner: CliRunner, db: Database, tmp_path: Path, content: bytes, code: str
+) -> None:
+    # given
+    path = tmp_path / "hostile.csv"
+    path.write_bytes(content)
+    # when
+    result = runner.invoke(catalog_app, ["import", str(path)])
+    # then
+    assert result.exit_code == 1, result.output
+    assert isinstance(result.exception, ValidationFailed), repr(result.exception)
+    assert result.exception.code == code
+    with db.reader() as session:
+        assert list_products(session)[0] == []

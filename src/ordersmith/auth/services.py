@@ -13,11 +13,16 @@ from sqlalchemy.orm import Session
 
 from ordersmith import clock
 from ordersmith.auth.models import ApiToken, Role
-from ordersmith.errors import NotFound, Unauthorized, ValidationFailed
+from ordersmith.errors import FieldError, NotFound, Unauthorized, ValidationFailed
 from ordersmith.ids import new_id
 from ordersmith.uow import UnitOfWork
+from ordersmith.validation import text
 
 TOKEN_PREFIX = "osk_"
+ACTOR_PREFIX = "token:"
+MAX_NAME_LENGTH = 100
+"""So that ``token:<name>`` fits the 120-character actor columns (orders.created_by,
+order_history.actor, stock_movements.actor, outbox_events.actor)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,7 +35,7 @@ class Principal:
 
     @property
     def actor(self) -> str:
-        return f"token:{self.name}"
+        return f"{ACTOR_PREFIX}{self.name}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,9 +54,14 @@ def _hash(token: str) -> str:
 
 def create_token(uow: UnitOfWork, *, name: str, role: Role) -> tuple[TokenInfo, str]:
     """Create a token; the plaintext is returned once and only its hash is stored."""
-    name = name.strip()
-    if not name or len(name) > 120:
-        raise ValidationFailed("a token needs a name of 1 to 120 characters")
+    try:
+        name = _token_name(name)
+    except ValueError as exc:
+        raise ValidationFailed(
+            f"a token needs a name of 1 to {MAX_NAME_LENGTH} characters, without control "
+            "characters",
+            fields=[FieldError("name", str(exc))],
+        ) from None
     plaintext = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(
         id=new_id(),
@@ -65,6 +75,17 @@ def create_token(uow: UnitOfWork, *, name: str, role: Role) -> tuple[TokenInfo, 
     uow.session.add(token)
     uow.session.flush()
     return _info(token), plaintext
+
+
+def _token_name(value: object) -> str:
+    """A name of 1 to MAX_NAME_LENGTH characters, without control characters or text that
+    is not Unicode (a lone surrogate, from an argument that is not UTF-8)."""
+    name = text(MAX_NAME_LENGTH)(value)
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("must be valid UTF-8 text") from None
+    return name
 
 
 def revoke_token(uow: UnitOfWork, *, token_id_or_prefix: str) -> TokenInfo:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from ordersmith.checks import CHECKS, run_checks
-from ordersmith.cli.common import console, database, err_console
+from ordersmith.cli.common import console, database, err_console, styled
 
 
 def register(app: typer.Typer) -> None:
@@ -21,13 +21,15 @@ def register(app: typer.Typer) -> None:
             violations = results[name]
             if violations:
                 failed += len(violations)
-                err_console.print(f"[red]FAIL[/red] {name}: {len(violations)} violation(s)")
+                err_console.print(
+                    styled(("FAIL", "red"), f" {name}: {len(violations)} violation(s)")
+                )
                 for v in violations[:20]:
                     err_console.print(f"     {v.detail}")
                 if len(violations) > 20:
                     err_console.print(f"     … and {len(violations) - 20} more")
             else:
-                console.print(f"[green]ok[/green]   {name}")
+                console.print(styled(("ok", "green"), f"   {name}"))
         if failed:
             err_console.print(f"{failed} violation(s) found")
             raise typer.Exit(1)

@@ -1,4 +1,9 @@
-"""Shared CLI plumbing: settings, the database, the actor, printing errors, CSV imports."""
+"""Shared CLI plumbing: settings, the database, the actor, printing errors, CSV imports.
+
+The consoles never read markup: stored data (SKUs, names, reasons) is printed as it is,
+so a value such as ``[/b]`` shows as text instead of breaking the command. Our own words
+are styled with ``rich.text.Text`` (see ``styled``).
+"""
 
 from __future__ import annotations
 
@@ -9,14 +14,43 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from rich.console import Console
+from rich.text import Text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
-from ordersmith.config import load_settings
-from ordersmith.errors import FieldError, OmsError, ValidationFailed
+from ordersmith.config import Settings, load_settings
+from ordersmith.errors import ConfigurationError, FieldError, OmsError, ValidationFailed
 from ordersmith.runtime import open_database
 from ordersmith.uow import Database
 
-console = Console()
-err_console = Console(stderr=True)
+console = Console(markup=False, highlight=False)
+err_console = Console(stderr=True, markup=False, highlight=False, soft_wrap=True)
+
+
+def styled(*parts: str | tuple[str, str]) -> Text:
+    """A line of plain text, with our own words styled: ``styled(("ok", "green"), " x")``."""
+    return Text.assemble(*parts)
+
+
+def safe_url(url: str) -> str:
+    """A database URL fit to print: the password hidden."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except (ArgumentError, ValueError):  # unparsable: never echo it, it may hold a password
+        return "(unparsable URL)"
+
+
+def cli_settings() -> Settings:
+    """The settings, with a database URL SQLAlchemy can use (its dialect and driver exist)."""
+    settings = load_settings()
+    try:
+        make_url(settings.effective_database_url).get_dialect().import_dbapi()
+    except (ArgumentError, ValueError, ImportError) as exc:
+        raise ConfigurationError(
+            f"ORDERSMITH_DATABASE_URL is not a usable database URL: {exc}",
+            code="invalid_settings",
+        ) from exc
+    return settings
 
 
 def cli_actor() -> str:
@@ -28,7 +62,7 @@ def cli_actor() -> str:
 
 @contextmanager
 def database() -> Iterator[Database]:
-    db = open_database(load_settings())
+    db = open_database(cli_settings())
     try:
         yield db
     finally:
@@ -63,6 +97,10 @@ def read_csv(
         raise ValidationFailed(f"{path} is not UTF-8 text", code="invalid_csv") from exc
     except csv.Error as exc:
         raise ValidationFailed(f"{path} is not valid CSV: {exc}", code="invalid_csv") from exc
+    except OSError as exc:
+        raise ValidationFailed(
+            f"{path} cannot be read: {exc.strerror or exc}", code="unreadable_file"
+        ) from exc
     return rows, problems
 
 

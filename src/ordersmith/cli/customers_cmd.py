@@ -32,7 +32,7 @@ def _customer_fields(row: dict[str, str]) -> dict[str, Any]:
     """A row's cells as service fields; an empty optional cell means its default."""
     fields: dict[str, Any] = {k: v for k, v in row.items() if v or k not in _DEFAULT_WHEN_EMPTY}
     terms = fields.get("payment_terms_days")
-    if terms is not None and terms.isdigit():
+    if terms is not None and terms.isascii() and terms.isdigit():  # not "²", which int() refuses
         fields["payment_terms_days"] = int(terms)  # anything else goes on, for the check to name
     return fields
 

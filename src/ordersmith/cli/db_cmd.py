@@ -3,19 +3,33 @@
 from __future__ import annotations
 
 import typer
+from alembic.script import ScriptDirectory
 
 from ordersmith import migrate
-from ordersmith.cli.common import console
-from ordersmith.config import load_settings
+from ordersmith.cli.common import cli_settings, console
+from ordersmith.errors import OmsError
 from ordersmith.uow import Database
 
 app = typer.Typer(help="Database schema: upgrade, show the current revision.", no_args_is_help=True)
 
 
+def _check_revision(revision: str) -> None:
+    """Only ``head`` or a revision of this version: Alembic's own parsing of other forms
+    ends in bare assertions for some inputs (``@``, ``0003+99``)."""
+    script = ScriptDirectory(str(migrate.migrations_dir()))
+    known = [r.revision for r in reversed(list(script.walk_revisions()))]
+    if revision not in {"head", "heads", *known}:
+        raise OmsError(
+            f"no revision {revision!r}; use head or one of {', '.join(known)}",
+            code="unknown_revision",
+        )
+
+
 @app.command()
 def upgrade(revision: str = typer.Argument("head", help="target revision")) -> None:
     """Migrate the configured database (ORDERSMITH_DATABASE_URL) to the latest schema."""
-    db = Database.connect(load_settings())
+    _check_revision(revision)
+    db = Database.connect(cli_settings())
     try:
         before = migrate.current_revision(db.engine)
         migrate.upgrade(db.engine, revision)
@@ -28,7 +42,7 @@ def upgrade(revision: str = typer.Argument("head", help="target revision")) -> N
 @app.command()
 def current() -> None:
     """Print the database's revision and the revision this version needs."""
-    db = Database.connect(load_settings())
+    db = Database.connect(cli_settings())
     try:
         console.print(f"current: {migrate.current_revision(db.engine) or 'empty'}")
         console.print(f"head:    {migrate.head_revision()}")

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable
+from typing import NoReturn
 
 import typer
+from alembic.util import CommandError
 from pydantic import ValidationError
-from rich.markup import escape
+from sqlalchemy.exc import DataError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from ordersmith.cli import (
     catalog_cmd,
@@ -20,8 +24,9 @@ from ordersmith.cli import (
     server,
     tokens,
 )
-from ordersmith.cli.common import err_console
-from ordersmith.errors import OmsError
+from ordersmith.cli.common import err_console, safe_url, styled
+from ordersmith.config import load_settings
+from ordersmith.errors import FieldError, OmsError
 
 app = typer.Typer(
     name="ordersmith",
@@ -41,15 +46,53 @@ check_cmd.register(app)
 maintenance_cmd.register(app)
 demo_cmd.register(app)
 
+# the same signs as the API's 503 database_busy (web/problems.py)
+_BUSY_SIGNS = ("database is locked", "lock timeout", "deadlock detected", "canceling statement")
+
 
 def main() -> None:
+    """Run the command; print every expected failure as ``error [code]: message``."""
     try:
         app()
     except OmsError as exc:
-        err_console.print(f"[red]error[/red] \\[{exc.code}]: {escape(exc.detail)}")
-        for field in exc.fields:
-            err_console.print(f"  {escape(field.field)}: {escape(field.message)}")
-        sys.exit(1)
+        _fail(exc.code, exc.detail, exc.fields)
     except ValidationError as exc:
-        err_console.print(f"[red]error[/red] \\[invalid_settings]: {escape(str(exc))}")
-        sys.exit(2)
+        _fail("invalid_settings", str(exc), status=2)
+    except CommandError as exc:  # alembic: a revision it does not know, or cannot reach
+        _fail("unknown_revision", str(exc))
+    except (OperationalError, InterfaceError, PoolTimeout) as exc:
+        _database_trouble(exc)
+    except DataError as exc:
+        _fail("invalid_value", f"the database refused a value: {_first_line(exc)}")
+    except UnicodeEncodeError as exc:  # e.g. an argument that is not UTF-8 (lone surrogates)
+        bad = exc.object[exc.start : exc.end]
+        _fail("invalid_text", f"{bad!r} cannot be encoded as {exc.encoding}: {exc.reason}")
+    except OSError as exc:  # e.g. a data directory that cannot be created
+        where = f": {exc.filename}" if exc.filename else ""
+        _fail("system_error", f"{exc.strerror or exc}{where}")
+
+
+def _database_trouble(exc: Exception) -> NoReturn:
+    reason = _first_line(exc)
+    if isinstance(exc, PoolTimeout) or any(s in reason.lower() for s in _BUSY_SIGNS):
+        _fail("database_busy", f"the database is busy (locked by other work); retry: {reason}")
+    _fail("database_unavailable", f"cannot use the database at {_database_url()}: {reason}")
+
+
+def _database_url() -> str:
+    try:
+        return safe_url(load_settings().effective_database_url)
+    except (OmsError, ValidationError):
+        return "(the configured URL)"
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(getattr(exc, "orig", None) or exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _fail(code: str, message: str, fields: Iterable[FieldError] = (), status: int = 1) -> NoReturn:
+    err_console.print(styled(("error", "red"), f" [{code}]: {message}"))
+    for field in fields:
+        err_console.print(f"  {field.field}: {field.message}")
+    sys.exit(status)

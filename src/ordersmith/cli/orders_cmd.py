@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
-from ordersmith.cli.common import cli_actor, console, database
+from ordersmith.cli.common import cli_actor, console, database, styled
 from ordersmith.orders import queries, services
 from ordersmith.orders.status import OrderStatus
 
@@ -43,8 +43,10 @@ def show(order: str = typer.Argument(..., help="order number or id")) -> None:
         view = queries.get_order(session, order)
         history = queries.order_history(session, order)
     console.print(
-        f"[bold]{view.number}[/bold]  {view.status}  {view.channel}  "
-        f"total {view.total:.2f} {view.currency}"
+        styled(
+            (view.number, "bold"),
+            f"  {view.status}  {view.channel}  total {view.total:.2f} {view.currency}",
+        )
     )
     table = Table("#", "sku", "qty", "reserved", "backordered", "unit price", "net", "tax")
     for line in view.lines:

@@ -20,8 +20,10 @@ def create(
     """Create a token. The token itself is printed once, alone on the last line."""
     with database() as db, db.unit_of_work(actor=cli_actor()) as uow:
         info, plaintext = create_token(uow, name=name, role=role)
-    console.print(f"created {info.role} token {info.name!r} ({info.prefix}…, id {info.id})")
-    print(plaintext)
+    try:
+        console.print(f"created {info.role} token {info.name!r} ({info.prefix}…, id {info.id})")
+    finally:  # the token exists now: print it whatever happens to the decoration
+        print(plaintext, flush=True)
 
 
 @app.command("list")
