@@ -1,4 +1,4 @@
-"""Shared input rules for the areas' use cases (catalog, customers).
+"""Shared input rules for the areas' use cases (catalog, customers, inventory, orders).
 
 Each check is pure: it returns the clean value or raises ``ValueError(message)``.
 ``FieldChecks`` runs checks field by field and collects their messages into one
@@ -8,7 +8,7 @@ Each check is pure: it returns the clean value or raises ``ValueError(message)``
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any, TypeVar
@@ -92,12 +92,25 @@ def text(
             raise ValueError("must not be empty")
         if len(clean) > max_length:
             raise ValueError(f"must be at most {max_length} characters")
-        allowed = _ALLOWED_CONTROL if multiline else frozenset()
-        if any((ord(c) < 32 or ord(c) == 127) and c not in allowed for c in clean):
-            raise ValueError("must not contain control characters")
-        return clean
+        return no_control_characters(clean, multiline=multiline)
 
     return check
+
+
+def no_control_characters(value: str, *, multiline: bool = False) -> str:
+    """``value`` unchanged, unless it holds a control character (NUL, ESC, DEL...; a
+    multi-line text may hold line breaks and tabs)."""
+    allowed = _ALLOWED_CONTROL if multiline else frozenset()
+    if any((ord(c) < 32 or ord(c) == 127) and c not in allowed for c in value):
+        raise ValueError("must not contain control characters")
+    return value
+
+
+def matchable(*texts: str | None) -> bool:
+    """False when a text cannot be stored, so matches nothing: it holds a NUL character,
+    which PostgreSQL refuses even as a query parameter. Look-ups answer "not found" or an
+    empty list for such a text instead of sending it to the database."""
+    return all(value is None or "\x00" not in value for value in texts)
 
 
 def identifier(max_length: int) -> Callable[[Any], str]:
@@ -132,6 +145,40 @@ def currency_code(value: Any) -> str:
     if isinstance(value, str) and is_valid_currency(value.strip().upper()):
         return value.strip().upper()
     raise ValueError("must be a three-letter ISO 4217 code such as EUR")
+
+
+def country_code(value: Any) -> str:
+    """An ISO 3166-1 alpha-2 code such as DE (stored upper-case)."""
+    clean = text(2)(value).upper()
+    if len(clean) != 2 or not (clean.isascii() and clean.isalpha()):
+        raise ValueError("must be a two-letter ISO 3166 country code such as DE")
+    return clean
+
+
+ADDRESS_FIELDS: dict[str, Callable[[Any], str]] = {
+    "name": text(200, required=False),
+    "line1": text(200),
+    "line2": text(200, required=False),
+    "city": text(120),
+    "region": text(120, required=False),
+    "postcode": text(20, required=False),
+    "country": country_code,
+}
+"""The fields of a postal address (as stored in JSON on orders and warehouses)."""
+
+
+def check_address(checks: FieldChecks, prefix: str, address: Mapping[str, Any]) -> dict[str, str]:
+    """Check an address given as a mapping; problems are named ``<prefix>.<field>``.
+
+    Returns the clean address with every field (absent optional fields as "")."""
+    for key in address:
+        if key not in ADDRESS_FIELDS:
+            checks.fail(f"{prefix}.{key}", "unknown field")
+    clean: dict[str, str] = {}
+    for name, check in ADDRESS_FIELDS.items():
+        value = checks.run(f"{prefix}.{name}", check, address.get(name))
+        clean[name] = value or ""
+    return clean
 
 
 def quantity(value: Any, *, minimum: int = 1) -> int:

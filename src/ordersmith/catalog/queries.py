@@ -6,11 +6,13 @@ row already seen) and return ``(items, has_more)``.
 
 from __future__ import annotations
 
+import functools
 import uuid
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import InstrumentedAttribute, Session
@@ -18,6 +20,8 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from ordersmith.catalog.errors import PriceListNotFound, ProductNotFound
 from ordersmith.catalog.models import PriceList, PriceListItem, Product
 from ordersmith.catalog.status import ProductStatus
+from ordersmith.db import core, table_of
+from ordersmith.validation import matchable as matchable  # moved there; re-exported
 
 _IN_CHUNK = 500  # bound on IN (...) parameters per statement
 
@@ -103,12 +107,6 @@ def product_view(product: Product) -> ProductView:
     )
 
 
-def matchable(*texts: str | None) -> bool:
-    """False when a text cannot be stored, so matches nothing: it holds a NUL character,
-    which PostgreSQL refuses even as a query parameter."""
-    return all(text is None or "\x00" not in text for text in texts)
-
-
 def _by_id_or_key(
     ref: str | uuid.UUID,
     id_column: InstrumentedAttribute[uuid.UUID],
@@ -158,6 +156,42 @@ def get_products_by_sku(session: Session, skus: Collection[str]) -> dict[str, Pr
         chunk = wanted[start : start + _IN_CHUNK]
         for product in session.scalars(sa.select(Product).where(Product.sku.in_(chunk))):
             found[product.sku] = product_view(product)
+    return found
+
+
+@functools.cache
+def _product_id_statement() -> sa.Select[Any]:
+    """Built once (it runs on every receipt, adjustment and availability look-up)."""
+    products = table_of(Product)
+    return sa.select(products.c.id).where(products.c.sku == sa.bindparam("sku"))
+
+
+def product_id_for_sku(session: Session, sku: str) -> uuid.UUID | None:
+    """The id of the product with this SKU (exact match), or None."""
+    if not matchable(sku):
+        return None
+    found: uuid.UUID | None = session.execute(
+        _product_id_statement(), {"sku": sku}
+    ).scalar_one_or_none()  # through the session: pending products are flushed first
+    return found
+
+
+@functools.cache
+def _skus_statement() -> sa.Select[Any]:
+    products = table_of(Product)
+    return sa.select(products.c.id, products.c.sku).where(
+        products.c.id.in_(sa.bindparam("ids", expanding=True))
+    )
+
+
+def skus_for(session: Session, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, str]:
+    """The SKUs of the products with these ids, by id (unknown ids are simply absent)."""
+    wanted = sorted(set(ids))
+    found: dict[uuid.UUID, str] = {}
+    conn = core(session)
+    for start in range(0, len(wanted), _IN_CHUNK):
+        rows = conn.execute(_skus_statement(), {"ids": wanted[start : start + _IN_CHUNK]})
+        found.update({product_id: sku for product_id, sku in rows})
     return found
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import getpass
+import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -25,6 +26,15 @@ from ordersmith.uow import Database
 
 console = Console(markup=False, highlight=False)
 err_console = Console(stderr=True, markup=False, highlight=False, soft_wrap=True)
+
+
+def fit_consoles_to_terminal() -> None:
+    """Use COLUMNS (or the terminal's own width) as it is now, not as it was at import:
+    one process may run many commands (tests, shells embedding the CLI)."""
+    columns = os.environ.get("COLUMNS", "")
+    for each in (console, err_console):
+        # None makes Rich measure the terminal again at each print
+        each.width = int(columns) if columns.isdigit() else None  # type: ignore[assignment]
 
 
 def styled(*parts: str | tuple[str, str]) -> Text:

@@ -24,7 +24,7 @@ from ordersmith.cli import (
     server,
     tokens,
 )
-from ordersmith.cli.common import err_console, safe_url, styled
+from ordersmith.cli.common import err_console, fit_consoles_to_terminal, safe_url, styled
 from ordersmith.config import load_settings
 from ordersmith.errors import FieldError, OmsError
 
@@ -43,6 +43,14 @@ app.add_typer(catalog_cmd.app, name="catalog")
 app.add_typer(customers_cmd.app, name="customers")
 server.register(app)
 check_cmd.register(app)
+
+
+@app.callback()
+def _each_invocation() -> None:
+    """Runs before every command: consoles take this invocation's terminal width."""
+    fit_consoles_to_terminal()
+
+
 maintenance_cmd.register(app)
 demo_cmd.register(app)
 

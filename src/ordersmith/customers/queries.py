@@ -17,9 +17,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from ordersmith import clock
-from ordersmith.catalog.queries import matchable
 from ordersmith.customers.errors import CustomerNotFound
 from ordersmith.customers.models import AccountType, AddressKind, Customer, CustomerAddress
+from ordersmith.validation import matchable
 
 CustomerOrder = Literal["newest", "number"]
 _IN_CHUNK = 500  # bound on IN (...) parameters per statement

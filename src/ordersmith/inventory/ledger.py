@@ -27,12 +27,13 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from ordersmith import clock
-from ordersmith.catalog.models import Product
+from ordersmith.catalog.queries import skus_for
 from ordersmith.db import UtcDateTime, core, insert_ignoring_conflicts, insert_rows, table_of
 from ordersmith.events import DomainEvent
 from ordersmith.ids import new_id
 from ordersmith.inventory.events import StockLow, StockOut
-from ordersmith.inventory.models import MovementKind, StockLevel, StockMovement, Warehouse
+from ordersmith.inventory.models import MovementKind, StockLevel, StockMovement
+from ordersmith.inventory.queries import warehouse_codes
 
 Key = tuple[uuid.UUID, uuid.UUID]  # (warehouse_id, product_id)
 
@@ -285,11 +286,7 @@ def labels_for(
     missing_w = {w for w, _p in keys if w not in names}
     missing_p = {p for _w, p in keys if p not in names}
     if missing_w:
-        wt = table_of(Warehouse)
-        rows = session.execute(sa.select(wt.c.id, wt.c.code).where(wt.c.id.in_(missing_w)))
-        names.update({warehouse_id: code for warehouse_id, code in rows})
+        names.update(warehouse_codes(session, missing_w))
     if missing_p:
-        pt = table_of(Product)
-        rows = session.execute(sa.select(pt.c.id, pt.c.sku).where(pt.c.id.in_(missing_p)))
-        names.update({product_id: sku for product_id, sku in rows})
+        names.update(skus_for(session, missing_p))
     return names

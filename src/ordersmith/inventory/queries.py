@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -10,10 +12,14 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from ordersmith.catalog import queries as catalog
 from ordersmith.catalog.models import Product
-from ordersmith.db import table_of
+from ordersmith.db import core, table_of
 from ordersmith.inventory.errors import UnknownSku, WarehouseNotFound
 from ordersmith.inventory.models import StockLevel, StockMovement, Warehouse
+from ordersmith.validation import matchable
+
+_IN_CHUNK = 500  # bound on IN (...) parameters per statement
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,12 +68,20 @@ def warehouse_view(w: Warehouse) -> WarehouseView:
     )
 
 
+def warehouse_code(code: str) -> str:
+    """A warehouse code as stored: codes are upper-case, so a look-up matches any case."""
+    return code.strip().upper()
+
+
 def get_warehouse(session: Session, code_or_id: str) -> Warehouse:
+    """The warehouse with this id or code (any case); raises WarehouseNotFound."""
+    if not matchable(code_or_id):
+        raise WarehouseNotFound(f"no warehouse {code_or_id!r}")
     query = sa.select(Warehouse)
     try:
         query = query.where(Warehouse.id == uuid.UUID(code_or_id))
     except ValueError:
-        query = query.where(Warehouse.code == code_or_id)
+        query = query.where(Warehouse.code == warehouse_code(code_or_id))
     warehouse = session.scalars(query).one_or_none()
     if warehouse is None:
         raise WarehouseNotFound(f"no warehouse {code_or_id!r}")
@@ -79,8 +93,48 @@ def list_warehouses(session: Session) -> list[WarehouseView]:
     return [warehouse_view(w) for w in rows]
 
 
+@functools.cache
+def _active_ids_statement() -> sa.Select[Any]:
+    """Built once: it runs on the placement path for orders that pin a warehouse."""
+    wt = table_of(Warehouse)
+    return sa.select(wt.c.code, wt.c.id).where(
+        wt.c.code.in_(sa.bindparam("codes", expanding=True)), wt.c.active.is_(True)
+    )
+
+
+def warehouse_ids(session: Session, codes: Iterable[str]) -> dict[str, uuid.UUID]:
+    """The ids of the active warehouses with these codes, keyed by each code as given
+    (any case); unknown and inactive codes are absent."""
+    given = {code for code in codes if matchable(code)}
+    wanted = sorted({warehouse_code(code) for code in given})
+    ids: dict[str, uuid.UUID] = {}
+    conn = core(session)
+    for start in range(0, len(wanted), _IN_CHUNK):
+        rows = conn.execute(_active_ids_statement(), {"codes": wanted[start : start + _IN_CHUNK]})
+        ids.update({code: warehouse_id for code, warehouse_id in rows})
+    return {code: ids[warehouse_code(code)] for code in given if warehouse_code(code) in ids}
+
+
+@functools.cache
+def _codes_statement() -> sa.Select[Any]:
+    wt = table_of(Warehouse)
+    return sa.select(wt.c.id, wt.c.code).where(wt.c.id.in_(sa.bindparam("ids", expanding=True)))
+
+
+def warehouse_codes(session: Session, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, str]:
+    """The codes of the warehouses (active or not) with these ids, by id."""
+    wanted = sorted(set(ids))
+    codes: dict[uuid.UUID, str] = {}
+    conn = core(session)
+    for start in range(0, len(wanted), _IN_CHUNK):
+        rows = conn.execute(_codes_statement(), {"ids": wanted[start : start + _IN_CHUNK]})
+        codes.update({warehouse_id: code for warehouse_id, code in rows})
+    return codes
+
+
 def product_id_for_sku(session: Session, sku: str) -> uuid.UUID:
-    product_id = session.scalar(sa.select(Product.id).where(Product.sku == sku))
+    """The id of the product with this SKU (through the catalog); raises UnknownSku."""
+    product_id = catalog.product_id_for_sku(session, sku)
     if product_id is None:
         raise UnknownSku(f"no product with SKU {sku!r}")
     return product_id
@@ -116,12 +170,14 @@ def stock_levels(
     after: tuple[str, str] | None = None,
 ) -> list[StockLevelView]:
     """Stock per (warehouse, SKU), ordered by SKU then warehouse code, keyset-paginated."""
+    if not matchable(sku, warehouse, *(after or ())):
+        return []
     levels, warehouses, products = table_of(StockLevel), table_of(Warehouse), table_of(Product)
     query = _levels_query()
     if sku is not None:
         query = query.where(products.c.sku == sku)
     if warehouse is not None:
-        query = query.where(warehouses.c.code == warehouse)
+        query = query.where(warehouses.c.code == warehouse_code(warehouse))
     if at_or_below_reorder_point:
         query = query.where(levels.c.on_hand - levels.c.reserved <= levels.c.reorder_point)
     if after is not None:
@@ -149,6 +205,8 @@ def movements(
     before: tuple[datetime, uuid.UUID] | None = None,
 ) -> list[MovementView]:
     """The ledger, newest first."""
+    if not matchable(sku, warehouse):
+        return []
     m, warehouses, products = table_of(StockMovement), table_of(Warehouse), table_of(Product)
     query = (
         sa.select(
@@ -170,7 +228,7 @@ def movements(
     if sku is not None:
         query = query.where(products.c.sku == sku)
     if warehouse is not None:
-        query = query.where(warehouses.c.code == warehouse)
+        query = query.where(warehouses.c.code == warehouse_code(warehouse))
     if before is not None:
         query = query.where(sa.tuple_(m.c.created_at, m.c.id) < sa.tuple_(*before))
     query = query.order_by(m.c.created_at.desc(), m.c.id.desc()).limit(limit)

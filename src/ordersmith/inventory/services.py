@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Any
 
@@ -10,7 +11,6 @@ from sqlalchemy.exc import IntegrityError
 
 from ordersmith import clock
 from ordersmith.db import table_of
-from ordersmith.errors import FieldError, ValidationFailed
 from ordersmith.ids import new_id
 from ordersmith.inventory import ledger
 from ordersmith.inventory.errors import StockWouldGoNegative, WarehouseExists
@@ -26,8 +26,22 @@ from ordersmith.inventory.queries import (
     warehouse_view,
 )
 from ordersmith.uow import UnitOfWork
+from ordersmith.validation import FieldChecks, check_address, text
 
 MAX_QUANTITY = 10**9
+_CODE = re.compile(r"[A-Z0-9_-]+")  # ASCII only: str.isalnum() accepts any script's digits
+_NAME = text(200)
+_REFERENCE = text(64, required=False)
+_RECEIPT_NOTE = text(200, required=False)
+_ADJUSTMENT_NOTE = text(150, required=False)
+_BIN_LOCATION = text(40, required=False)
+
+
+def _warehouse_code(value: Any) -> str:
+    code = text(20)(value).upper()
+    if not _CODE.fullmatch(code):
+        raise ValueError("use letters A-Z, digits, '-' or '_'")
+    return code
 
 
 def create_warehouse(
@@ -38,24 +52,19 @@ def create_warehouse(
     address: dict[str, Any] | None = None,
     priority: int = 100,
 ) -> WarehouseView:
-    code = code.strip().upper()
-    errors = []
-    if not code or len(code) > 20 or not code.replace("-", "").replace("_", "").isalnum():
-        errors.append(FieldError("code", "1-20 letters, digits, '-' or '_'"))
-    if not name.strip():
-        errors.append(FieldError("name", "required"))
-    if not 0 <= priority <= 10_000:
-        errors.append(FieldError("priority", "between 0 and 10000"))
-    if errors:
-        raise ValidationFailed("invalid warehouse", fields=errors)
+    """A new warehouse; its code is stored upper-case (look-ups by code match any case)."""
+    checks = FieldChecks()
+    values: dict[str, Any] = {
+        "code": checks.run("code", _warehouse_code, code),
+        "name": checks.run("name", _NAME, name),
+        "address": check_address(checks, "address", address) if address else {},
+    }
+    if isinstance(priority, bool) or not isinstance(priority, int) or not 0 <= priority <= 10_000:
+        checks.fail("priority", "between 0 and 10000")
+    checks.raise_if_any("invalid warehouse")
+    code = values["code"]
     warehouse = Warehouse(
-        id=new_id(),
-        code=code,
-        name=name.strip(),
-        address=address or {},
-        priority=priority,
-        active=True,
-        created_at=clock.now(),
+        id=new_id(), priority=priority, active=True, created_at=clock.now(), **values
     )
     uow.session.add(warehouse)
     try:
@@ -75,10 +84,12 @@ def _stock_row(uow: UnitOfWork, warehouse: str, sku: str) -> tuple[Warehouse, uu
     return wh, product_id
 
 
-def _check_quantity(name: str, quantity: int, *, allow_negative: bool = False) -> None:
+def _check_quantity(
+    checks: FieldChecks, name: str, quantity: int, *, allow_negative: bool = False
+) -> None:
     if quantity == 0 or abs(quantity) > MAX_QUANTITY or (quantity < 0 and not allow_negative):
         rule = "a non-zero whole number" if allow_negative else "a positive whole number"
-        raise ValidationFailed(f"{name} must be {rule}", fields=[FieldError(name, rule)])
+        checks.fail(name, f"must be {rule} (at most {MAX_QUANTITY})")
 
 
 def receive_stock(
@@ -90,8 +101,15 @@ def receive_stock(
     reference: str = "",
     note: str = "",
 ) -> StockLevelView:
-    """Goods in: on hand grows by ``quantity`` (a ``receipt`` movement)."""
-    _check_quantity("quantity", quantity)
+    """Goods in: on hand grows by ``quantity`` (a ``receipt`` movement).
+
+    ``reference`` (delivery note, PO number; at most 64 characters) is the movement's
+    source id; ``note`` its reason."""
+    checks = FieldChecks()
+    _check_quantity(checks, "quantity", quantity)
+    reference = checks.run("reference", _REFERENCE, reference) or ""
+    note = checks.run("note", _RECEIPT_NOTE, note) or ""
+    checks.raise_if_any("the receipt is not valid")
     session = uow.session
     wh, product_id = _stock_row(uow, warehouse, sku)
     key = (wh.id, product_id)
@@ -102,7 +120,7 @@ def receive_stock(
         on_hand_delta=quantity,
         reason=note,
         source_type="receipt",
-        source_id=reference[:64],
+        source_id=reference,
     )
     level = ledger.post(session, [entry], actor=uow.actor)[key]
     uow.record(
@@ -129,7 +147,10 @@ def adjust_stock(
     note: str = "",
 ) -> StockLevelView:
     """Correct on-hand stock by ``delta`` (stock-take, damage, loss, found...)."""
-    _check_quantity("delta", delta, allow_negative=True)
+    checks = FieldChecks()
+    _check_quantity(checks, "delta", delta, allow_negative=True)
+    note = checks.run("note", _ADJUSTMENT_NOTE, note) or ""
+    checks.raise_if_any("the adjustment is not valid")
     session = uow.session
     wh, product_id = _stock_row(uow, warehouse, sku)
     key = (wh.id, product_id)
@@ -177,17 +198,19 @@ def set_stock_settings(
     bin_location: str | None = None,
 ) -> StockLevelView:
     """Set the reorder point and/or bin location of one (warehouse, SKU)."""
+    checks = FieldChecks()
     if reorder_point is not None and not 0 <= reorder_point <= MAX_QUANTITY:
-        raise ValidationFailed(
-            "reorder_point must be 0 or more", fields=[FieldError("reorder_point", "0 or more")]
-        )
+        checks.fail("reorder_point", f"must be from 0 to {MAX_QUANTITY}")
+    if bin_location is not None:
+        bin_location = checks.run("bin_location", _BIN_LOCATION, bin_location)
+    checks.raise_if_any("the stock settings are not valid")
     session = uow.session
     wh, product_id = _stock_row(uow, warehouse, sku)
     values: dict[str, Any] = {"updated_at": clock.now()}
     if reorder_point is not None:
         values["reorder_point"] = reorder_point
     if bin_location is not None:
-        values["bin_location"] = bin_location.strip()[:40]
+        values["bin_location"] = bin_location
     levels = table_of(StockLevel)
     session.execute(
         sa.update(levels)

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from ordersmith.config import BackorderPolicy
 from ordersmith.db import table_of
-from ordersmith.inventory.models import Warehouse
+from ordersmith.inventory.queries import warehouse_codes
 from ordersmith.orders.errors import OrderNotFound
 from ordersmith.orders.models import Channel, Order, OrderLine
 from ordersmith.orders.placement import prepare, write_children
@@ -24,7 +24,7 @@ _KEPT = ("id", "number", "created_at", "created_by")
 def place_draft(uow: UnitOfWork, *, order_id: uuid.UUID) -> OrderView:
     """Place a draft: re-price it, check duplicates and reserve stock, as a new order would."""
     session = uow.session
-    orders, lines, warehouses = table_of(Order), table_of(OrderLine), table_of(Warehouse)
+    orders, lines = table_of(Order), table_of(OrderLine)
     row = (
         session.execute(sa.select(orders).where(orders.c.id == order_id).with_for_update())
         .mappings()
@@ -34,16 +34,17 @@ def place_draft(uow: UnitOfWork, *, order_id: uuid.UUID) -> OrderView:
         raise OrderNotFound(f"no order {order_id}")
     check_transition(OrderStatus(row["status"]), OrderAction.PLACE)
     stored = session.execute(
-        sa.select(lines.c.sku, lines.c.quantity, lines.c.discount, warehouses.c.code)
-        .outerjoin(warehouses, warehouses.c.id == lines.c.warehouse_id)
+        sa.select(lines.c.sku, lines.c.quantity, lines.c.discount, lines.c.warehouse_id)
         .where(lines.c.order_id == order_id)
         .order_by(lines.c.line_no)
     ).all()
+    codes = warehouse_codes(session, {r.warehouse_id for r in stored if r.warehouse_id})
     request = PlaceOrder(
         customer_id=row["customer_id"],
         channel=Channel(row["channel"]),
         lines=[
-            LineRequest(sku, quantity, discount, code) for sku, quantity, discount, code in stored
+            LineRequest(sku, quantity, discount, codes[w] if w is not None else None)
+            for sku, quantity, discount, w in stored
         ],
         external_ref=row["external_ref"],
         billing_address=row["billing_address"] or None,

@@ -27,8 +27,8 @@ from ordersmith.db import core, insert_rows, table_of
 from ordersmith.errors import FieldError, ValidationFailed
 from ordersmith.ids import new_id
 from ordersmith.inventory.errors import InsufficientStock
-from ordersmith.inventory.models import Warehouse
 from ordersmith.inventory.planning import Demand
+from ordersmith.inventory.queries import warehouse_ids
 from ordersmith.inventory.reservations import Reservation, reserve
 from ordersmith.money import ZERO
 from ordersmith.orders.errors import DuplicateExternalRef, NoPrice, ProductNotOrderable
@@ -280,11 +280,7 @@ def _warehouse_ids(uow: UnitOfWork, lines: Sequence[LineRequest]) -> dict[str, u
     codes = sorted({line.warehouse for line in lines if line.warehouse})
     if not codes:
         return {}
-    wt = table_of(Warehouse)
-    rows = uow.session.execute(
-        sa.select(wt.c.code, wt.c.id).where(wt.c.code.in_(codes), wt.c.active.is_(True))
-    )
-    found: dict[str, uuid.UUID] = {code: warehouse_id for code, warehouse_id in rows}
+    found = warehouse_ids(uow.session, codes)  # keyed by the codes as given (any case)
     missing = [c for c in codes if c not in found]
     if missing:
         raise ValidationFailed(

@@ -16,13 +16,17 @@ from ordersmith.orders.errors import OrderNotFound
 from ordersmith.orders.models import Order, OrderHistory, OrderLine
 from ordersmith.orders.status import OrderStatus, allowed_actions
 from ordersmith.orders.views import HistoryEntry, OrderLineView, OrderSummary, OrderView
+from ordersmith.validation import matchable
 
 _LINE_FIELDS = list(OrderLineView.__dataclass_fields__)
 _SUMMARY_FIELDS = list(OrderSummary.__dataclass_fields__)
 
 
 def _order_filter(order_id_or_number: str) -> sa.ColumnElement[bool]:
+    """Match an order by id or number; a text that cannot be stored matches nothing."""
     orders = table_of(Order)
+    if not matchable(order_id_or_number):
+        return sa.false()
     try:
         return orders.c.id == uuid.UUID(order_id_or_number)
     except ValueError:
@@ -99,6 +103,8 @@ def list_orders(
     before: tuple[datetime, uuid.UUID] | None = None,
 ) -> list[OrderSummary]:
     """Newest first, keyset-paginated on (created_at, id) — indexed per filter."""
+    if not matchable(flt.channel, flt.sku, flt.external_ref, flt.hold_reason):
+        return []
     orders, lines = table_of(Order), table_of(OrderLine)
     query = sa.select(*(orders.c[f] for f in _SUMMARY_FIELDS))
     if flt.status is not None:

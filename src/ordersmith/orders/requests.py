@@ -11,13 +11,16 @@ from decimal import Decimal
 from typing import Any
 
 from ordersmith.config import BackorderPolicy
-from ordersmith.errors import FieldError, ValidationFailed
 from ordersmith.money import ZERO
 from ordersmith.orders.models import Channel
+from ordersmith.validation import FieldChecks, check_address, text
 
 MAX_LINES = 500
 MAX_QUANTITY = 1_000_000
 ADDRESS_FIELDS = ("name", "line1", "line2", "city", "region", "postcode", "country")
+_SKU = text(64)
+_EXTERNAL_REF = text(120)
+_NOTES = text(10_000, required=False, multiline=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,44 +48,31 @@ class PlaceOrder:
 
 
 def validate(request: PlaceOrder) -> None:
-    """Shape rules that need no database; raise ValidationFailed listing every problem."""
-    errors: list[FieldError] = []
+    """Shape rules that need no database; raise ValidationFailed listing every problem.
+
+    Every text is checked with the shared rules (``ordersmith.validation``): no control
+    characters (a NUL cannot even be stored on PostgreSQL), bounded lengths."""
+    checks = FieldChecks()
     if not request.lines:
-        errors.append(FieldError("lines", "an order needs at least one line"))
+        checks.fail("lines", "an order needs at least one line")
     if len(request.lines) > MAX_LINES:
-        errors.append(FieldError("lines", f"at most {MAX_LINES} lines"))
+        checks.fail("lines", f"at most {MAX_LINES} lines")
     for i, line in enumerate(request.lines):
-        if not line.sku.strip():
-            errors.append(FieldError(f"lines.{i}.sku", "required"))
+        checks.run(f"lines.{i}.sku", _SKU, line.sku)
         if not 1 <= line.quantity <= MAX_QUANTITY:
-            errors.append(FieldError(f"lines.{i}.quantity", f"between 1 and {MAX_QUANTITY}"))
+            checks.fail(f"lines.{i}.quantity", f"between 1 and {MAX_QUANTITY}")
         if line.discount < 0:
-            errors.append(FieldError(f"lines.{i}.discount", "cannot be negative"))
-    if request.external_ref is not None and not 1 <= len(request.external_ref) <= 120:
-        errors.append(FieldError("external_ref", "1 to 120 characters"))
+            checks.fail(f"lines.{i}.discount", "cannot be negative")
+    if request.external_ref is not None:
+        checks.run("external_ref", _EXTERNAL_REF, request.external_ref)
     if request.shipping_amount < 0:
-        errors.append(FieldError("shipping_amount", "cannot be negative"))
-    if len(request.notes) > 10_000:
-        errors.append(FieldError("notes", "at most 10000 characters"))
+        checks.fail("shipping_amount", "cannot be negative")
+    checks.run("notes", _NOTES, request.notes)
     for name in ("billing_address", "shipping_address"):
         address = getattr(request, name)
         if address is not None:
-            errors.extend(_address_errors(name, address))
-    if errors:
-        raise ValidationFailed("the order is not valid", fields=errors)
-
-
-def _address_errors(name: str, address: dict[str, str]) -> list[FieldError]:
-    errors = [
-        FieldError(f"{name}.{k}", "unknown field") for k in address if k not in ADDRESS_FIELDS
-    ]
-    for required in ("line1", "city", "country"):
-        if not str(address.get(required, "")).strip():
-            errors.append(FieldError(f"{name}.{required}", "required"))
-    country = str(address.get("country", ""))
-    if country and not (len(country) == 2 and country.isalpha()):
-        errors.append(FieldError(f"{name}.country", "ISO 3166 alpha-2 code, e.g. DE"))
-    return errors
+            check_address(checks, name, address)
+    checks.raise_if_any("the order is not valid")
 
 
 def lines_fingerprint(lines: Sequence[LineRequest]) -> str:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, field_validator
 
+from ordersmith import validation
 from ordersmith.money import money_str
 
 T = TypeVar("T")
@@ -37,3 +38,9 @@ class AddressIn(Input):
     region: str = Field("", max_length=120)
     postcode: str = Field("", max_length=20)
     country: str = Field(..., pattern="^[A-Z]{2}$", description="ISO 3166-1 alpha-2")
+
+    @field_validator("name", "line1", "line2", "city", "region", "postcode", "country")
+    @classmethod
+    def _no_control_characters(cls, value: str) -> str:
+        # the shared text rule: a NUL cannot even be stored on PostgreSQL
+        return validation.no_control_characters(value)

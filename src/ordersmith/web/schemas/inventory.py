@@ -11,7 +11,14 @@ from ordersmith.web.schemas.common import AddressIn, Input
 
 
 class WarehouseCreate(Input):
-    code: str = Field(..., min_length=1, max_length=20, examples=["MAIN"])
+    code: str = Field(
+        ...,
+        min_length=1,
+        max_length=20,
+        pattern="^[A-Za-z0-9_-]+$",
+        examples=["MAIN"],
+        description="letters A-Z, digits, '-' or '_'; stored upper-case, matched in any case",
+    )
     name: str = Field(..., min_length=1, max_length=200)
     address: AddressIn | None = None
     priority: int = Field(100, ge=0, le=10_000, description="lower is preferred for sourcing")
