@@ -34,14 +34,31 @@ test: dev ## run the whole test suite (PostgreSQL too when ORDERSMITH_TEST_DATAB
 	$(BIN)/pytest -n 2 --dist loadgroup
 
 lint: dev ## ruff (format check + lint) and mypy --strict
-	$(BIN)/ruff format --check src tests migrations tools
-	$(BIN)/ruff check src tests migrations tools
+	$(BIN)/ruff format --check src tests migrations tools bench
+	$(BIN)/ruff check src tests migrations tools bench
 	$(BIN)/mypy
 	$(BIN)/python tools/check_no_float.py
 
 format: dev ## apply ruff formatting and safe fixes
-	$(BIN)/ruff format src tests migrations tools
-	$(BIN)/ruff check --fix src tests migrations tools
+	$(BIN)/ruff format src tests migrations tools bench
+	$(BIN)/ruff check --fix src tests migrations tools bench
+
+BENCH_VIA ?= service
+BENCH_WAREHOUSES ?= 1
+BENCH_CLIENTS ?= 8
+BENCH_SECONDS ?= 40
+BENCH_ARGS = --via $(BENCH_VIA) --warehouses $(BENCH_WAREHOUSES) --clients $(BENCH_CLIENTS) --seconds $(BENCH_SECONDS)
+GROWTH_DB ?= sqlite
+GROWTH_SIZES ?= 10000,100000,1000000
+
+.PHONY: bench-growth
+
+bench: venv ## benchmark vs raw SQL on SQLite, then PostgreSQL (ORDERSMITH_BENCH_DATABASE_URL); BENCH_VIA=http
+	$(BIN)/python -m bench run --db sqlite $(BENCH_ARGS)
+	$(BIN)/python -m bench run --db postgresql $(BENCH_ARGS)
+
+bench-growth: venv ## query times at 10^4..10^6 orders (GROWTH_DB=postgresql, GROWTH_SIZES=...)
+	$(BIN)/python -m bench growth --db $(GROWTH_DB) --sizes $(GROWTH_SIZES)
 
 clean: ## remove .venv, caches and the local ./data folder
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache data

@@ -25,6 +25,7 @@ from ordersmith.orders.queries import get_order
 from ordersmith.orders.status import HoldReason, OrderAction, OrderStatus, check_transition
 from ordersmith.orders.views import OrderView
 from ordersmith.uow import UnitOfWork
+from ordersmith.validation import text
 
 __all__ = [
     "LineRequest",
@@ -90,13 +91,12 @@ def _write_transition(
     return get_order(uow.session, str(row["id"]))
 
 
-def _clean_reason(reason: str, *, required: bool) -> str:
-    reason = reason.strip()
-    if required and not reason:
-        raise ValidationFailed("a reason is required", fields=[FieldError("reason", "required")])
-    if len(reason) > MAX_REASON:
-        raise ValidationFailed("reason is too long", fields=[FieldError("reason", "too long")])
-    return reason
+def _clean_reason(reason: str, *, required: bool, field: str = "reason") -> str:
+    """A person's why: stripped, at most MAX_REASON characters, line breaks allowed."""
+    try:
+        return text(MAX_REASON, required=required, multiline=True)(reason)
+    except ValueError as exc:
+        raise ValidationFailed(f"{field} {exc}", fields=[FieldError(field, str(exc))]) from exc
 
 
 def confirm_order(uow: UnitOfWork, *, order_id: uuid.UUID, note: str = "") -> OrderView:
@@ -107,7 +107,7 @@ def confirm_order(uow: UnitOfWork, *, order_id: uuid.UUID, note: str = "") -> Or
         row,
         OrderAction.CONFIRM,
         target,
-        reason=_clean_reason(note, required=False),
+        reason=_clean_reason(note, required=False, field="note"),
         event=OrderConfirmed(aggregate_id=row["id"], number=row["number"]),
     )
 
@@ -118,7 +118,7 @@ def hold_order(
     row = _lock_order(uow, order_id)
     current = OrderStatus(row["status"])
     target = check_transition(current, OrderAction.HOLD)
-    note = _clean_reason(note, required=reason is HoldReason.MANUAL)
+    note = _clean_reason(note, required=reason is HoldReason.MANUAL, field="note")
     return _write_transition(
         uow,
         row,
@@ -138,7 +138,7 @@ def release_order(uow: UnitOfWork, *, order_id: uuid.UUID, note: str = "") -> Or
     row = _lock_order(uow, order_id)
     held_from = OrderStatus(row["held_from"]) if row["held_from"] else None
     target = check_transition(OrderStatus(row["status"]), OrderAction.RELEASE, held_from=held_from)
-    note = _clean_reason(note, required=True)
+    note = _clean_reason(note, required=True, field="note")
     return _write_transition(
         uow,
         row,

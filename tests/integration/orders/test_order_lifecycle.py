@@ -152,3 +152,15 @@ def test_a_placed_order_cannot_be_placed_again(shop):
     order = place(shop.db, order_request(shop.cash.id, ("A-1", 1)))
     with pytest.raises(InvalidTransition):
         _act(shop.db, place_draft, order_id=order.id)
+
+
+@pytest.mark.parametrize("bad", ["stop\x00", "\x1b[31mred", "x" * 2001])
+def test_a_reason_with_control_characters_or_too_long_is_refused_naming_the_field(shop, bad):
+    stock_up(shop.db, {("MAIN", "A-1"): 5})
+    order = place(shop.db, order_request(shop.cash.id, ("A-1", 1)))
+    with pytest.raises(ValidationFailed) as caught:
+        _act(shop.db, cancel_order, order_id=order.id, reason=bad)
+    assert [f.field for f in caught.value.fields] == ["reason"]
+    with pytest.raises(ValidationFailed) as held:
+        _act(shop.db, hold_order, order_id=order.id, reason=HoldReason.MANUAL, note=bad)
+    assert [f.field for f in held.value.fields] == ["note"]
