@@ -9,12 +9,13 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from ordersmith.db import table_of
 from ordersmith.orders.errors import OrderNotFound
 from ordersmith.orders.models import Order, OrderHistory, OrderLine
-from ordersmith.orders.status import OrderStatus, allowed_actions
+from ordersmith.orders.status import HoldReason, OrderStatus, allowed_actions
 from ordersmith.orders.views import HistoryEntry, OrderLineView, OrderSummary, OrderView
 from ordersmith.validation import matchable
 
@@ -174,6 +175,7 @@ class CustomerHistory:
     order_count: int
     open_order_count: int
     cancelled_order_count: int
+    suspected_duplicate_count: int
     units_ordered: int
     lifetime_value: list[CurrencyVolume]
     first_order_at: datetime | None
@@ -184,45 +186,68 @@ class CustomerHistory:
 def customer_history(
     session: Session, customer_id: uuid.UUID, *, recent: int = 10
 ) -> CustomerHistory:
-    """Orders, volume and lifetime value of one customer (cancelled orders excluded from value)."""
+    """Orders, volume and lifetime value of one customer.
+
+    Drafts are not orders yet; orders held as suspected duplicates are counted apart (they
+    are probably an order already counted); cancelled orders add no volume or value."""
     orders, lines = table_of(Order), table_of(OrderLine)
     cancelled = OrderStatus.CANCELLED.value
     open_statuses = [
         s.value for s in (OrderStatus.PLACED, OrderStatus.CONFIRMED, OrderStatus.ON_HOLD)
     ]
-    counted = sa.and_(
-        orders.c.customer_id == customer_id, orders.c.status != OrderStatus.DRAFT.value
+    suspected = sa.and_(
+        orders.c.status == OrderStatus.ON_HOLD.value,
+        orders.c.hold_reason == HoldReason.SUSPECTED_DUPLICATE.value,
     )
+    mine = sa.and_(orders.c.customer_id == customer_id, orders.c.status != OrderStatus.DRAFT.value)
+    counted = sa.and_(mine, sa.not_(suspected))
     stats = session.execute(
         sa.select(
-            sa.func.count(),
-            sa.func.count().filter(orders.c.status.in_(open_statuses)),
+            sa.func.count().filter(sa.not_(suspected)),
+            sa.func.count().filter(orders.c.status.in_(open_statuses), sa.not_(suspected)),
             sa.func.count().filter(orders.c.status == cancelled),
+            sa.func.count().filter(suspected),
             sa.func.min(orders.c.created_at),
             sa.func.max(orders.c.created_at),
-        ).where(counted)
+        ).where(mine)
     ).one()
-    per_currency = session.execute(
-        sa.select(orders.c.currency, sa.func.count(), sa.func.sum(orders.c.total))
-        .where(counted, orders.c.status != cancelled)
-        .group_by(orders.c.currency)
-        .order_by(orders.c.currency)
-    ).all()
+    valued = sa.and_(counted, orders.c.status != cancelled)
     units = session.scalar(
         sa.select(sa.func.coalesce(sa.func.sum(lines.c.quantity), 0))
         .join(orders, orders.c.id == lines.c.order_id)
-        .where(counted, orders.c.status != cancelled)
+        .where(valued)
     )
-    recent_orders = list_orders(session, OrderFilter(customer_id=customer_id), limit=recent)
-    first, last = stats[3], stats[4]
     return CustomerHistory(
         customer_id=customer_id,
         order_count=stats[0],
         open_order_count=stats[1],
         cancelled_order_count=stats[2],
+        suspected_duplicate_count=stats[3],
         units_ordered=int(units or 0),
-        lifetime_value=[CurrencyVolume(c, n, v) for c, n, v in per_currency],
-        first_order_at=first,
-        last_order_at=last,
-        recent_orders=recent_orders,
+        lifetime_value=_value_per_currency(session, valued),
+        first_order_at=stats[4],
+        last_order_at=stats[5],
+        recent_orders=list_orders(session, OrderFilter(customer_id=customer_id), limit=recent),
     )
+
+
+def _value_per_currency(session: Session, valued: sa.ColumnElement[bool]) -> list[CurrencyVolume]:
+    orders = table_of(Order)
+    try:
+        rows = session.execute(
+            sa.select(orders.c.currency, sa.func.count(), sa.func.sum(orders.c.total))
+            .where(valued)
+            .group_by(orders.c.currency)
+            .order_by(orders.c.currency)
+        ).all()
+        return [CurrencyVolume(currency, n, value) for currency, n, value in rows]
+    except OperationalError:
+        # SQLite sums the scaled 64-bit integers of Fixed and can overflow past ~9.2e14:
+        # add the Decimals in Python instead (exact, slower, only for such customers)
+        totals: dict[str, tuple[int, Decimal]] = {}
+        for currency, total in session.execute(
+            sa.select(orders.c.currency, orders.c.total).where(valued)
+        ):
+            n, value = totals.get(currency, (0, Decimal(0)))
+            totals[currency] = (n + 1, value + total)
+        return [CurrencyVolume(c, n, v) for c, (n, v) in sorted(totals.items())]

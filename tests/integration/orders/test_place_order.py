@@ -285,3 +285,33 @@ def test_a_pinned_line_reports_only_its_own_warehouses_stock_when_short(shop):
         place(shop.db, request)
     # then
     assert caught.value.extra["shortages"] == [{"sku": "A-1", "requested": 5, "available": 2}]
+
+
+def test_a_suspected_duplicate_is_not_counted_twice_in_the_customers_history(shop):
+    # given the same order sent twice
+    stock_up(shop.db, {("MAIN", "A-1"): 10})
+    place(shop.db, order_request(shop.cash.id, ("A-1", 2), channel=Channel.WEB))
+    place(shop.db, order_request(shop.cash.id, ("A-1", 2), channel=Channel.PHONE))
+    # when
+    with shop.db.reader() as session:
+        history = customer_history(session, shop.cash.id)
+    # then
+    assert (history.order_count, history.suspected_duplicate_count) == (1, 1)
+    assert history.units_ordered == 2
+    assert [v.lifetime_value for v in history.lifetime_value] == [Decimal("30.00")]
+
+
+def test_lifetime_value_beyond_what_sqlite_can_sum_is_still_exact(shop):
+    # given two orders of 500 trillion each (a total SQLite cannot SUM as scaled integers)
+    with shop.db.unit_of_work(actor="test") as uow:
+        create_product(uow, sku="JET", name="Private jet", price="1.00", stocked=False)
+    place(shop.db, order_request(shop.trade.id, ("JET", 1)))
+    place(shop.db, order_request(shop.trade.id, ("JET", 2)))
+    huge = 500_000_000_000_000 * (10_000 if shop.db.settings.is_sqlite else 1)  # Fixed(4) storage
+    with shop.db.engine.begin() as conn:
+        conn.exec_driver_sql(f"UPDATE orders SET subtotal = {huge}, total = {huge}")
+    # when
+    with shop.db.reader() as session:
+        history = customer_history(session, shop.trade.id)
+    # then
+    assert [v.lifetime_value for v in history.lifetime_value] == [Decimal("1000000000000000")]

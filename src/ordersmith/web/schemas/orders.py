@@ -155,6 +155,9 @@ class CustomerHistoryOut(BaseModel):
     order_count: int
     open_order_count: int
     cancelled_order_count: int
+    suspected_duplicate_count: int = Field(
+        description="orders held as likely duplicates, not counted above"
+    )
     units_ordered: int
     lifetime_value: list[CurrencyVolumeOut]
     first_order_at: datetime | None
