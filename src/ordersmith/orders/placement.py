@@ -8,12 +8,10 @@ reservations (1), history (1), outbox (1). No per-object ORM flush loop.
 
 from __future__ import annotations
 
-import functools
-import hashlib
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -30,14 +28,15 @@ from ordersmith.inventory.errors import InsufficientStock
 from ordersmith.inventory.planning import Demand
 from ordersmith.inventory.queries import warehouse_ids
 from ordersmith.inventory.reservations import Reservation, reserve
-from ordersmith.money import ZERO
-from ordersmith.orders.errors import DuplicateExternalRef, NoPrice, ProductNotOrderable
-from ordersmith.orders.events import OrderDrafted, OrderPlaced
+from ordersmith.orders.duplicates import recent_duplicate
+from ordersmith.orders.errors import DuplicateExternalRef
+from ordersmith.orders.events import OrderDrafted, OrderHeld, OrderPlaced
+from ordersmith.orders.lines import check_orderable, line_row, line_views, price_line
 from ordersmith.orders.models import Order, OrderHistory, OrderLine, OrderReservation
 from ordersmith.orders.queries import order_view
 from ordersmith.orders.requests import LineRequest, PlaceOrder, lines_fingerprint, validate
 from ordersmith.orders.status import HoldReason, OrderStatus
-from ordersmith.orders.totals import LineAmounts, line_amounts, order_totals
+from ordersmith.orders.totals import order_totals
 from ordersmith.orders.views import OrderLineView, OrderView
 from ordersmith.uow import UnitOfWork
 from ordersmith.validation import MAX_AMOUNT
@@ -91,7 +90,7 @@ def write_children(uow: UnitOfWork, prepared: Prepared) -> None:
     session, order_id = uow.session, prepared.row["id"]
     conn = core(session)
     insert_rows(
-        conn, table_of(OrderLine), [{"order_id": order_id, **_line_row(v)} for v in prepared.lines]
+        conn, table_of(OrderLine), [{"order_id": order_id, **line_row(v)} for v in prepared.lines]
     )
     insert_rows(
         conn,
@@ -126,17 +125,17 @@ def prepare(
         currency=currency,
         on=now.date(),
     )
-    _check_orderable(request.lines, prices, currency)
+    check_orderable(request.lines, prices, currency)
     warehouses = _warehouse_ids(uow, request.lines)
     policy = request.backorder_policy or uow.settings.backorder_policy
     fingerprint = lines_fingerprint(request.lines)
 
-    duplicate_of = None if request.draft else _recent_duplicate(uow, customer.id, fingerprint)
+    duplicate_of = None if request.draft else recent_duplicate(uow, customer.id, fingerprint)
     reservation = Reservation()
     if not request.draft:
         reservation = _reserve(uow, request, prices, warehouses, policy, number)
     amounts = [
-        _amounts(line, prices[line.sku], currency, i) for i, line in enumerate(request.lines)
+        price_line(line, prices[line.sku], currency, i) for i, line in enumerate(request.lines)
     ]
     totals = order_totals(amounts, request.shipping_amount, currency)
     if totals.subtotal + totals.tax_total + totals.shipping_total > MAX_AMOUNT:
@@ -175,57 +174,79 @@ def prepare(
         "created_at": created_at,
         "updated_at": now,
     }
-    lines = _line_views(request, prices, amounts, warehouses, reservation)
+    lines = line_views(request, prices, amounts, warehouses, reservation)
     view = order_view(row, lines)
+    history = _record(uow, request, view, duplicate_of, now)
+    uow.record(*reservation.events, *reservation.shortage_events)
+    return Prepared(row, lines, reservation, history, view)
+
+
+def _record(
+    uow: UnitOfWork,
+    request: PlaceOrder,
+    view: OrderView,
+    duplicate_of: uuid.UUID | None,
+    now: datetime,
+) -> list[dict[str, Any]]:
+    """The order's first history rows, and its events (placed or drafted; held)."""
+    first_status = OrderStatus.DRAFT if request.draft else OrderStatus.PLACED
     history = [
         _history(
-            order_id,
+            view.id,
             now,
             uow.actor,
             "draft" if request.draft else "place",
             None,
-            OrderStatus.DRAFT if request.draft else OrderStatus.PLACED,
+            first_status,
             "",
             {"channel": request.channel.value, **request.details},
         )
     ]
-    if hold_reason is not None:
+    if request.draft:
+        uow.record(
+            OrderDrafted(
+                aggregate_id=view.id,
+                number=view.number,
+                customer_id=view.customer_id,
+                channel=view.channel,
+            )
+        )
+        return history
+    uow.record(
+        OrderPlaced(
+            aggregate_id=view.id,
+            number=view.number,
+            customer_id=view.customer_id,
+            channel=view.channel,
+            status=view.status,
+            total=str(view.total),
+            currency=view.currency,
+            backordered=view.backordered,
+        )
+    )
+    if duplicate_of is not None:
+        reason = HoldReason.SUSPECTED_DUPLICATE.value
         history.append(
             _history(
-                order_id,
+                view.id,
                 now,
                 "system",
                 "hold",
                 OrderStatus.PLACED,
                 OrderStatus.ON_HOLD,
-                hold_reason.value,
+                reason,
                 {"duplicate_of": str(duplicate_of)},
             )
         )
-    if request.draft:
         uow.record(
-            OrderDrafted(
-                aggregate_id=order_id,
-                number=number,
-                customer_id=customer.id,
-                channel=request.channel.value,
+            OrderHeld(
+                aggregate_id=view.id,
+                number=view.number,
+                reason=reason,
+                note=f"same lines as order {duplicate_of}",
             )
         )
-    else:
-        uow.record(
-            OrderPlaced(
-                aggregate_id=order_id,
-                number=number,
-                customer_id=customer.id,
-                channel=request.channel.value,
-                status=status.value,
-                total=str(totals.total),
-                currency=currency,
-                backordered=view.backordered,
-            )
-        )
-    uow.record(*reservation.events, *reservation.shortage_events)
-    return Prepared(row, lines, reservation, history, view)
+    return history
 
 
 def _history(
@@ -251,31 +272,6 @@ def _history(
     }
 
 
-def _check_orderable(
-    lines: Sequence[LineRequest], prices: dict[str, PricedProduct], currency: str
-) -> None:
-    unknown = sorted({line.sku for line in lines if line.sku not in prices})
-    if unknown:
-        raise ValidationFailed(
-            f"unknown SKU: {', '.join(unknown)}",
-            code="unknown_sku",
-            fields=[
-                FieldError(f"lines.{i}.sku", "unknown SKU")
-                for i, line in enumerate(lines)
-                if line.sku in unknown
-            ],
-        )
-    not_orderable = sorted({sku for sku, p in prices.items() if p.status.value != "active"})
-    if not_orderable:
-        raise ProductNotOrderable(
-            "not orderable (draft or discontinued): " + ", ".join(not_orderable),
-            extra={"skus": not_orderable},
-        )
-    unpriced = sorted(sku for sku, p in prices.items() if p.unit_price is None)
-    if unpriced:
-        raise NoPrice(f"no {currency} price for: {', '.join(unpriced)}", extra={"skus": unpriced})
-
-
 def _warehouse_ids(uow: UnitOfWork, lines: Sequence[LineRequest]) -> dict[str, uuid.UUID]:
     codes = sorted({line.warehouse for line in lines if line.warehouse})
     if not codes:
@@ -293,50 +289,6 @@ def _warehouse_ids(uow: UnitOfWork, lines: Sequence[LineRequest]) -> dict[str, u
             ],
         )
     return found
-
-
-def _recent_duplicate(
-    uow: UnitOfWork, customer_id: uuid.UUID, fingerprint: str
-) -> uuid.UUID | None:
-    """The newest open order of this customer with the same lines, within the window.
-
-    On PostgreSQL, twins (same customer, same fingerprint) first take one transaction-level
-    advisory lock keyed by both, so simultaneous twins wait for each other and the later
-    sees the earlier; unrelated orders never wait (no hot row). SQLite's single writer
-    gives the same for free."""
-    window = uow.settings.duplicate_window_minutes
-    if window == 0:
-        return None
-    if uow.session.get_bind().dialect.name == "postgresql":
-        digest = hashlib.sha256(f"{customer_id}:{fingerprint}".encode()).digest()
-        twin_key = int.from_bytes(digest[:8], "big", signed=True)
-        uow.session.execute(sa.select(sa.func.pg_advisory_xact_lock(twin_key)))
-    found: uuid.UUID | None = core(uow.session).scalar(
-        _duplicate_statement(),
-        {
-            "customer_id": customer_id,
-            "fingerprint": fingerprint,
-            "since": clock.now() - timedelta(minutes=window),
-        },
-    )
-    return found
-
-
-@functools.cache
-def _duplicate_statement() -> sa.Select[Any]:
-    """Built once (it runs on every placement); served by ix_orders_customer_created."""
-    orders = table_of(Order)
-    return (
-        sa.select(orders.c.id)
-        .where(
-            orders.c.customer_id == sa.bindparam("customer_id", type_=sa.Uuid()),
-            orders.c.created_at >= sa.bindparam("since", type_=orders.c.created_at.type),
-            orders.c.lines_fingerprint == sa.bindparam("fingerprint"),
-            orders.c.status.not_in([OrderStatus.CANCELLED.value, OrderStatus.DRAFT.value]),
-        )
-        .order_by(orders.c.created_at.desc())
-        .limit(1)
-    )
 
 
 def _reserve(
@@ -382,64 +334,3 @@ def _reserve(
         )
         raise InsufficientStock(f"not enough stock for {listing}", extra={"shortages": shortages})
     return reservation
-
-
-def _amounts(line: LineRequest, priced: PricedProduct, currency: str, index: int) -> LineAmounts:
-    assert priced.unit_price is not None
-    try:
-        return line_amounts(
-            line.quantity, priced.unit_price, line.discount, priced.tax_rate, currency
-        )
-    except ValueError as exc:
-        raise ValidationFailed(
-            str(exc), fields=[FieldError(f"lines.{index}.discount", str(exc))]
-        ) from exc
-
-
-def _line_views(
-    request: PlaceOrder,
-    prices: dict[str, PricedProduct],
-    amounts: list[LineAmounts],
-    warehouses: dict[str, uuid.UUID],
-    reservation: Reservation,
-) -> list[OrderLineView]:
-    """Hand the reserved units of each demand to its lines, in line order."""
-    pools = {key: dict(per_wh) for key, per_wh in reservation.by_demand.items()}
-    backorder = not request.draft
-    views = []
-    for i, (line, amount) in enumerate(zip(request.lines, amounts, strict=True)):
-        priced = prices[line.sku]
-        pinned = warehouses[line.warehouse] if line.warehouse else None
-        pool = pools.get((pinned, priced.product_id), {})
-        need, used = line.quantity if priced.stocked else 0, []
-        for wh in sorted(pool):
-            took = min(need, pool[wh])
-            if took:
-                pool[wh] -= took
-                need -= took
-                used.append(wh)
-        reserved = (line.quantity if priced.stocked else 0) - need
-        views.append(
-            OrderLineView(
-                id=new_id(),
-                line_no=i + 1,
-                product_id=priced.product_id,
-                sku=priced.sku,
-                name=priced.name,
-                quantity=line.quantity,
-                reserved_quantity=reserved,
-                backordered_quantity=need if backorder else 0,
-                warehouse_id=pinned or (used[0] if len(used) == 1 else None),
-                unit_price=priced.unit_price or ZERO,
-                discount=amount.discount,
-                tax_rate=priced.tax_rate,
-                net_amount=amount.net,
-                tax_amount=amount.tax,
-                price_source=priced.price_source,
-            )
-        )
-    return views
-
-
-def _line_row(view: OrderLineView) -> dict[str, Any]:
-    return {f: getattr(view, f) for f in OrderLineView.__dataclass_fields__}

@@ -315,3 +315,22 @@ def test_lifetime_value_beyond_what_sqlite_can_sum_is_still_exact(shop):
         history = customer_history(session, shop.trade.id)
     # then
     assert [v.lifetime_value for v in history.lifetime_value] == [Decimal("1000000000000000")]
+
+
+def test_an_order_held_as_a_suspected_duplicate_records_the_hold_event_too(shop):
+    # given
+    stock_up(shop.db, {("MAIN", "A-1"): 10})
+    place(shop.db, order_request(shop.cash.id, ("A-1", 1), channel=Channel.WEB))
+    # when
+    held = place(shop.db, order_request(shop.cash.id, ("A-1", 1), channel=Channel.PHONE))
+    # then
+    with shop.db.reader() as session:
+        events = (
+            session.execute(
+                sa.text("SELECT event_type FROM outbox_events WHERE aggregate_id = :id"),
+                {"id": held.id.hex if shop.db.settings.is_sqlite else held.id},
+            )
+            .scalars()
+            .all()
+        )
+    assert sorted(events) == ["order.held", "order.placed"]
