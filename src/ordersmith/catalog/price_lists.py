@@ -166,7 +166,7 @@ def remove_price_list_item(
 
 def _lock_price_list(session: Session, ref: str | uuid.UUID) -> PriceList:
     row = session.scalars(
-        sa.select(PriceList).where(price_list_filter(ref)).limit(1).with_for_update()
+        sa.select(PriceList).where(price_list_filter(ref)).limit(1).with_for_update(key_share=True)
     ).first()
     if row is None:
         raise PriceListNotFound(f"no price list with id or code {str(ref)!r}")

@@ -162,7 +162,7 @@ def update_product(
     values = check_product_fields(changes)
     session = uow.session
     row = session.scalars(
-        sa.select(Product).where(product_filter(product)).limit(1).with_for_update()
+        sa.select(Product).where(product_filter(product)).limit(1).with_for_update(key_share=True)
     ).first()
     if row is None:
         raise ProductNotFound(f"no product with id or sku {str(product)!r}")

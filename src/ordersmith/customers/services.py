@@ -352,7 +352,9 @@ def _insert_address(uow: UnitOfWork, customer: Customer, values: dict[str, Any])
 
 
 def _lock_customer(session: Session, ref: str | uuid.UUID) -> Customer:
-    row = session.scalars(sa.select(Customer).where(customer_filter(ref)).with_for_update()).first()
+    row = session.scalars(
+        sa.select(Customer).where(customer_filter(ref)).with_for_update(key_share=True)
+    ).first()
     if row is None:
         raise CustomerNotFound(f"no customer with id or number {str(ref)!r}")
     return row
