@@ -10,11 +10,13 @@ Services receive the ``uow`` and never commit themselves. Read-only work uses
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -43,6 +45,11 @@ class Database:
     engine: Engine
     sessions: sessionmaker[Session]
     numbers: NumberAllocator
+    writer_turn: contextlib.AbstractContextManager[Any] = field(
+        default_factory=contextlib.nullcontext
+    )
+    """SQLite has one writer: this process's writers queue here, first come first served,
+    instead of in SQLite's busy handler (whose growing sleeps starve unlucky threads)."""
 
     @classmethod
     def connect(cls, settings: Settings) -> Database:
@@ -60,6 +67,7 @@ class Database:
             engine,
             make_session_factory(engine),
             NumberAllocator(engine, settings.number_block_size),
+            threading.RLock() if settings.is_sqlite else contextlib.nullcontext(),
         )
 
     def unit_of_work(self, *, actor: str) -> UnitOfWork:
@@ -93,8 +101,13 @@ class UnitOfWork:
     @property
     def session(self) -> Session:
         if self._session is None:
-            self._session = self.db.sessions()
-            self._session.begin()
+            self.db.writer_turn.__enter__()
+            try:
+                self._session = self.db.sessions()
+                self._session.begin()
+            except BaseException:
+                self.db.writer_turn.__exit__(None, None, None)
+                raise
         return self._session
 
     def next_number(self, series: str) -> int:
@@ -141,8 +154,11 @@ class UnitOfWork:
 
     def _close(self) -> None:
         if self._session is not None:
-            self._session.close()
-            self._session = None
+            try:
+                self._session.close()
+            finally:
+                self._session = None
+                self.db.writer_turn.__exit__(None, None, None)
 
     def _write_failure_events(self) -> None:
         if not self.failure_events:
