@@ -85,6 +85,8 @@ def _start(
                 "127.0.0.1",
                 "--port",
                 str(port),
+                "--workers",
+                str(workers),
             ],
             cwd=data_dir,
             env=env,
