@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -36,3 +37,21 @@ def api(client: TestClient, db: Database) -> TestClient:
     """A client authenticated as admin."""
     client.headers.update(bearer(db, Role.ADMIN))
     return client
+
+
+@pytest.fixture
+def shop(api: TestClient) -> dict[str, Any]:
+    """Through the API: warehouse MAIN, product A-1 at 12.50 EUR with 10 in stock, and a
+    cash customer (returned as the API answered it)."""
+    assert api.post("/api/v1/warehouses", json={"code": "MAIN", "name": "Main"}).status_code == 201
+    product = {"sku": "A-1", "name": "Anvil", "price": "12.50", "currency": "EUR"}
+    assert api.post("/api/v1/products", json=product).status_code == 201
+    customer = api.post(
+        "/api/v1/customers",
+        json={"name": "Ann", "email": "ann@example.com", "account_type": "cash"},
+    )
+    assert customer.status_code == 201
+    receipt = {"warehouse": "MAIN", "sku": "A-1", "quantity": 10}
+    assert api.post("/api/v1/stock/receipts", json=receipt).status_code == 201
+    body: dict[str, Any] = customer.json()
+    return body

@@ -13,28 +13,6 @@ from tests.e2e.conftest import bearer
 PROBLEM = "application/problem+json"
 
 
-@pytest.fixture
-def shop(api):
-    assert api.post("/api/v1/warehouses", json={"code": "MAIN", "name": "Main"}).status_code == 201
-    assert (
-        api.post(
-            "/api/v1/products",
-            json={"sku": "A-1", "name": "Anvil", "price": "12.50", "currency": "EUR"},
-        ).status_code
-        == 201
-    )
-    customer = api.post(
-        "/api/v1/customers",
-        json={"name": "Ann", "email": "ann@example.com", "account_type": "cash"},
-    )
-    assert customer.status_code == 201
-    receipt = api.post(
-        "/api/v1/stock/receipts", json={"warehouse": "MAIN", "sku": "A-1", "quantity": 10}
-    )
-    assert receipt.status_code == 201
-    return customer.json()
-
-
 def _order(customer, quantity=2, **extra):
     return {
         "customer_id": customer["id"],
