@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from ordersmith.auth.models import Role
 from ordersmith.uow import Database
 from ordersmith.web.pagination import encode_cursor
-from tests.e2e.conftest import bearer
+from tests.e2e.conftest import assert_problem, bearer
 
 PRODUCT = {"sku": "A-1", "name": "Anvil", "price": "12.50", "currency": "EUR"}
 
@@ -19,16 +19,6 @@ def _post_product(api: TestClient, **fields: Any) -> dict[str, Any]:
     response = api.post("/api/v1/products", json={**PRODUCT, **fields})
     assert response.status_code == 201, response.text
     body: dict[str, Any] = response.json()
-    return body
-
-
-def _assert_problem(response: Any, status: int, code: str) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith("application/problem+json")
-    body: dict[str, Any] = response.json()
-    assert body["code"] == code
-    assert body["status"] == status
-    assert {"type", "title", "detail"} <= body.keys()
     return body
 
 
@@ -61,7 +51,7 @@ def test_a_duplicate_sku_answers_409(api: TestClient) -> None:
     # when
     response = api.post("/api/v1/products", json={**PRODUCT, "name": "Another"})
     # then
-    _assert_problem(response, 409, "sku_exists")
+    assert_problem(response, 409, "sku_exists")
 
 
 def test_bad_product_input_answers_422_with_every_field_error_and_stores_nothing(
@@ -73,7 +63,7 @@ def test_bad_product_input_answers_422_with_every_field_error_and_stores_nothing
         json={"sku": "A 1", "name": "", "price": "12.50001", "currency": "EURO", "tax_rate": "1"},
     )
     # then
-    body = _assert_problem(response, 422, "validation_error")
+    body = assert_problem(response, 422, "validation_error")
     assert {e["field"] for e in body["errors"]} == {"sku", "name", "price", "currency", "tax_rate"}
     assert api.get("/api/v1/products").json()["items"] == []
 
@@ -91,7 +81,7 @@ def test_malformed_product_json_answers_422_naming_the_field(
     api: TestClient, fields: dict[str, Any], field: str
 ) -> None:
     response = api.post("/api/v1/products", json={**PRODUCT, **fields})
-    body = _assert_problem(response, 422, "validation_error")
+    body = assert_problem(response, 422, "validation_error")
     assert [e["field"] for e in body["errors"]] == [field]
 
 
@@ -116,7 +106,7 @@ def test_the_same_idempotency_key_with_another_body_answers_422(api: TestClient)
         "/api/v1/products", json={**PRODUCT, "sku": "B-2"}, headers={"Idempotency-Key": "k1"}
     )
     # then
-    _assert_problem(response, 422, "idempotency_key_reused")
+    assert_problem(response, 422, "idempotency_key_reused")
 
 
 def test_a_failed_creation_with_a_key_can_be_retried_with_the_same_key(api: TestClient) -> None:
@@ -170,7 +160,7 @@ def test_the_product_list_filters_by_text_status_and_category(api: TestClient) -
     ],
 )
 def test_bad_list_parameters_answer_422(api: TestClient, params: dict[str, Any], code: str) -> None:
-    _assert_problem(api.get("/api/v1/products", params=params), 422, code)
+    assert_problem(api.get("/api/v1/products", params=params), 422, code)
 
 
 def test_a_product_is_read_by_sku_or_by_id(api: TestClient) -> None:
@@ -185,10 +175,8 @@ def test_a_product_is_read_by_sku_or_by_id(api: TestClient) -> None:
 
 
 def test_an_unknown_product_answers_404(api: TestClient) -> None:
-    _assert_problem(api.get("/api/v1/products/NOPE"), 404, "product_not_found")
-    _assert_problem(
-        api.patch("/api/v1/products/NOPE", json={"name": "x"}), 404, "product_not_found"
-    )
+    assert_problem(api.get("/api/v1/products/NOPE"), 404, "product_not_found")
+    assert_problem(api.patch("/api/v1/products/NOPE", json={"name": "x"}), 404, "product_not_found")
 
 
 def test_patching_a_product_changes_only_the_fields_sent(api: TestClient) -> None:
@@ -209,7 +197,7 @@ def test_patching_the_sku_is_refused(api: TestClient) -> None:
     # when
     response = api.patch("/api/v1/products/A-1", json={"sku": "B-2"})
     # then
-    body = _assert_problem(response, 422, "validation_error")
+    body = assert_problem(response, 422, "validation_error")
     assert "sku cannot be changed" in body["detail"]
     assert api.get("/api/v1/products/A-1").status_code == 200
 
@@ -220,13 +208,13 @@ def test_a_disallowed_status_change_answers_409(api: TestClient) -> None:
     # when
     response = api.patch("/api/v1/products/A-1", json={"status": "draft"})
     # then
-    _assert_problem(response, 409, "invalid_transition")
+    assert_problem(response, 409, "invalid_transition")
     assert api.get("/api/v1/products/A-1").json()["status"] == "active"
 
 
 def test_a_null_name_in_a_patch_is_refused(api: TestClient) -> None:
     _post_product(api)
-    body = _assert_problem(
+    body = assert_problem(
         api.patch("/api/v1/products/A-1", json={"name": None}), 422, "validation_error"
     )
     assert [e["field"] for e in body["errors"]] == ["name"]
@@ -288,7 +276,7 @@ def test_a_price_list_item_is_deleted(api: TestClient) -> None:
     again = api.delete("/api/v1/price-lists/WH/items/A-1", params={"min_quantity": 5})
     # then
     assert deleted.status_code == 204
-    _assert_problem(again, 404, "price_list_item_not_found")
+    assert_problem(again, 404, "price_list_item_not_found")
     assert [i["min_quantity"] for i in api.get("/api/v1/price-lists/WH").json()["items"]] == [1]
 
 
@@ -304,7 +292,7 @@ def test_a_price_list_with_an_unknown_sku_answers_422_naming_the_item(api: TestC
         },
     )
     # then
-    body = _assert_problem(response, 422, "validation_error")
+    body = assert_problem(response, 422, "validation_error")
     assert [e["field"] for e in body["errors"]] == ["items.0.sku"]
     assert api.get("/api/v1/price-lists").json()["items"] == []
 
@@ -312,15 +300,15 @@ def test_a_price_list_with_an_unknown_sku_answers_422_naming_the_item(api: TestC
 def test_a_duplicate_price_list_code_answers_409(api: TestClient) -> None:
     payload = {"code": "WH", "name": "W", "customer_group": "wholesale"}
     assert api.post("/api/v1/price-lists", json=payload).status_code == 201
-    _assert_problem(api.post("/api/v1/price-lists", json=payload), 409, "price_list_code_exists")
+    assert_problem(api.post("/api/v1/price-lists", json=payload), 409, "price_list_code_exists")
 
 
 def test_an_unknown_price_list_answers_404(api: TestClient) -> None:
-    _assert_problem(api.get("/api/v1/price-lists/NOPE"), 404, "price_list_not_found")
-    _assert_problem(
+    assert_problem(api.get("/api/v1/price-lists/NOPE"), 404, "price_list_not_found")
+    assert_problem(
         api.put("/api/v1/price-lists/NOPE/items", json={"items": []}), 404, "price_list_not_found"
     )
-    _assert_problem(api.delete("/api/v1/price-lists/NOPE/items/A-1"), 404, "price_list_not_found")
+    assert_problem(api.delete("/api/v1/price-lists/NOPE/items/A-1"), 404, "price_list_not_found")
 
 
 def test_price_lists_are_listed_page_by_page_and_filtered(api: TestClient) -> None:
@@ -361,7 +349,7 @@ def test_every_catalog_route_answers_401_without_a_token(
     client: TestClient, method: str, path: str
 ) -> None:
     response = client.request(method, path, json={})
-    _assert_problem(response, 401, "unauthorized")
+    assert_problem(response, 401, "unauthorized")
     assert response.headers["WWW-Authenticate"] == "Bearer"
 
 
@@ -387,7 +375,7 @@ def test_an_integration_token_may_read_the_catalog_but_not_change_it(
     # then
     assert read.status_code == 200
     for response in writes:
-        _assert_problem(response, 403, "forbidden")
+        assert_problem(response, 403, "forbidden")
 
 
 def test_a_staff_token_may_change_the_catalog(client: TestClient, db: Database) -> None:

@@ -11,7 +11,7 @@ from ordersmith.auth.models import Role
 from ordersmith.auth.services import revoke_token
 from ordersmith.uow import Database
 from ordersmith.web.pagination import encode_cursor
-from tests.e2e.conftest import bearer
+from tests.e2e.conftest import assert_problem, bearer
 
 CUSTOMER = {"name": "Ada Lovelace", "email": "ada@example.com", "account_type": "cash"}
 ADDRESS = {"kind": "shipping", "line1": "1 Example Street", "city": "Berlin", "country": "DE"}
@@ -21,14 +21,6 @@ def _post_customer(api: TestClient, **fields: Any) -> dict[str, Any]:
     response = api.post("/api/v1/customers", json={**CUSTOMER, **fields})
     assert response.status_code == 201, response.text
     body: dict[str, Any] = response.json()
-    return body
-
-
-def _assert_problem(response: Any, status: int, code: str) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith("application/problem+json")
-    body: dict[str, Any] = response.json()
-    assert (body["code"], body["status"]) == (code, status)
     return body
 
 
@@ -72,7 +64,7 @@ def test_bad_customer_input_answers_422_with_every_field_error(api: TestClient) 
         json={**CUSTOMER, "email": "ada", "credit_limit": "100", "currency": "euro"},
     )
     # then
-    body = _assert_problem(response, 422, "validation_error")
+    body = assert_problem(response, 422, "validation_error")
     assert {e["field"] for e in body["errors"]} == {"email", "credit_limit", "currency"}
     assert api.get("/api/v1/customers").json()["items"] == []
 
@@ -90,7 +82,7 @@ def test_malformed_customer_json_answers_422_naming_the_field(
     api: TestClient, fields: dict[str, Any], field: str
 ) -> None:
     response = api.post("/api/v1/customers", json={**CUSTOMER, **fields})
-    body = _assert_problem(response, 422, "validation_error")
+    body = assert_problem(response, 422, "validation_error")
     assert [e["field"] for e in body["errors"]] == [field]
 
 
@@ -165,7 +157,7 @@ def test_the_customer_list_filters_by_text_type_and_group(api: TestClient) -> No
     ],
 )
 def test_bad_list_parameters_answer_422(api: TestClient, params: dict[str, Any], code: str) -> None:
-    _assert_problem(api.get("/api/v1/customers", params=params), 422, code)
+    assert_problem(api.get("/api/v1/customers", params=params), 422, code)
 
 
 def test_a_forged_cursor_with_a_time_without_zone_is_refused(api: TestClient) -> None:
@@ -190,14 +182,14 @@ def test_a_customer_is_read_by_id_or_by_number(api: TestClient) -> None:
 
 
 def test_an_unknown_customer_answers_404(api: TestClient) -> None:
-    _assert_problem(api.get("/api/v1/customers/CUST-000404"), 404, "customer_not_found")
-    _assert_problem(
+    assert_problem(api.get("/api/v1/customers/CUST-000404"), 404, "customer_not_found")
+    assert_problem(
         api.patch("/api/v1/customers/CUST-000404", json={"name": "x"}), 404, "customer_not_found"
     )
-    _assert_problem(
+    assert_problem(
         api.post("/api/v1/customers/CUST-000404/addresses", json=ADDRESS), 404, "customer_not_found"
     )
-    _assert_problem(api.get("/api/v1/customers/CUST-000404/addresses"), 404, "customer_not_found")
+    assert_problem(api.get("/api/v1/customers/CUST-000404/addresses"), 404, "customer_not_found")
 
 
 def test_patching_a_customer_changes_only_the_fields_sent(api: TestClient) -> None:
@@ -226,8 +218,8 @@ def test_patching_refuses_a_new_number_and_a_credit_limit_for_cash(api: TestClie
     renumber = api.patch(f"/api/v1/customers/{made['id']}", json={"number": "CUST-000099"})
     credit = api.patch(f"/api/v1/customers/{made['id']}", json={"credit_limit": "10"})
     # then
-    _assert_problem(renumber, 422, "validation_error")
-    body = _assert_problem(credit, 422, "validation_error")
+    assert_problem(renumber, 422, "validation_error")
+    body = assert_problem(credit, 422, "validation_error")
     assert [e["field"] for e in body["errors"]] == ["credit_limit"]
     assert api.get(f"/api/v1/customers/{made['id']}").json() == made
 
@@ -272,7 +264,7 @@ def test_a_bad_address_answers_422(api: TestClient) -> None:
         f"/api/v1/customers/{made['id']}/addresses",
         json={**ADDRESS, "kind": "home", "city": ""},
     )
-    body = _assert_problem(response, 422, "validation_error")
+    body = assert_problem(response, 422, "validation_error")
     assert {e["field"] for e in body["errors"]} == {"kind", "city"}
 
 
@@ -290,7 +282,7 @@ ROUTES = [
 def test_every_customer_route_answers_401_without_a_token(
     client: TestClient, method: str, path: str
 ) -> None:
-    _assert_problem(client.request(method, path, json={}), 401, "unauthorized")
+    assert_problem(client.request(method, path, json={}), 401, "unauthorized")
 
 
 @pytest.mark.parametrize(("method", "path"), ROUTES)
@@ -304,7 +296,7 @@ def test_every_customer_route_answers_401_for_a_revoked_token(
     # when
     response = client.request(method, path, json={}, headers=headers)
     # then
-    _assert_problem(response, 401, "invalid_token")
+    assert_problem(response, 401, "invalid_token")
 
 
 def test_an_integration_token_may_create_and_read_customers(

@@ -131,7 +131,7 @@ def list_price_lists(
             limit=limit,
         )
     return Page(
-        items=[PriceListSummaryOut.from_view(v) for v in items],
+        items=[PriceListSummaryOut.model_validate(v) for v in items],
         next_cursor=encode_cursor([items[-1].code]) if more else None,
     )
 

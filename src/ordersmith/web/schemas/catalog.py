@@ -7,11 +7,10 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ordersmith.catalog.queries import (
     PriceListItemView,
-    PriceListSummary,
     PriceListView,
     ProductView,
 )
@@ -157,6 +156,8 @@ class PriceListItemOut(BaseModel):
 
 
 class PriceListSummaryOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: uuid.UUID
     code: str
     name: str
@@ -167,21 +168,6 @@ class PriceListSummaryOut(BaseModel):
     priority: int
     created_at: datetime
     item_count: int
-
-    @classmethod
-    def from_view(cls, view: PriceListSummary) -> PriceListSummaryOut:
-        return cls(
-            id=view.id,
-            code=view.code,
-            name=view.name,
-            customer_group=view.customer_group,
-            currency=view.currency,
-            valid_from=view.valid_from,
-            valid_to=view.valid_to,
-            priority=view.priority,
-            created_at=view.created_at,
-            item_count=view.item_count,
-        )
 
 
 class PriceListOut(BaseModel):
