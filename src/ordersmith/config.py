@@ -5,6 +5,7 @@ The embedded default needs no configuration at all: a SQLite file in ./data.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import secrets
 from enum import StrEnum
@@ -20,6 +21,22 @@ from ordersmith.errors import ConfigurationError
 class BackorderPolicy(StrEnum):
     REJECT = "reject"
     BACKORDER = "backorder"
+
+
+class ShipPolicy(StrEnum):
+    SHIP_COMPLETE = "ship_complete"
+    """Wait until every line can leave together (from one warehouse if any can)."""
+    SHIP_AS_AVAILABLE = "ship_as_available"
+    """Ship what is in stock now; the rest follows as backorders arrive."""
+
+
+class SmtpSecurity(StrEnum):
+    NONE = "none"
+    STARTTLS = "starttls"
+    TLS = "tls"
+
+
+ALLOCATION_RULES = ("ship_complete", "nearest", "fewest_splits", "priority")
 
 
 class Settings(BaseSettings):
@@ -48,6 +65,45 @@ class Settings(BaseSettings):
     db_lock_timeout_ms: int = Field(10_000, ge=0)
     """How long a PostgreSQL statement waits for a row lock (0: forever)."""
     db_pool_size: int = Field(10, ge=1)
+    # fulfilment (ordersmith.fulfillment)
+    allocation_strategy: str = "ship_complete,nearest,fewest_splits,priority"
+    """Rules tried in order when an order is allocated to warehouses (comma separated)."""
+    default_ship_policy: ShipPolicy = ShipPolicy.SHIP_AS_AVAILABLE
+    handling_days: int = Field(1, ge=0, le=60)
+    """Business days between allocation and dispatch, for the promised delivery date."""
+    dispatch_cutoff_hour: int = Field(15, ge=0, le=23)
+    """Orders confirmed after this hour (UTC) leave the next business day."""
+    consolidate_automatically: bool = False
+    """Pack open orders of one customer to one address into one shipment without asking."""
+    carrier_webhook_secret: str = ""
+    """Signs inbound carrier tracking webhooks. Empty: derived from the secret key."""
+    webhook_tolerance_seconds: int = Field(300, ge=1, le=86_400)
+    """Inbound webhooks older or newer than this are refused (replay protection)."""
+
+    # documents: the seller on packing slips, labels and invoices
+    company_name: str = "Ordersmith Demo Ltd"
+    company_address: str = "Hafenstrasse 1\n20457 Hamburg\nDE"
+    company_email: str = "orders@example.com"
+
+    # mail (ordersmith.adapters.mail); empty smtp_host: messages are written to
+    # <data_dir>/mail as .eml files instead of sent
+    smtp_host: str = ""
+    smtp_port: int = Field(25, ge=1, le=65535)
+    smtp_security: SmtpSecurity = SmtpSecurity.NONE
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_timeout_seconds: int = Field(30, ge=1, le=600)
+    mail_from: str = "Ordersmith <orders@example.com>"
+
+    # the outbox worker (ordersmith.jobs)
+    worker_in_server: bool | None = None
+    """Run the worker inside ``ordersmith serve``. Unset: only for the embedded default."""
+    worker_poll_ms: int = Field(1_000, ge=10, le=60_000)
+    worker_batch_size: int = Field(100, ge=1, le=10_000)
+    outbox_max_attempts: int = Field(10, ge=1, le=100)
+    """A delivery (an event's handlers, one email) is retried with backoff this many
+    times, then parked as dead for an operator to replay."""
+
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
     workers: int = Field(1, ge=1)
@@ -61,6 +117,29 @@ class Settings(BaseSettings):
         if value.startswith("postgresql://"):
             return "postgresql+psycopg://" + value.removeprefix("postgresql://")
         return value
+
+    @field_validator("allocation_strategy")
+    @classmethod
+    def _known_rules(cls, value: str) -> str:
+        rules = [r.strip() for r in value.split(",") if r.strip()]
+        unknown = [r for r in rules if r not in ALLOCATION_RULES]
+        if not rules or unknown:
+            raise ValueError(f"allocation rules are {', '.join(ALLOCATION_RULES)}; got {value!r}")
+        return ",".join(rules)
+
+    @property
+    def allocation_rules(self) -> tuple[str, ...]:
+        return tuple(self.allocation_strategy.split(","))
+
+    @property
+    def runs_worker_in_server(self) -> bool:
+        return self.is_embedded if self.worker_in_server is None else self.worker_in_server
+
+    def effective_webhook_secret(self) -> str:
+        if self.carrier_webhook_secret:
+            return self.carrier_webhook_secret
+        digest = hashlib.sha256(("carrier-webhooks:" + self.effective_secret_key()).encode())
+        return digest.hexdigest()
 
     @cached_property
     def effective_database_url(self) -> str:
