@@ -5,6 +5,7 @@ from ordersmith.catalog import models as catalog_models
 from ordersmith.customers import models as customer_models
 from ordersmith.idempotency import models as idempotency_models
 from ordersmith.inventory import models as inventory_models
+from ordersmith.notifications import models as notification_models
 from ordersmith.numbering import NumberSeries
 from ordersmith.orders import models as order_models
 from ordersmith.outbox import models as outbox_models
@@ -16,6 +17,7 @@ __all__ = [
     "customer_models",
     "idempotency_models",
     "inventory_models",
+    "notification_models",
     "order_models",
     "outbox_models",
 ]

@@ -1,0 +1,1 @@
+"""Customer communications: messages queued from domain events, sent by the worker."""

@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ordersmith.db import Base, enum_column
+
+
+class MessageKind(StrEnum):
+    ORDER_RECEIVED = "order_received"
+    ORDER_DISPATCHED = "order_dispatched"
+    ORDER_DELIVERED = "order_delivered"
+    BACKORDER_DELAY = "backorder_delay"
+
+
+class Channel(StrEnum):
+    EMAIL = "email"
+
+
+class MessageStatus(StrEnum):
+    QUEUED = "queued"
+    """Waiting to be sent (first try, or a retry once ``next_attempt_at`` has passed)."""
+    SENDING = "sending"
+    """Claimed by a worker until ``lease_until``; due again if that worker died."""
+    SENT = "sent"
+    DEAD = "dead"
+    """Failed ``outbox_max_attempts`` times; waits for an operator's replay."""
+
+
+class Communication(Base):
+    """One message to a customer: the communication log and the mail queue in one.
+
+    ``next_attempt_at`` is when the row is next due: for ``queued`` the (re)try time,
+    for ``sending`` the lease's end (= ``lease_until``), so one index serves the claim.
+    """
+
+    __tablename__ = "communications"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    customer_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("customers.id"))
+    order_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("orders.id"))
+    shipment_id: Mapped[uuid.UUID | None]
+    kind: Mapped[MessageKind] = mapped_column(enum_column(MessageKind, 32))
+    channel: Mapped[Channel] = mapped_column(enum_column(Channel, 16))
+    recipient: Mapped[str] = mapped_column(sa.String(254))
+    subject: Mapped[str] = mapped_column(sa.String(300))
+    body_text: Mapped[str] = mapped_column(sa.Text)
+    body_html: Mapped[str] = mapped_column(sa.Text)
+    status: Mapped[MessageStatus] = mapped_column(enum_column(MessageStatus, 16))
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime]
+    lease_until: Mapped[datetime | None]
+    last_error: Mapped[str] = mapped_column(sa.Text, default="")
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+    source_event_id: Mapped[uuid.UUID | None]
+    """The outbox event the message came from (no foreign key: the outbox may be purged)."""
+
+    __table_args__ = (
+        sa.UniqueConstraint("source_event_id", "kind", name="uq_communications_source_event"),
+        sa.Index("ix_communications_due", "status", "next_attempt_at"),
+        sa.Index("ix_communications_customer", "customer_id", "created_at"),
+        sa.Index("ix_communications_order", "order_id", "created_at"),
+        sa.CheckConstraint("attempts >= 0", name="attempts_not_negative"),
+    )
