@@ -1,0 +1,1 @@
+"""Shipping: shipments, carriers, labels, track-and-trace and signed carrier webhooks."""
