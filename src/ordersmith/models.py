@@ -3,21 +3,25 @@
 from ordersmith.auth import models as auth_models
 from ordersmith.catalog import models as catalog_models
 from ordersmith.customers import models as customer_models
+from ordersmith.fulfillment import models as fulfillment_models
 from ordersmith.idempotency import models as idempotency_models
 from ordersmith.inventory import models as inventory_models
 from ordersmith.notifications import models as notification_models
 from ordersmith.numbering import NumberSeries
 from ordersmith.orders import models as order_models
 from ordersmith.outbox import models as outbox_models
+from ordersmith.shipping import models as shipping_models
 
 __all__ = [
     "NumberSeries",
     "auth_models",
     "catalog_models",
     "customer_models",
+    "fulfillment_models",
     "idempotency_models",
     "inventory_models",
     "notification_models",
     "order_models",
     "outbox_models",
+    "shipping_models",
 ]

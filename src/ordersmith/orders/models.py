@@ -34,6 +34,11 @@ class Order(Base):
     hold_reason: Mapped[HoldReason | None] = mapped_column(enum_column(HoldReason, 24))
     held_from: Mapped[OrderStatus | None] = mapped_column(enum_column(OrderStatus, 16))
     backorder_policy: Mapped[str] = mapped_column(sa.String(16))
+    ship_policy: Mapped[str] = mapped_column(sa.String(24), default="ship_as_available")
+    fulfilment_status: Mapped[str] = mapped_column(sa.String(24), default="unfulfilled")
+    """Derived from line quantities and shipments (ordersmith.fulfillment.progress)."""
+    promised_dispatch_date: Mapped[date | None]
+    promised_delivery_date: Mapped[date | None]
     currency: Mapped[str] = mapped_column(sa.String(3))
     billing_address: Mapped[dict[str, Any]] = mapped_column(default=dict)
     shipping_address: Mapped[dict[str, Any]] = mapped_column(default=dict)
@@ -56,6 +61,7 @@ class Order(Base):
         sa.Index("ix_orders_customer_created", "customer_id", "created_at", "id"),
         sa.Index("ix_orders_status_created", "status", "created_at", "id"),
         sa.Index("ix_orders_channel_created", "channel", "created_at", "id"),
+        sa.Index("ix_orders_fulfilment_created", "fulfilment_status", "created_at", "id"),
         sa.CheckConstraint(
             "total = subtotal - discount_total + tax_total + shipping_total", name="total_adds_up"
         ),
@@ -74,6 +80,9 @@ class OrderLine(Base):
     quantity: Mapped[int] = mapped_column(sa.BigInteger)
     reserved_quantity: Mapped[int] = mapped_column(sa.BigInteger, default=0)
     backordered_quantity: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    shipped_quantity: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    delivered_quantity: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    backorder_expected_date: Mapped[date | None]
     warehouse_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("warehouses.id"))
     unit_price: Mapped[Decimal] = mapped_column(Fixed(4))
     discount: Mapped[Decimal] = mapped_column(Fixed(4))
@@ -88,11 +97,16 @@ class OrderLine(Base):
         sa.Index("ix_order_lines_product", "product_id"),
         sa.CheckConstraint("quantity > 0", name="quantity_positive"),
         sa.CheckConstraint(
-            "reserved_quantity >= 0 AND backordered_quantity >= 0", name="allocation_not_negative"
+            "reserved_quantity >= 0 AND backordered_quantity >= 0 AND shipped_quantity >= 0",
+            name="allocation_not_negative",
         ),
         sa.CheckConstraint(
-            "reserved_quantity + backordered_quantity <= quantity",
+            "reserved_quantity + backordered_quantity + shipped_quantity <= quantity",
             name="allocation_within_quantity",
+        ),
+        sa.CheckConstraint(
+            "delivered_quantity >= 0 AND delivered_quantity <= shipped_quantity",
+            name="delivered_within_shipped",
         ),
     )
 

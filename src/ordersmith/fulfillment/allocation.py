@@ -1,0 +1,421 @@
+"""Allocating an order's units to warehouses (and re-allocating them when things change).
+
+One code path serves every trigger (confirmation, release from hold, stock arriving for
+backorders, a short pick): what a line still needs is ``quantity - shipped - allocated``;
+what a warehouse can give is its available stock plus this order's own reservation
+there that no allocation holds yet. The sourcing planner (pure) chooses; this module
+moves the reservation in the ledger by the difference, in one post, so no unit is ever
+counted twice, and records the allocations, the decision's trace and the history.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from ordersmith import clock
+from ordersmith.catalog.models import Product
+from ordersmith.db import insert_rows, table_of
+from ordersmith.errors import InvalidTransition
+from ordersmith.fulfillment import progress
+from ordersmith.fulfillment.distance import zone_distance
+from ordersmith.fulfillment.events import OrderAllocated, OrderBackordered
+from ordersmith.fulfillment.models import (
+    OPEN_ALLOCATION_STATUSES,
+    Allocation,
+    AllocationDecision,
+    AllocationStatus,
+    IncidentKind,
+    OrderIncident,
+)
+from ordersmith.fulfillment.sourcing import Decision, LineNeed, Site, choose
+from ordersmith.ids import new_id
+from ordersmith.inventory import ledger
+from ordersmith.inventory.ledger import Entry, Key
+from ordersmith.inventory.models import MovementKind, StockLevel, Warehouse
+from ordersmith.orders.errors import OrderNotFound
+from ordersmith.orders.models import Order, OrderHistory, OrderLine, OrderReservation
+from ordersmith.orders.status import OrderStatus
+from ordersmith.uow import UnitOfWork
+
+ALLOCATABLE = frozenset({OrderStatus.CONFIRMED})
+
+
+@dataclass(frozen=True, slots=True)
+class AllocationOutcome:
+    order_id: uuid.UUID
+    number: str
+    allocated: int
+    backordered: int
+    summary: str
+    decided_by: str
+    fulfilment_status: str
+
+
+def lock_order(uow: UnitOfWork, order_id: uuid.UUID) -> Any:
+    orders = table_of(Order)
+    row = (
+        uow.session.execute(sa.select(orders).where(orders.c.id == order_id).with_for_update())
+        .mappings()
+        .one_or_none()
+    )
+    if row is None:
+        raise OrderNotFound(f"no order {order_id}")
+    return row
+
+
+def allocate_order(
+    uow: UnitOfWork, *, order_id: uuid.UUID, trigger: str, required: bool = True
+) -> AllocationOutcome | None:
+    """Allocate what the order still needs. ``required``: refuse (InvalidTransition) an
+    order that is not confirmed; otherwise quietly do nothing (event subscribers)."""
+    order = lock_order(uow, order_id)
+    if OrderStatus(order["status"]) not in ALLOCATABLE:
+        if required:
+            raise InvalidTransition(
+                f"only confirmed orders are allocated; {order['number']} is {order['status']}",
+                code="order_not_allocatable",
+            )
+        return None
+    lines = _lines(uow, order_id)
+    open_by_line, open_by_key = _open_allocations(uow, order_id)
+    own_reserved = _reservations(uow, order_id)
+    needs = [
+        LineNeed(
+            line["id"],
+            line["line_no"],
+            line["product_id"],
+            line["sku"],
+            line["quantity"] - line["shipped_quantity"] - open_by_line.get(line["id"], 0),
+            line["warehouse_id"],
+        )
+        for line in lines
+        if line["stocked"]
+    ]
+    needs = [n for n in needs if n.quantity > 0]
+    if not needs:
+        return None
+    sites, usable = _sites(uow, order, needs, own_reserved, open_by_key)
+    decision = choose(needs, sites, usable, rules=uow.settings.allocation_rules)
+    target = dict(open_by_key)
+    for line_id, warehouse_id, units in decision.plan.take:
+        key = (warehouse_id, _product_of(needs, line_id))
+        target[key] = target.get(key, 0) + units
+    _move_reservation(uow, order, own_reserved, target)
+    decision_id = _record_decision(uow, order, trigger, decision)
+    newly_backordered = _write_allocations(uow, order, lines, needs, decision, decision_id)
+    status = refresh_progress(uow, order_id)
+    codes = sorted({s.code for s in sites if s.warehouse_id in decision.plan.warehouses()})
+    uow.record(
+        OrderAllocated(
+            aggregate_id=order_id,
+            number=order["number"],
+            trigger=trigger,
+            warehouses=codes,
+            summary=decision.summary,
+            fulfilment_status=status,
+        )
+    )
+    if newly_backordered:
+        uow.record(
+            OrderBackordered(
+                aggregate_id=order_id,
+                number=order["number"],
+                customer_id=order["customer_id"],
+                lines=newly_backordered,
+            )
+        )
+    return AllocationOutcome(
+        order_id,
+        order["number"],
+        decision.plan.covered,
+        sum(q for _l, q in decision.plan.short),
+        decision.summary,
+        decision.decided_by,
+        status,
+    )
+
+
+def _product_of(needs: list[LineNeed], line_id: uuid.UUID) -> uuid.UUID:
+    return next(n.product_id for n in needs if n.line_id == line_id)
+
+
+def _lines(uow: UnitOfWork, order_id: uuid.UUID) -> list[Any]:
+    lines, products = table_of(OrderLine), table_of(Product)
+    return list(
+        uow.session.execute(
+            sa.select(lines, products.c.stocked)
+            .join(products, products.c.id == lines.c.product_id)
+            .where(lines.c.order_id == order_id)
+            .order_by(lines.c.line_no)
+        ).mappings()
+    )
+
+
+def _open_allocations(
+    uow: UnitOfWork, order_id: uuid.UUID
+) -> tuple[dict[uuid.UUID, int], dict[Key, int]]:
+    allocations = table_of(Allocation)
+    by_line: dict[uuid.UUID, int] = defaultdict(int)
+    by_key: dict[Key, int] = defaultdict(int)
+    for row in uow.session.execute(
+        sa.select(
+            allocations.c.line_id,
+            allocations.c.warehouse_id,
+            allocations.c.product_id,
+            allocations.c.quantity - allocations.c.shipped_quantity,
+        ).where(
+            allocations.c.order_id == order_id,
+            allocations.c.status.in_([s.value for s in OPEN_ALLOCATION_STATUSES]),
+        )
+    ):
+        by_line[row[0]] += row[3]
+        by_key[(row[1], row[2])] += row[3]
+    return dict(by_line), dict(by_key)
+
+
+def _reservations(uow: UnitOfWork, order_id: uuid.UUID) -> dict[Key, int]:
+    reservations = table_of(OrderReservation)
+    return {
+        (r.warehouse_id, r.product_id): r.quantity
+        for r in uow.session.execute(
+            sa.select(
+                reservations.c.warehouse_id, reservations.c.product_id, reservations.c.quantity
+            ).where(reservations.c.order_id == order_id)
+        )
+    }
+
+
+def _sites(
+    uow: UnitOfWork,
+    order: Any,
+    needs: list[LineNeed],
+    own_reserved: dict[Key, int],
+    open_by_key: dict[Key, int],
+) -> tuple[list[Site], dict[Key, int]]:
+    """Active warehouses and what each can give (rows locked in key order on PostgreSQL)."""
+    levels, warehouses = table_of(StockLevel), table_of(Warehouse)
+    query = (
+        sa.select(
+            levels.c.warehouse_id,
+            levels.c.product_id,
+            levels.c.on_hand,
+            levels.c.reserved,
+        )
+        .join(warehouses, warehouses.c.id == levels.c.warehouse_id)
+        .where(
+            levels.c.product_id.in_(sorted({n.product_id for n in needs})),
+            warehouses.c.active.is_(True),
+        )
+        .order_by(levels.c.warehouse_id, levels.c.product_id)
+    )
+    if ledger.is_postgresql(uow.session):
+        query = query.with_for_update(of=levels)
+    usable: dict[Key, int] = {}
+    for row in uow.session.execute(query):
+        key = (row.warehouse_id, row.product_id)
+        unallocated_own = own_reserved.get(key, 0) - open_by_key.get(key, 0)
+        usable[key] = row.on_hand - row.reserved + max(unallocated_own, 0)
+    site_rows = uow.session.execute(
+        sa.select(warehouses.c.id, warehouses.c.code, warehouses.c.priority, warehouses.c.address)
+        .where(warehouses.c.active.is_(True))
+        .order_by(warehouses.c.code)
+    )
+    ship_to = order["shipping_address"] or {}
+    sites = [
+        Site(r.id, r.code, r.priority, zone_distance(r.address or {}, ship_to)) for r in site_rows
+    ]
+    return sites, usable
+
+
+def _move_reservation(
+    uow: UnitOfWork, order: Any, current: dict[Key, int], target: dict[Key, int]
+) -> None:
+    entries = []
+    for key in sorted(set(current) | set(target)):
+        delta = target.get(key, 0) - current.get(key, 0)
+        if delta:
+            entries.append(
+                Entry(
+                    key[0],
+                    key[1],
+                    MovementKind.RESERVATION if delta > 0 else MovementKind.RELEASE,
+                    reserved_delta=delta,
+                    reason="allocation",
+                    source_type="order",
+                    source_id=order["number"],
+                )
+            )
+    if entries:
+        try:
+            ledger.post(uow.session, entries, actor=uow.actor)
+        except ledger.LedgerRejected as exc:  # rows were locked (PG) / writer serialised
+            raise RuntimeError(f"stock changed under a held lock: {exc.keys}") from exc
+    reservations = table_of(OrderReservation)
+    uow.session.execute(sa.delete(reservations).where(reservations.c.order_id == order["id"]))
+    rows = [
+        {"order_id": order["id"], "warehouse_id": w, "product_id": p, "quantity": q}
+        for (w, p), q in sorted(target.items())
+        if q > 0
+    ]
+    if rows:
+        insert_rows(uow.session.connection(), reservations, rows)
+
+
+def _record_decision(uow: UnitOfWork, order: Any, trigger: str, decision: Decision) -> uuid.UUID:
+    decision_id = new_id()
+    insert_rows(
+        uow.session.connection(),
+        table_of(AllocationDecision),
+        [
+            {
+                "id": decision_id,
+                "order_id": order["id"],
+                "at": clock.now(),
+                "actor": uow.actor,
+                "trigger": trigger,
+                "ship_policy": order["ship_policy"],
+                "rules": list(uow.settings.allocation_rules),
+                "decided_by": decision.decided_by,
+                "summary": decision.summary,
+                "trace": decision.trace,
+            }
+        ],
+    )
+    return decision_id
+
+
+def _write_allocations(
+    uow: UnitOfWork,
+    order: Any,
+    lines: list[Any],
+    needs: list[LineNeed],
+    decision: Decision,
+    decision_id: uuid.UUID,
+) -> list[dict[str, Any]]:
+    """Allocation rows, line quantities, history and backorder incidents.
+    Returns the lines that are newly (or further) backordered."""
+    now = clock.now()
+    by_need = {n.line_id: n for n in needs}
+    taken: dict[uuid.UUID, int] = defaultdict(int)
+    rows = []
+    for line_id, warehouse_id, units in decision.plan.take:
+        taken[line_id] += units
+        rows.append(
+            {
+                "id": new_id(),
+                "order_id": order["id"],
+                "line_id": line_id,
+                "warehouse_id": warehouse_id,
+                "product_id": by_need[line_id].product_id,
+                "quantity": units,
+                "picked_quantity": 0,
+                "packed_quantity": 0,
+                "shipped_quantity": 0,
+                "status": AllocationStatus.ALLOCATED.value,
+                "pick_list_id": None,
+                "decision_id": decision_id,
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
+    if rows:
+        insert_rows(uow.session.connection(), table_of(Allocation), rows)
+    order_lines = table_of(OrderLine)
+    backordered: list[dict[str, Any]] = []
+    incidents = []
+    for line in lines:
+        need = by_need.get(line["id"])
+        if need is None:
+            continue
+        short = need.quantity - taken[line["id"]]
+        reserved = line["quantity"] - line["shipped_quantity"] - short
+        uow.session.execute(
+            sa.update(order_lines)
+            .where(order_lines.c.id == line["id"])
+            .values(reserved_quantity=reserved, backordered_quantity=short)
+        )
+        if short > line["backordered_quantity"]:
+            backordered.append(
+                {
+                    "sku": line["sku"],
+                    "name": line["name"],
+                    "quantity": short,
+                    "expected_date": line["backorder_expected_date"],
+                }
+            )
+            incidents.append(
+                {
+                    "id": new_id(),
+                    "order_id": order["id"],
+                    "line_id": line["id"],
+                    "kind": IncidentKind.BACKORDER.value,
+                    "quantity": short,
+                    "warehouse_id": None,
+                    "note": decision.summary,
+                    "actor": uow.actor,
+                    "at": now,
+                }
+            )
+    if incidents:
+        insert_rows(uow.session.connection(), table_of(OrderIncident), incidents)
+    insert_rows(
+        uow.session.connection(),
+        table_of(OrderHistory),
+        [
+            {
+                "id": new_id(),
+                "order_id": order["id"],
+                "at": now,
+                "actor": uow.actor,
+                "action": "allocate",
+                "from_status": order["status"],
+                "to_status": order["status"],
+                "reason": decision.summary,
+                "details": {"decided_by": decision.decided_by, "decision_id": str(decision_id)},
+            }
+        ],
+    )
+    return backordered
+
+
+def refresh_progress(uow: UnitOfWork, order_id: uuid.UUID) -> str:
+    """Recompute and store the order's fulfilment status from its quantities."""
+    lines, products = table_of(OrderLine), table_of(Product)
+    rows = uow.session.execute(
+        sa.select(
+            lines.c.quantity,
+            lines.c.reserved_quantity,
+            lines.c.backordered_quantity,
+            lines.c.shipped_quantity,
+            lines.c.delivered_quantity,
+            products.c.stocked,
+        )
+        .join(products, products.c.id == lines.c.product_id)
+        .where(lines.c.order_id == order_id)
+    )
+    allocations = table_of(Allocation)
+    allocated = uow.session.scalar(
+        sa.select(sa.func.count()).where(allocations.c.order_id == order_id)
+    )
+    line_progress = [
+        progress.LineProgress(
+            r.quantity,
+            r.reserved_quantity if allocated else 0,
+            r.backordered_quantity if allocated else 0,
+            r.shipped_quantity,
+            r.delivered_quantity,
+            r.stocked,
+        )
+        for r in rows
+    ]
+    status = progress.fulfilment_status(line_progress).value
+    orders = table_of(Order)
+    uow.session.execute(
+        sa.update(orders).where(orders.c.id == order_id).values(fulfilment_status=status)
+    )
+    return status
