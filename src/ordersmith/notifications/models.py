@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ordersmith.db import Base, enum_column
+from ordersmith.notifications.status import MessageStatus
 
 
 class MessageKind(StrEnum):
@@ -21,14 +22,7 @@ class Channel(StrEnum):
     EMAIL = "email"
 
 
-class MessageStatus(StrEnum):
-    QUEUED = "queued"
-    """Waiting to be sent (first try, or a retry once ``next_attempt_at`` has passed)."""
-    SENDING = "sending"
-    """Claimed by a worker until ``lease_until``; due again if that worker died."""
-    SENT = "sent"
-    DEAD = "dead"
-    """Failed ``outbox_max_attempts`` times; waits for an operator's replay."""
+__all__ = ["Channel", "Communication", "MessageKind", "MessageStatus"]
 
 
 class Communication(Base):
