@@ -1,0 +1,109 @@
+"""Sample documents and a PDF reader for the document and carrier tests."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime
+
+from pypdf import PdfReader
+
+from ordersmith.documents import (
+    PackingSlip,
+    Party,
+    PickLine,
+    PickListDocument,
+    ShippingLabel,
+    SlipLine,
+    SlipPackage,
+)
+
+WHEN = datetime(2026, 11, 28, 14, 5, tzinfo=UTC)
+SELLER = Party(
+    "Ordersmith Demo Ltd", ("Hafenstrasse 1", "20457 Hamburg", "DE"), "orders@example.com"
+)
+CUSTOMER = Party("Ada Lovelace", ("1 Analytical Way", "London N1 1AA", "GB"), "ada@example.com")
+
+
+def pdf_pages(pdf: bytes) -> list[str]:
+    """The text of each page, as pypdf extracts it."""
+    return [page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages]
+
+
+def pdf_text(pdf: bytes) -> str:
+    return "\n".join(pdf_pages(pdf))
+
+
+def flat(text: str) -> str:
+    """Text with every run of spaces and line breaks made one space (cells wrap)."""
+    return " ".join(text.split())
+
+
+def page_sizes_mm(pdf: bytes) -> list[tuple[int, int]]:
+    """Each page's width and height, rounded to whole millimetres."""
+    return [
+        (
+            round(float(page.mediabox.width) * 25.4 / 72),
+            round(float(page.mediabox.height) * 25.4 / 72),
+        )
+        for page in PdfReader(io.BytesIO(pdf)).pages
+    ]
+
+
+def a_packing_slip(
+    *,
+    ship_to: Party = CUSTOMER,
+    lines: tuple[SlipLine, ...] | None = None,
+    packages: tuple[SlipPackage, ...] | None = None,
+    notes: str = "",
+) -> PackingSlip:
+    return PackingSlip(
+        seller=SELLER,
+        ship_to=ship_to,
+        shipment_number="SH-2026-000042",
+        order_numbers=("SO-2026-000123", "SO-2026-000124"),
+        customer_number="CUST-000007",
+        created_at=WHEN,
+        carrier_name="Own fleet",
+        service_level="express",
+        tracking_number="OWN-0J5K8ZQ3X4Y5Z6A7B8P",
+        lines=lines
+        if lines is not None
+        else (
+            SlipLine("SO-2026-000123", 1, "BRK-STEEL-40", "Steel bracket 40 mm", 12, 1),
+            SlipLine("SO-2026-000124", 2, "SCR-M6-100", "Screws M6, box of 100", 3, 2),
+        ),
+        packages=packages
+        if packages is not None
+        else (SlipPackage(1, 1250, 400, 300, 200), SlipPackage(2, 780, 300, 200, 100)),
+        notes=notes,
+    )
+
+
+def a_pick_list(lines: int = 3, *, name: str = "Widget") -> PickListDocument:
+    return PickListDocument(
+        number="PL-2026-000009",
+        warehouse_code="MAIN",
+        warehouse_name="Main warehouse",
+        created_at=WHEN,
+        lines=tuple(
+            PickLine(n, f"A-{n:03d}-2", f"SKU-{n:04d}", name, n % 9 + 1, "SO-2026-000123", n)
+            for n in range(1, lines + 1)
+        ),
+    )
+
+
+def a_label(
+    *, recipient: Party = CUSTOMER, package_no: int = 1, package_count: int = 1
+) -> ShippingLabel:
+    return ShippingLabel(
+        carrier_name="Own fleet",
+        service_level="express",
+        tracking_number="OWN-0J5K8ZQ3X4Y5Z6A7B8P",
+        shipment_number="SH-2026-000042",
+        sender=SELLER,
+        recipient=recipient,
+        package_no=package_no,
+        package_count=package_count,
+        weight_grams=1250,
+        created_at=WHEN,
+    )
