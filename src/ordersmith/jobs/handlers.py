@@ -17,11 +17,13 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import urlsplit
 
 import structlog
 
+from ordersmith.money import money_str
 from ordersmith.notifications.models import MessageKind
 from ordersmith.notifications.services import queue_message
 from ordersmith.orders.errors import OrderNotFound
@@ -65,6 +67,7 @@ def order_received(uow: UnitOfWork, event: OutboxRecord) -> None:
         {"sku": line.sku, "name": line.name, "quantity": line.quantity}
         for line in (order.lines if order else [])
     ]
+    currency = _text(payload.get("currency")) or (order.currency if order else "")
     queue_message(
         uow,
         kind=MessageKind.ORDER_RECEIVED,
@@ -74,8 +77,9 @@ def order_received(uow: UnitOfWork, event: OutboxRecord) -> None:
         context={
             "order_number": _text(payload.get("number")) or (order.number if order else ""),
             "lines": lines,
-            "total": _text(payload.get("total")) or (str(order.total) if order else ""),
-            "currency": _text(payload.get("currency")) or (order.currency if order else ""),
+            "total": _amount(payload.get("total"), currency)
+            or (money_str(order.total, order.currency) if order else ""),
+            "currency": currency,
             "backordered": bool(payload.get("backordered")),
         },
     )
@@ -220,6 +224,15 @@ def _uuid(value: Any) -> uuid.UUID | None:
         return uuid.UUID(str(value)) if value else None
     except ValueError:
         return None
+
+
+def _amount(value: Any, currency: str) -> str:
+    """An amount as the API shows it ("25.00"); text that is no amount, as it is."""
+    text = _text(value)
+    try:
+        return money_str(Decimal(text), currency or None) if text else ""
+    except (InvalidOperation, ValueError):
+        return text
 
 
 def _web_link(value: Any) -> str:

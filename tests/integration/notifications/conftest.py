@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
+from collections.abc import Callable, Iterator
 from typing import Any, ClassVar
 
+import pytest
 import sqlalchemy as sa
 
 from ordersmith.db import table_of
@@ -80,3 +82,44 @@ def communications(db: Database) -> list[Any]:
     table = table_of(Communication)
     with db.reader() as session:
         return list(session.execute(sa.select(table).order_by(table.c.created_at, table.c.id)))
+
+
+@pytest.fixture
+def reconnect() -> Iterator[Callable[..., Database]]:
+    """Another Database on the same database, with some settings changed."""
+    opened: list[Database] = []
+
+    def connect(db: Database, **overrides: Any) -> Database:
+        other = Database.connect(db.settings.model_copy(update=overrides))
+        opened.append(other)
+        return other
+
+    yield connect
+    for each in opened:
+        each.dispose()
+
+
+def received_context(number: str = "SO-TEST-1") -> dict[str, Any]:
+    """A complete order_received template context."""
+    return {
+        "order_number": number,
+        "lines": [],
+        "total": "10.00",
+        "currency": "EUR",
+        "backordered": False,
+    }
+
+
+def drain(db: Database) -> None:
+    """Mark every pending event delivered without handling it (the set-up's events)."""
+    from ordersmith.jobs.worker import deliver_events
+
+    while deliver_events(db, handlers={}, limit=1000):
+        pass
+
+
+@pytest.fixture
+def quiet_shop(shop: Any) -> Any:
+    """The shop, with the events of its setting up already out of the way."""
+    drain(shop.db)
+    return shop
