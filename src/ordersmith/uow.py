@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import TracebackType
@@ -36,6 +36,12 @@ from ordersmith.ids import new_id
 from ordersmith.numbering import NumberAllocator
 from ordersmith.outbox.models import OutboxEvent
 
+Subscriber = Callable[["UnitOfWork", Any], None]
+"""Runs inside the recording unit of work, in its transaction, when an event of its type
+is recorded (e.g. fulfilment allocates a confirmed order). Raising aborts the whole unit
+of work. Areas subscribe to each other's events this way instead of importing upwards;
+``ordersmith.wiring`` lists every subscription."""
+
 
 @dataclass
 class Database:
@@ -50,6 +56,7 @@ class Database:
     )
     """SQLite has one writer: this process's writers queue here, first come first served,
     instead of in SQLite's busy handler (whose growing sleeps starve unlucky threads)."""
+    subscribers: dict[type[DomainEvent], list[Subscriber]] = field(default_factory=dict)
 
     @classmethod
     def connect(cls, settings: Settings) -> Database:
@@ -62,12 +69,15 @@ class Database:
             busy_timeout_ms=settings.sqlite_busy_timeout_ms,
             lock_timeout_ms=settings.db_lock_timeout_ms,
         )
+        from ordersmith.wiring import in_transaction_subscribers  # the areas import uow
+
         return cls(
             settings,
             engine,
             make_session_factory(engine),
             NumberAllocator(engine, settings.number_block_size),
             threading.RLock() if settings.is_sqlite else contextlib.nullcontext(),
+            in_transaction_subscribers(),
         )
 
     def unit_of_work(self, *, actor: str) -> UnitOfWork:
@@ -118,7 +128,11 @@ class UnitOfWork:
         return self.db.numbers.next(series)
 
     def record(self, *events: DomainEvent) -> None:
+        """Keep ``events`` for the outbox and run their in-transaction subscribers now."""
         self.events.extend(events)
+        for event in events:
+            for subscriber in self.db.subscribers.get(type(event), ()):
+                subscriber(self, event)
 
     def record_even_if_failed(self, *events: DomainEvent) -> None:
         """Events that must be kept even when this unit of work rolls back (e.g. a

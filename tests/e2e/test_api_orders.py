@@ -92,7 +92,7 @@ def test_confirm_hold_and_release_follow_the_state_machine(api, shop):
     released = api.post(f"/api/v1/orders/{order['id']}/release", json={"note": "checked"})
     assert released.json()["status"] == "confirmed"
     history = api.get(f"/api/v1/orders/{order['id']}/history").json()
-    assert [h["action"] for h in history] == ["place", "confirm", "hold", "release"]
+    assert [h["action"] for h in history] == ["place", "confirm", "allocate", "hold", "release"]
 
 
 def test_an_action_the_state_machine_forbids_is_a_409_with_a_stable_code(api, shop):

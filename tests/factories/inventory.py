@@ -12,10 +12,25 @@ _codes = itertools.count(1)
 
 
 def make_warehouse(
-    uow: UnitOfWork, *, code: str | None = None, name: str | None = None, priority: int = 100
+    uow: UnitOfWork,
+    *,
+    code: str | None = None,
+    name: str | None = None,
+    priority: int = 100,
+    city: str | None = None,
+    postcode: str = "",
+    country: str = "DE",
 ) -> WarehouseView:
+    """A warehouse; give ``city`` (and postcode, country) to place it for sourcing."""
     code = code or f"WH{next(_codes)}"
-    return create_warehouse(uow, code=code, name=name or f"Warehouse {code}", priority=priority)
+    address = (
+        {"line1": "1 Dock Rd", "city": city, "postcode": postcode, "country": country}
+        if city
+        else None
+    )
+    return create_warehouse(
+        uow, code=code, name=name or f"Warehouse {code}", priority=priority, address=address
+    )
 
 
 def stock_up(db: Database, levels: dict[tuple[str, str], int]) -> list[StockLevelView]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from ordersmith.checks import CHECKS, run_checks
+from ordersmith.checks import all_checks, run_checks
 from ordersmith.cli.common import console, database, err_console, styled
 
 
@@ -17,7 +17,7 @@ def register(app: typer.Typer) -> None:
         with database() as db, db.reader() as session:
             results = run_checks(session)
         failed = 0
-        for name in CHECKS:
+        for name in all_checks():
             violations = results[name]
             if violations:
                 failed += len(violations)

@@ -69,10 +69,16 @@ def lock_order(uow: UnitOfWork, order_id: uuid.UUID) -> Any:
 
 
 def allocate_order(
-    uow: UnitOfWork, *, order_id: uuid.UUID, trigger: str, required: bool = True
+    uow: UnitOfWork,
+    *,
+    order_id: uuid.UUID,
+    trigger: str,
+    required: bool = True,
+    only_if_progress: bool = False,
 ) -> AllocationOutcome | None:
     """Allocate what the order still needs. ``required``: refuse (InvalidTransition) an
-    order that is not confirmed; otherwise quietly do nothing (event subscribers)."""
+    order that is not confirmed; otherwise quietly do nothing (event subscribers).
+    ``only_if_progress``: write nothing unless at least one unit gets allocated."""
     order = lock_order(uow, order_id)
     if OrderStatus(order["status"]) not in ALLOCATABLE:
         if required:
@@ -101,13 +107,18 @@ def allocate_order(
         return None
     sites, usable = _sites(uow, order, needs, own_reserved, open_by_key)
     decision = choose(needs, sites, usable, rules=uow.settings.allocation_rules)
+    if only_if_progress and decision.plan.covered == 0:
+        return None
     target = dict(open_by_key)
     for line_id, warehouse_id, units in decision.plan.take:
         key = (warehouse_id, _product_of(needs, line_id))
         target[key] = target.get(key, 0) + units
     _move_reservation(uow, order, own_reserved, target)
+    first = not _decided_before(uow, order_id)
     decision_id = _record_decision(uow, order, trigger, decision)
-    newly_backordered = _write_allocations(uow, order, lines, needs, decision, decision_id)
+    newly_backordered = _write_allocations(
+        uow, order, lines, needs, decision, decision_id, first=first
+    )
     status = refresh_progress(uow, order_id)
     codes = sorted({s.code for s in sites if s.warehouse_id in decision.plan.warehouses()})
     uow.record(
@@ -296,9 +307,12 @@ def _write_allocations(
     needs: list[LineNeed],
     decision: Decision,
     decision_id: uuid.UUID,
+    *,
+    first: bool,
 ) -> list[dict[str, Any]]:
     """Allocation rows, line quantities, history and backorder incidents.
-    Returns the lines that are newly (or further) backordered."""
+    Returns the lines that are newly (or further) backordered; on the ``first``
+    allocation, every backordered line (placement's backorders included)."""
     now = clock.now()
     by_need = {n.line_id: n for n in needs}
     taken: dict[uuid.UUID, int] = defaultdict(int)
@@ -339,7 +353,7 @@ def _write_allocations(
             .where(order_lines.c.id == line["id"])
             .values(reserved_quantity=reserved, backordered_quantity=short)
         )
-        if short > line["backordered_quantity"]:
+        if short > (0 if first else line["backordered_quantity"]):
             backordered.append(
                 {
                     "sku": line["sku"],
@@ -383,6 +397,14 @@ def _write_allocations(
     return backordered
 
 
+def _decided_before(uow: UnitOfWork, order_id: uuid.UUID) -> bool:
+    decisions = table_of(AllocationDecision)
+    found = uow.session.scalar(
+        sa.select(decisions.c.id).where(decisions.c.order_id == order_id).limit(1)
+    )
+    return found is not None
+
+
 def refresh_progress(uow: UnitOfWork, order_id: uuid.UUID) -> str:
     """Recompute and store the order's fulfilment status from its quantities."""
     lines, products = table_of(OrderLine), table_of(Product)
@@ -398,9 +420,9 @@ def refresh_progress(uow: UnitOfWork, order_id: uuid.UUID) -> str:
         .join(products, products.c.id == lines.c.product_id)
         .where(lines.c.order_id == order_id)
     )
-    allocations = table_of(Allocation)
+    decisions = table_of(AllocationDecision)
     allocated = uow.session.scalar(
-        sa.select(sa.func.count()).where(allocations.c.order_id == order_id)
+        sa.select(sa.func.count()).where(decisions.c.order_id == order_id)
     )
     line_progress = [
         progress.LineProgress(

@@ -7,7 +7,7 @@ import uuid
 
 import sqlalchemy as sa
 
-from ordersmith.config import BackorderPolicy
+from ordersmith.config import BackorderPolicy, ShipPolicy
 from ordersmith.db import table_of
 from ordersmith.inventory.queries import warehouse_codes
 from ordersmith.orders.errors import OrderNotFound
@@ -50,6 +50,7 @@ def place_draft(uow: UnitOfWork, *, order_id: uuid.UUID) -> OrderView:
         billing_address=row["billing_address"] or None,
         shipping_address=row["shipping_address"] or None,
         backorder_policy=BackorderPolicy(row["backorder_policy"]),
+        ship_policy=ShipPolicy(row["ship_policy"]),
         requested_delivery_date=row["requested_delivery_date"],
         notes=row["notes"],
         shipping_amount=row["shipping_total"],

@@ -158,7 +158,11 @@ def _add_rows(
         rate = product.tax_rate if line.tax_rate is None else line.tax_rate
         amount = line_amounts(line.quantity, line.unit_price, line.discount, rate, currency)
         amounts.append(amount)
-        rows.lines.append(_line_row(order_id, n, line, product, rate, amount))
+        rows.lines.append(
+            _line_row(
+                order_id, n, line, product, rate, amount, delivered=order.status == "completed"
+            )
+        )
     totals = order_totals(amounts, order.shipping_amount, currency)
     fingerprint = lines_fingerprint([LineRequest(ln.sku, ln.quantity) for ln in order.lines])
     rows.orders.append(
@@ -172,6 +176,10 @@ def _add_rows(
             "hold_reason": None,
             "held_from": None,
             "backorder_policy": uow.settings.backorder_policy.value,
+            "ship_policy": uow.settings.default_ship_policy.value,
+            "fulfilment_status": "delivered" if status == "completed" else "unfulfilled",
+            "promised_dispatch_date": None,
+            "promised_delivery_date": None,
             "currency": currency,
             "billing_address": order.billing_address or customer.billing or customer.shipping,
             "shipping_address": order.shipping_address or customer.shipping or customer.billing,
@@ -367,7 +375,10 @@ def _line_row(
     product: ProductView,
     rate: Decimal,
     amount: LineAmounts,
+    *,
+    delivered: bool,
 ) -> dict[str, Any]:
+    """A historical line: a completed order's goods were shipped and delivered."""
     return {
         "id": new_id(),
         "order_id": order_id,
@@ -378,6 +389,9 @@ def _line_row(
         "quantity": line.quantity,
         "reserved_quantity": 0,
         "backordered_quantity": 0,
+        "shipped_quantity": line.quantity if delivered else 0,
+        "delivered_quantity": line.quantity if delivered else 0,
+        "backorder_expected_date": None,
         "warehouse_id": None,
         "unit_price": line.unit_price,
         "discount": amount.discount,

@@ -70,13 +70,11 @@ def line_views(
         priced = prices[line.sku]
         pinned = warehouses[line.warehouse] if line.warehouse else None
         pool = pools.get((pinned, priced.product_id), {})
-        need, used = line.quantity if priced.stocked else 0, []
+        need = line.quantity if priced.stocked else 0
         for wh in sorted(pool):
             took = min(need, pool[wh])
-            if took:
-                pool[wh] -= took
-                need -= took
-                used.append(wh)
+            pool[wh] -= took
+            need -= took
         reserved = (line.quantity if priced.stocked else 0) - need
         views.append(
             OrderLineView(
@@ -88,7 +86,9 @@ def line_views(
                 quantity=line.quantity,
                 reserved_quantity=reserved,
                 backordered_quantity=need if backorder else 0,
-                warehouse_id=pinned or (used[0] if len(used) == 1 else None),
+                shipped_quantity=0,
+                delivered_quantity=0,
+                warehouse_id=pinned,  # asked for; where units are reserved: reservations
                 unit_price=priced.unit_price or ZERO,
                 discount=amount.discount,
                 tax_rate=priced.tax_rate,

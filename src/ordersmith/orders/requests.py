@@ -10,7 +10,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from ordersmith.config import BackorderPolicy
+from ordersmith.config import BackorderPolicy, ShipPolicy
 from ordersmith.money import ZERO
 from ordersmith.orders.models import Channel
 from ordersmith.validation import FieldChecks, check_address, text
@@ -40,6 +40,7 @@ class PlaceOrder:
     billing_address: dict[str, str] | None = None
     shipping_address: dict[str, str] | None = None
     backorder_policy: BackorderPolicy | None = None
+    ship_policy: ShipPolicy | None = None
     requested_delivery_date: date | None = None
     notes: str = ""
     shipping_amount: Decimal = ZERO

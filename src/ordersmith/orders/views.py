@@ -19,6 +19,8 @@ class OrderLineView:
     quantity: int
     reserved_quantity: int
     backordered_quantity: int
+    shipped_quantity: int
+    delivered_quantity: int
     warehouse_id: uuid.UUID | None
     unit_price: Decimal
     discount: Decimal
@@ -40,6 +42,10 @@ class OrderView:
     held_from: str | None
     duplicate_of_id: uuid.UUID | None
     backorder_policy: str
+    ship_policy: str
+    fulfilment_status: str
+    promised_dispatch_date: date | None
+    promised_delivery_date: date | None
     currency: str
     billing_address: dict[str, Any]
     shipping_address: dict[str, Any]

@@ -33,6 +33,7 @@ def test_confirming_a_placed_order_is_recorded_in_its_history_with_who(shop):
     assert [(h.action, h.from_status, h.to_status, h.actor) for h in history] == [
         ("place", None, "placed", "test"),
         ("confirm", "placed", "confirmed", "user:carol"),
+        ("allocate", "confirmed", "confirmed", "user:carol"),
     ]
 
 
@@ -113,7 +114,12 @@ def test_every_change_records_an_event_in_the_outbox_in_the_same_transaction(sho
             .scalars()
             .all()
         )
-    assert sorted(events) == ["order.cancelled", "order.confirmed", "order.placed"]
+    assert sorted(events) == [
+        "order.allocated",
+        "order.cancelled",
+        "order.confirmed",
+        "order.placed",
+    ]
 
 
 def test_a_draft_reserves_nothing_until_it_is_placed_at_that_moments_stock(shop):
