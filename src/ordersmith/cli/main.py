@@ -23,6 +23,7 @@ from ordersmith.cli import (
     orders_cmd,
     server,
     tokens,
+    worker_cmd,
 )
 from ordersmith.cli.common import err_console, fit_consoles_to_terminal, safe_url, styled
 from ordersmith.config import load_settings
@@ -43,6 +44,7 @@ app.add_typer(catalog_cmd.app, name="catalog")
 app.add_typer(customers_cmd.app, name="customers")
 server.register(app)
 check_cmd.register(app)
+worker_cmd.register(app)
 
 
 @app.callback()

@@ -30,7 +30,9 @@ from ordersmith.db import table_of
 from ordersmith.jobs.handlers import Handlers, OutboxRecord, default_handlers
 from ordersmith.jobs.mailing import WORKER_ACTOR, Batch, send_batch
 from ordersmith.jobs.retry import retry_at
+from ordersmith.notifications.queries import count_by_status
 from ordersmith.notifications.services import replay_dead_messages
+from ordersmith.notifications.status import MessageStatus
 from ordersmith.outbox.models import OutboxEvent
 from ordersmith.uow import Database, UnitOfWork
 
@@ -225,3 +227,30 @@ def run_worker(
             log.exception("worker_cycle_failed")
         stop.wait(pause)
     log.info("worker_stopped")
+
+
+@dataclass(frozen=True, slots=True)
+class Backlog:
+    """What is still waiting, and what waits for an operator."""
+
+    events_waiting: int
+    events_dead: int
+    messages_waiting: int
+    messages_dead: int
+
+
+def backlog(db: Database) -> Backlog:
+    with db.reader() as session:
+        dead = _E.c.dead_at.is_not(None)
+        waiting, dead_count = session.execute(
+            sa.select(sa.func.count().filter(sa.not_(dead)), sa.func.count().filter(dead)).where(
+                _E.c.delivered_at.is_(None)
+            )
+        ).one()
+        messages = count_by_status(session)
+    return Backlog(
+        events_waiting=waiting,
+        events_dead=dead_count,
+        messages_waiting=messages[MessageStatus.QUEUED] + messages[MessageStatus.SENDING],
+        messages_dead=messages[MessageStatus.DEAD],
+    )

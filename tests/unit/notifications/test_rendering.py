@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+import jinja2
+import pytest
+
+from ordersmith.notifications.models import MessageKind
+from ordersmith.notifications.rendering import render
+
+BASE = {"customer_name": "Ann", "company_name": "Shop Ltd", "company_email": "help@shop.test"}
+CONTEXTS = {
+    MessageKind.ORDER_RECEIVED: {
+        "order_number": "SO-1",
+        "lines": [{"sku": "A-1", "name": "Anvil", "quantity": 2}],
+        "total": "25.00",
+        "currency": "EUR",
+        "backordered": False,
+    },
+    MessageKind.ORDER_DISPATCHED: {
+        "order_numbers": ["SO-1"],
+        "shipment_number": "SH-1",
+        "carrier_name": "DHL",
+        "service_level": "",
+        "tracking_number": "123",
+        "tracking_url": "https://track.test/123",
+        "promised_delivery_date": "",
+    },
+    MessageKind.ORDER_DELIVERED: {
+        "order_numbers": ["SO-1"],
+        "shipment_number": "SH-1",
+        "delivered_on": "",
+    },
+    MessageKind.BACKORDER_DELAY: {
+        "order_number": "SO-1",
+        "lines": [{"sku": "A-1", "name": "Anvil", "quantity": 2, "expected_date": ""}],
+    },
+}
+
+
+@pytest.mark.parametrize("kind", list(MessageKind))
+def test_every_kind_greets_the_customer_by_name_and_names_the_order(kind):
+    # given
+    context = {**BASE, **CONTEXTS[kind]}
+    # when
+    message = render(kind, context)
+    # then
+    for part in (message.text, message.html):
+        assert "Hello Ann," in part
+        assert "SO-1" in part
+        assert "Shop Ltd" in part
+    assert "SO-1" in message.subject
+
+
+@pytest.mark.parametrize("kind", list(MessageKind))
+def test_customer_data_is_escaped_in_html_and_plain_in_text(kind):
+    # given
+    context = {**BASE, **CONTEXTS[kind], "customer_name": '<img src=x onerror="alert(1)">'}
+    # when
+    message = render(kind, context)
+    # then
+    assert "<img" not in message.html
+    assert "&lt;img src=x onerror=&#34;alert(1)&#34;&gt;" in message.html
+    assert 'Hello <img src=x onerror="alert(1)">,' in message.text
+
+
+def test_a_subject_never_carries_a_line_break():
+    # given an order number with a header-injection attempt
+    context = {**BASE, **CONTEXTS[MessageKind.ORDER_RECEIVED], "order_number": "SO-1\r\nBcc: x@y"}
+    # when
+    message = render(MessageKind.ORDER_RECEIVED, context)
+    # then
+    assert "\n" not in message.subject
+    assert "\r" not in message.subject
+
+
+def test_one_shipment_for_several_orders_says_orders():
+    # given
+    context = {**BASE, **CONTEXTS[MessageKind.ORDER_DISPATCHED], "order_numbers": ["SO-1", "SO-2"]}
+    # when
+    message = render(MessageKind.ORDER_DISPATCHED, context)
+    # then
+    assert message.subject == "On its way: your orders SO-1, SO-2"
+    assert "your orders SO-1, SO-2 is on its way" in message.text
+
+
+def test_a_missing_template_variable_is_an_error_not_an_empty_gap():
+    # given a context without the order number
+    context = {**BASE, **CONTEXTS[MessageKind.ORDER_RECEIVED]}
+    del context["order_number"]
+    # when / then
+    with pytest.raises(jinja2.UndefinedError, match="order_number"):
+        render(MessageKind.ORDER_RECEIVED, context)
