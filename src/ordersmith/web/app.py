@@ -9,11 +9,12 @@ from fastapi import FastAPI
 
 from ordersmith import __version__
 from ordersmith.config import Settings, load_settings
+from ordersmith.jobs.background import start_background_worker
 from ordersmith.logging import configure_logging
 from ordersmith.runtime import open_database
 from ordersmith.uow import Database
 from ordersmith.web import metrics, problems
-from ordersmith.web.api import catalog, customers, health, inventory, orders
+from ordersmith.web.api import catalog, communications, customers, health, inventory, orders
 
 API_PREFIX = "/api/v1"
 
@@ -25,7 +26,10 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        worker = start_background_worker(database) if settings.runs_worker_in_server else None
         yield
+        if worker is not None:
+            worker.stop()
         if owns_db:
             database.dispose()
 
@@ -42,7 +46,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     problems.install(app)
     metrics.install(app, api_prefix=API_PREFIX)
     app.include_router(health.router)
-    for module in (catalog, customers, inventory, orders):
+    for module in (catalog, customers, inventory, orders, communications):
         app.include_router(module.router, prefix=API_PREFIX)
     return app
 
