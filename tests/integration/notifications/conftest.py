@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from ordersmith.db import table_of
 from ordersmith.events import DomainEvent
+from ordersmith.jobs.worker import deliver_events
 from ordersmith.notifications.models import Communication
 from ordersmith.outbox.models import OutboxEvent
 from ordersmith.uow import Database
@@ -112,8 +113,6 @@ def received_context(number: str = "SO-TEST-1") -> dict[str, Any]:
 
 def drain(db: Database) -> None:
     """Mark every pending event delivered without handling it (the set-up's events)."""
-    from ordersmith.jobs.worker import deliver_events
-
     while deliver_events(db, handlers={}, limit=1000):
         pass
 

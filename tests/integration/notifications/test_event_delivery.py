@@ -207,3 +207,22 @@ def test_events_are_delivered_oldest_first_in_batches_of_the_limit(quiet_shop):
     # then
     assert batches == [2, 2, 1, 0]
     assert seen == [p.aggregate_id for p in pings]
+
+
+def _bad_sql(uow, event):
+    if event.payload["fail"]:
+        uow.session.execute(sa.text("SELECT * FROM no_such_table"))
+
+
+def test_a_handler_whose_sql_fails_leaves_the_transaction_usable_for_the_others(quiet_shop):
+    # given (on PostgreSQL a failed statement aborts the transaction, up to the savepoint)
+    good, bad, also_good = (Pinged(aggregate_id=new_id(), fail=f) for f in (False, True, False))
+    record(quiet_shop.db, good, bad, also_good)
+    # when
+    delivered = deliver_events(quiet_shop.db, handlers={"test.pinged": [_bad_sql]}, limit=10)
+    # then
+    assert delivered == 2
+    rows = {row.aggregate_id: row for row in outbox(quiet_shop.db, "test.pinged")}
+    assert rows[bad.aggregate_id].delivered_at is None
+    assert "no_such_table" in rows[bad.aggregate_id].last_error
+    assert rows[also_good.aggregate_id].delivered_at is not None
