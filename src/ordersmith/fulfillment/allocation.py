@@ -40,6 +40,8 @@ from ordersmith.inventory.models import MovementKind, StockLevel, Warehouse
 from ordersmith.orders.errors import OrderNotFound
 from ordersmith.orders.models import Order, OrderHistory, OrderLine, OrderReservation
 from ordersmith.orders.status import OrderStatus
+from ordersmith.shipping.carriers import default_transit_days
+from ordersmith.shipping.promise import promised_delivery, promised_dispatch
 from ordersmith.uow import UnitOfWork
 
 ALLOCATABLE = frozenset({OrderStatus.CONFIRMED})
@@ -115,6 +117,8 @@ def allocate_order(
         target[key] = target.get(key, 0) + units
     _move_reservation(uow, order, own_reserved, target)
     first = not _decided_before(uow, order_id)
+    if first:
+        _promise(uow, order)
     decision_id = _record_decision(uow, order, trigger, decision)
     newly_backordered = _write_allocations(
         uow, order, lines, needs, decision, decision_id, first=first
@@ -395,6 +399,25 @@ def _write_allocations(
         ],
     )
     return backordered
+
+
+def _promise(uow: UnitOfWork, order: Any) -> None:
+    """The dates the customer is promised, fixed when the order is first allocated."""
+    settings = uow.settings
+    dispatch = promised_dispatch(
+        clock.now(), cutoff_hour=settings.dispatch_cutoff_hour, handling_days=settings.handling_days
+    )
+    delivery = promised_delivery(
+        dispatch,
+        transit_days=default_transit_days(uow.session),
+        requested=order["requested_delivery_date"],
+    )
+    orders = table_of(Order)
+    uow.session.execute(
+        sa.update(orders)
+        .where(orders.c.id == order["id"])
+        .values(promised_dispatch_date=dispatch, promised_delivery_date=delivery)
+    )
 
 
 def _decided_before(uow: UnitOfWork, order_id: uuid.UUID) -> bool:

@@ -46,5 +46,10 @@ class OrderReleased(_OrderEvent):
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
+class OrderCompleted(_OrderEvent):
+    """Everything ordered was delivered (a system transition, ordersmith.shipping)."""
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
 class OrderCancelled(_OrderEvent):
     reason: str
