@@ -171,9 +171,11 @@ def test_a_packed_order_cannot_be_cancelled_until_its_shipment_is(shop):
     pick(shop.db, wave(shop.db))
     shipment = pack(shop.db, order)
     # when
-    with pytest.raises(InvalidTransition) as refused:
-        with shop.db.unit_of_work(actor="user:sam") as uow:
-            cancel_order(uow, order_id=order.id, reason="too late")
+    with (
+        pytest.raises(InvalidTransition) as refused,
+        shop.db.unit_of_work(actor="user:sam") as uow,
+    ):
+        cancel_order(uow, order_id=order.id, reason="too late")
     with shop.db.unit_of_work(actor="user:sam") as uow:
         cancel_shipment(uow, shipment_id=shipment.id, reason="customer called")
     with shop.db.unit_of_work(actor="user:sam") as uow:
