@@ -148,7 +148,7 @@ def test_a_draft_order_gets_no_order_received_mail(quiet_shop):
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
-class OrderPlacedLong_Ago(DomainEvent):  # noqa: N801  (named for its event type)
+class OldOrderPlaced(DomainEvent):
     """order.placed as an old version wrote it: the number only."""
 
     aggregate_type: ClassVar[str] = "order"
@@ -163,7 +163,7 @@ def test_an_old_order_placed_event_without_customer_or_totals_still_gets_its_mai
     # given
     stock_up(quiet_shop.db, {("MAIN", "A-1"): 10})
     order = place(quiet_shop.db, order_request(quiet_shop.cash.id, ("A-1", 2)))
-    record(quiet_shop.db, OrderPlacedLong_Ago(aggregate_id=order.id, number=order.number))
+    record(quiet_shop.db, OldOrderPlaced(aggregate_id=order.id, number=order.number))
     # when
     deliver_events(quiet_shop.db, handlers=default_handlers(), limit=10)
     # then both events were handled; the old one's message was filled from the order
@@ -179,7 +179,7 @@ def test_events_nobody_handles_and_payloads_that_name_no_customer_are_delivered_
     record(
         quiet_shop.db,
         Pinged(aggregate_id=new_id()),
-        OrderPlacedLong_Ago(aggregate_id=new_id(), number="SO-GONE"),
+        OldOrderPlaced(aggregate_id=new_id(), number="SO-GONE"),
     )
     # when
     delivered = deliver_events(quiet_shop.db, handlers=default_handlers(), limit=10)
