@@ -161,3 +161,37 @@ def test_a_shipment_event_with_missing_or_unknown_orders_still_mails_the_custome
     assert "Expected delivery" not in text
     [message] = communications(shop.db)
     assert message.order_id is None
+
+
+def test_a_real_dispatch_through_the_warehouse_mails_carrier_tracking_number_and_link(
+    shop, smtp_server
+):
+    # given an order picked and packed by the warehouse services
+    from tests.factories.fulfillment import (
+        confirm,
+        label_and_dispatch,
+        make_courier,
+        pack,
+        pick,
+        wave,
+    )
+
+    courier = make_courier(shop.db)
+    stock_up(shop.db, {("MAIN", "A-1"): 10})
+    order = confirm(shop.db, place(shop.db, order_request(shop.cash.id, ("A-1", 2))))
+    pick(shop.db, wave(shop.db))
+    shipment = pack(shop.db, order)
+    # when it is dispatched and the worker runs
+    tracking_number = label_and_dispatch(shop.db, shipment.id)
+    run_once(shop.db, mailer=smtp_server.mailer())
+    # then
+    dispatched = [m for m in smtp_server.wait_for(2) if m["Subject"].startswith("On its way")]
+    [mail] = dispatched
+    text, html = _parts(mail)
+    assert order.number in mail["Subject"]
+    assert courier.name in text
+    assert f"Tracking number: {tracking_number}" in text
+    assert "Track your parcel: http" in text
+    assert '<a href="http' in html
+    message = next(m for m in communications(shop.db) if m.kind == "order_dispatched")
+    assert (message.shipment_id, message.order_id) == (shipment.id, order.id)
