@@ -19,6 +19,9 @@ class Permission(StrEnum):
     ORDERS_READ = "orders:read"
     ORDERS_CREATE = "orders:create"
     ORDERS_MANAGE = "orders:manage"  # confirm, hold, release, cancel
+    FULFILMENT_READ = "fulfilment:read"  # allocations, pick lists, shipments, tracking
+    FULFILMENT_WRITE = "fulfilment:write"  # pick, pack, label, dispatch, tracking updates
+    CARRIERS_WRITE = "carriers:write"
     TOKENS_MANAGE = "tokens:manage"
 
 
@@ -35,6 +38,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.ORDERS_READ,
             P.ORDERS_CREATE,
             P.ORDERS_MANAGE,
+            P.FULFILMENT_READ,
+            P.FULFILMENT_WRITE,
         }
     ),
 }

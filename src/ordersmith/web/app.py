@@ -14,7 +14,16 @@ from ordersmith.logging import configure_logging
 from ordersmith.runtime import open_database
 from ordersmith.uow import Database
 from ordersmith.web import metrics, problems
-from ordersmith.web.api import catalog, communications, customers, health, inventory, orders
+from ordersmith.web.api import (
+    catalog,
+    communications,
+    customers,
+    fulfilment,
+    health,
+    inventory,
+    orders,
+    shipping,
+)
 
 API_PREFIX = "/api/v1"
 
@@ -46,7 +55,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     problems.install(app)
     metrics.install(app, api_prefix=API_PREFIX)
     app.include_router(health.router)
-    for module in (catalog, customers, inventory, orders, communications):
+    for module in (catalog, customers, inventory, orders, fulfilment, shipping, communications):
         app.include_router(module.router, prefix=API_PREFIX)
     return app
 

@@ -78,6 +78,7 @@ def create_order(
         billing_address=body.billing_address.model_dump() if body.billing_address else None,
         shipping_address=body.shipping_address.model_dump() if body.shipping_address else None,
         backorder_policy=body.backorder_policy,
+        ship_policy=body.ship_policy,
         requested_delivery_date=body.requested_delivery_date,
         notes=body.notes,
         shipping_amount=body.shipping_amount,

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from ordersmith.config import BackorderPolicy
+from ordersmith.config import BackorderPolicy, ShipPolicy
 from ordersmith.orders.models import Channel
 from ordersmith.orders.status import HoldReason
 from ordersmith.web.schemas.common import AddressIn, DecimalStr, Input
@@ -46,6 +46,10 @@ class OrderCreate(Input):
     backorder_policy: BackorderPolicy | None = Field(
         None, description="reject (default) or backorder lines that cannot be reserved in full"
     )
+    ship_policy: ShipPolicy | None = Field(
+        None,
+        description="ship_as_available (default: ship what is in stock now) or ship_complete",
+    )
     requested_delivery_date: date | None = None
     notes: str = Field("", max_length=10_000)
     shipping_amount: AmountIn = Decimal("0")
@@ -78,7 +82,9 @@ class OrderLineOut(BaseModel):
     quantity: int
     reserved_quantity: int
     backordered_quantity: int
-    warehouse_id: uuid.UUID | None
+    shipped_quantity: int
+    delivered_quantity: int
+    warehouse_id: uuid.UUID | None = Field(description="the warehouse the line was pinned to")
     unit_price: DecimalStr
     discount: DecimalStr
     tax_rate: DecimalStr
@@ -105,6 +111,12 @@ class OrderOut(BaseModel):
     total: DecimalStr
     backordered: bool
     backorder_policy: str
+    ship_policy: str
+    fulfilment_status: str = Field(
+        description="unfulfilled, allocated, backordered, partially_shipped, shipped, delivered"
+    )
+    promised_dispatch_date: date | None
+    promised_delivery_date: date | None
     duplicate_of_id: uuid.UUID | None
     billing_address: dict[str, Any]
     shipping_address: dict[str, Any]

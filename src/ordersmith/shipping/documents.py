@@ -1,0 +1,93 @@
+"""A shipment's packing slip: gathered from the database, rendered by ordersmith.documents.
+
+Printing the slip is recorded on the shipment (``packing_slip_printed_at``): a shipment
+that left without one fails the perfect order's "correct documentation" component.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from ordersmith import clock
+from ordersmith.config import Settings
+from ordersmith.customers.models import Customer
+from ordersmith.db import table_of
+from ordersmith.documents import PackingSlip, SlipLine, SlipPackage
+from ordersmith.documents import packing_slip_pdf as render_packing_slip
+from ordersmith.errors import NotFound
+from ordersmith.orders.models import Order, OrderLine
+from ordersmith.shipping.carriers import get_carrier_by_id
+from ordersmith.shipping.dispatch import address_party, party
+from ordersmith.shipping.models import Package, Shipment, ShipmentLine
+from ordersmith.uow import UnitOfWork
+
+
+def packing_slip(session: Session, settings: Settings, shipment_id: uuid.UUID) -> PackingSlip:
+    shipments, customers = table_of(Shipment), table_of(Customer)
+    row = (
+        session.execute(
+            sa.select(shipments, customers.c.number.label("customer_number"), customers.c.name)
+            .join(customers, customers.c.id == shipments.c.customer_id)
+            .where(shipments.c.id == shipment_id)
+        )
+        .mappings()
+        .one_or_none()
+    )
+    if row is None:
+        raise NotFound(f"no shipment {shipment_id}", code="shipment_not_found")
+    lines, orders, order_lines = table_of(ShipmentLine), table_of(Order), table_of(OrderLine)
+    slip_lines = session.execute(
+        sa.select(
+            orders.c.number,
+            order_lines.c.line_no,
+            lines.c.sku,
+            lines.c.name,
+            lines.c.quantity,
+            lines.c.package_no,
+        )
+        .join(orders, orders.c.id == lines.c.order_id)
+        .join(order_lines, order_lines.c.id == lines.c.line_id)
+        .where(lines.c.shipment_id == shipment_id)
+        .order_by(lines.c.package_no, orders.c.number, order_lines.c.line_no)
+    ).all()
+    packages = table_of(Package)
+    boxes = session.execute(
+        sa.select(
+            packages.c.package_no,
+            packages.c.weight_grams,
+            packages.c.length_mm,
+            packages.c.width_mm,
+            packages.c.height_mm,
+        )
+        .where(packages.c.shipment_id == shipment_id)
+        .order_by(packages.c.package_no)
+    ).all()
+    carrier = get_carrier_by_id(session, row["carrier_id"])
+    return PackingSlip(
+        seller=party(settings),
+        ship_to=address_party(row["ship_to"] or {}, row["name"]),
+        shipment_number=row["number"],
+        order_numbers=tuple(sorted({line[0] for line in slip_lines})),
+        customer_number=row["customer_number"],
+        created_at=row["created_at"],
+        carrier_name=carrier.name,
+        service_level=row["service_level"],
+        tracking_number=row["tracking_number"],
+        lines=tuple(SlipLine(*line) for line in slip_lines),
+        packages=tuple(SlipPackage(*box) for box in boxes),
+    )
+
+
+def packing_slip_pdf(uow: UnitOfWork, *, shipment_id: uuid.UUID) -> bytes:
+    """Render the slip and record that it was printed (first time only)."""
+    slip = packing_slip(uow.session, uow.settings, shipment_id)
+    shipments = table_of(Shipment)
+    uow.session.execute(
+        sa.update(shipments)
+        .where(shipments.c.id == shipment_id, shipments.c.packing_slip_printed_at.is_(None))
+        .values(packing_slip_printed_at=clock.now())
+    )
+    return render_packing_slip(slip)

@@ -1,0 +1,158 @@
+"""Fulfilment: allocations and their trace, pick lists (create, print, confirm)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+import sqlalchemy as sa
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import Response
+
+from ordersmith.auth.permissions import Permission
+from ordersmith.auth.services import Principal
+from ordersmith.db import table_of
+from ordersmith.documents import pick_list_pdf
+from ordersmith.errors import NotFound
+from ordersmith.fulfillment import queries
+from ordersmith.fulfillment.allocation import allocate_order
+from ordersmith.fulfillment.documents import pick_list_document
+from ordersmith.fulfillment.models import PickList
+from ordersmith.fulfillment.picking import confirm_pick_list, create_pick_list
+from ordersmith.inventory.models import Warehouse
+from ordersmith.orders.queries import order_id
+from ordersmith.web.deps import DbDep, require
+from ordersmith.web.pagination import MAX_LIMIT
+from ordersmith.web.schemas.fulfilment import (
+    AllocateOut,
+    AllocationOut,
+    AllocationsOut,
+    DecisionOut,
+    PickConfirmIn,
+    PickConfirmOut,
+    PickLineOut,
+    PickListCreate,
+    PickListOut,
+)
+
+router = APIRouter(tags=["fulfilment"])
+
+Reader = Annotated[Principal, Depends(require(Permission.FULFILMENT_READ))]
+Worker = Annotated[Principal, Depends(require(Permission.FULFILMENT_WRITE))]
+
+
+@router.get("/orders/{order}/allocations", response_model=AllocationsOut)
+def order_allocations(order: str, db: DbDep, _: Reader) -> AllocationsOut:
+    """Which warehouse sends which units of the order, and why (every decision's trace)."""
+    with db.reader() as session:
+        oid = order_id(session, order)
+        return AllocationsOut(
+            allocations=[
+                AllocationOut.model_validate(a) for a in queries.order_allocations(session, oid)
+            ],
+            decisions=[
+                DecisionOut.model_validate(d) for d in queries.allocation_decisions(session, oid)
+            ],
+        )
+
+
+@router.post("/orders/{order}/allocate", response_model=AllocateOut | None)
+def allocate(order: str, db: DbDep, principal: Worker) -> AllocateOut | None:
+    """Allocate what a confirmed order still needs now (e.g. after a stock correction).
+    Answers null when there is nothing left to allocate."""
+    with db.unit_of_work(actor=principal.actor) as uow:
+        outcome = allocate_order(uow, order_id=order_id(uow.session, order), trigger="manual")
+    return AllocateOut.model_validate(outcome) if outcome else None
+
+
+def _pick_list_out(db: DbDep, pick_list_id: uuid.UUID) -> PickListOut:
+    with db.reader() as session:
+        lists, warehouses = table_of(PickList), table_of(Warehouse)
+        head = (
+            session.execute(
+                sa.select(lists, warehouses.c.code)
+                .join(warehouses, warehouses.c.id == lists.c.warehouse_id)
+                .where(lists.c.id == pick_list_id)
+            )
+            .mappings()
+            .one_or_none()
+        )
+        if head is None:
+            raise NotFound(f"no pick list {pick_list_id}", code="pick_list_not_found")
+        doc = pick_list_document(session, pick_list_id)
+    return PickListOut(
+        id=head["id"],
+        number=head["number"],
+        warehouse=head["code"],
+        status=str(head["status"]),
+        created_by=head["created_by"],
+        created_at=head["created_at"],
+        completed_at=head["completed_at"],
+        lines=[PickLineOut.model_validate(line) for line in doc.lines],
+    )
+
+
+@router.post("/pick-lists", status_code=201, response_model=PickListOut)
+def create(body: PickListCreate, db: DbDep, principal: Worker) -> PickListOut:
+    """A wave: allocated lines of the oldest ready orders of one warehouse, in bin order.
+    409 `nothing_to_pick` when no order is ready."""
+    with db.unit_of_work(actor=principal.actor) as uow:
+        ref = create_pick_list(
+            uow, warehouse=body.warehouse, max_orders=body.max_orders, order_ids=body.order_ids
+        )
+    return _pick_list_out(db, ref.id)
+
+
+@router.get("/pick-lists", response_model=list[PickListOut])
+def list_pick_lists(
+    db: DbDep,
+    _: Reader,
+    warehouse: str | None = None,
+    status: str | None = Query(None, pattern="^(open|completed|cancelled)$"),
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 20,
+) -> list[PickListOut]:
+    """The newest pick lists first."""
+    lists, warehouses = table_of(PickList), table_of(Warehouse)
+    query = sa.select(lists.c.id).join(warehouses, warehouses.c.id == lists.c.warehouse_id)
+    if warehouse:
+        query = query.where(warehouses.c.code == warehouse.upper())
+    if status:
+        query = query.where(lists.c.status == status)
+    with db.reader() as session:
+        ids = session.scalars(
+            query.order_by(lists.c.created_at.desc(), lists.c.id.desc()).limit(limit)
+        ).all()
+    return [_pick_list_out(db, i) for i in ids]
+
+
+@router.get("/pick-lists/{pick_list_id}", response_model=PickListOut)
+def get_pick_list(pick_list_id: uuid.UUID, db: DbDep, _: Reader) -> PickListOut:
+    return _pick_list_out(db, pick_list_id)
+
+
+@router.get(
+    "/pick-lists/{pick_list_id}/pdf",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}}},
+)
+def print_pick_list(pick_list_id: uuid.UUID, db: DbDep, _: Reader) -> Response:
+    """The printable pick list (A4 PDF, lines in walking order)."""
+    with db.reader() as session:
+        doc = pick_list_document(session, pick_list_id)
+    return Response(
+        pick_list_pdf(doc),
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{doc.number}.pdf"'},
+    )
+
+
+@router.post("/pick-lists/{pick_list_id}/confirm", response_model=PickConfirmOut)
+def confirm(
+    pick_list_id: uuid.UUID, db: DbDep, principal: Worker, body: PickConfirmIn | None = None
+) -> PickConfirmOut:
+    """Confirm the pick. Name only the short lines (units found); the rest were picked in
+    full. Short units are written off and re-allocated elsewhere or backordered."""
+    picked = {p.sequence: p.quantity for p in body.picked} if body else {}
+    with db.unit_of_work(actor=principal.actor) as uow:
+        result = confirm_pick_list(uow, pick_list_id=pick_list_id, picked=picked)
+    return PickConfirmOut(**result)
