@@ -77,6 +77,8 @@ class Shipment(Base):
         sa.Index("ix_shipments_status_created", "status", "created_at", "id"),
         sa.Index("ix_shipments_customer_created", "customer_id", "created_at"),
         sa.Index("ix_shipments_tracking", "carrier_id", "tracking_number"),
+        sa.Index("ix_shipments_dispatched", "dispatched_at"),  # KPI windows
+        sa.Index("ix_shipments_delivered", "delivered_at"),
     )
 
 
