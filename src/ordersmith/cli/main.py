@@ -18,10 +18,12 @@ from ordersmith.cli import (
     customers_cmd,
     db_cmd,
     demo_cmd,
+    fulfilment_cmd,
     inventory_cmd,
     maintenance_cmd,
     orders_cmd,
     server,
+    shipping_cmd,
     tokens,
     worker_cmd,
 )
@@ -42,6 +44,8 @@ app.add_typer(inventory_cmd.stock, name="stock")
 app.add_typer(orders_cmd.app, name="orders")
 app.add_typer(catalog_cmd.app, name="catalog")
 app.add_typer(customers_cmd.app, name="customers")
+app.add_typer(fulfilment_cmd.app, name="fulfil")
+app.add_typer(shipping_cmd.app, name="ship")
 server.register(app)
 check_cmd.register(app)
 worker_cmd.register(app)

@@ -11,11 +11,13 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from ordersmith.db import table_of
+from ordersmith.errors import NotFound
 from ordersmith.fulfillment.models import (
     Allocation,
     AllocationDecision,
     IncidentKind,
     OrderIncident,
+    PickList,
 )
 from ordersmith.inventory.models import Warehouse
 from ordersmith.orders.models import OrderLine
@@ -127,3 +129,16 @@ def order_incidents(
         query = query.where(incidents.c.kind == kind.value)
     rows = session.execute(query.order_by(incidents.c.at, incidents.c.id))
     return [IncidentView(r[0], str(r[1]), *r[2:]) for r in rows]
+
+
+def pick_list_id(session: Session, id_or_number: str) -> uuid.UUID:
+    """Resolve a pick list id or number (PL-000001)."""
+    lists = table_of(PickList)
+    try:
+        match = lists.c.id == uuid.UUID(id_or_number)
+    except ValueError:
+        match = lists.c.number == id_or_number.strip().upper()
+    found: uuid.UUID | None = session.scalar(sa.select(lists.c.id).where(match))
+    if found is None:
+        raise NotFound(f"no pick list {id_or_number!r}", code="pick_list_not_found")
+    return found
