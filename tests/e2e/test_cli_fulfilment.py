@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 
+import pytest
+
 from pypdf import PdfReader
 
 from ordersmith.orders.queries import get_order
@@ -11,12 +13,18 @@ from tests.e2e.test_cli import run
 from tests.factories.fulfillment import confirm
 from tests.factories.inventory import stock_up
 from tests.factories.orders import order_request, place
-from tests.integration.conftest import shop  # noqa: F401  (the service-built shop, not the API one)
+from tests.integration.conftest import Shop, make_shop
 
 
-def test_a_warehouse_worker_picks_packs_labels_and_dispatches_from_the_cli(shop, tmp_path):
+@pytest.fixture
+def warehouse(db) -> Shop:
+    """The service-built shop of the integration tests (tests/e2e's `shop` is built by API)."""
+    return make_shop(db)
+
+
+def test_a_warehouse_worker_picks_packs_labels_and_dispatches_from_the_cli(warehouse, tmp_path):
     # given
-    db = shop.db
+    db, shop = warehouse.db, warehouse
     stock_up(db, {("MAIN", "A-1"): 5})
     order = confirm(db, place(db, order_request(shop.cash.id, ("A-1", 2))))
     added = run(
@@ -66,7 +74,7 @@ def test_a_warehouse_worker_picks_packs_labels_and_dispatches_from_the_cli(shop,
     assert "MAIN" in traced.stdout
 
 
-def test_bad_cli_input_exits_non_zero_with_a_coded_error(shop):
+def test_bad_cli_input_exits_non_zero_with_a_coded_error(warehouse):
     # when
     bad_size = run(
         shop.db,
@@ -82,8 +90,8 @@ def test_bad_cli_input_exits_non_zero_with_a_coded_error(shop):
         "--size-mm",
         "big",
     )
-    unknown_list = run(shop.db, "fulfil", "pick", "PL-999999")
-    bad_short = run(shop.db, "fulfil", "pick", "PL-000001", "--short", "three")
+    unknown_list = run(warehouse.db, "fulfil", "pick", "PL-999999")
+    bad_short = run(warehouse.db, "fulfil", "pick", "PL-000001", "--short", "three")
     # then
     assert bad_size.exit_code != 0
     assert bad_size.exception.code == "validation_error"

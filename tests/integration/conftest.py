@@ -22,6 +22,12 @@ class Shop:
 
 @pytest.fixture
 def shop(db: Database) -> Shop:
+    return make_shop(db)
+
+
+def make_shop(db: Database) -> Shop:
+    """MAIN (priority 10) and EAST (20); A-1, B-2 and an unstocked service; Ann (cash,
+    shipping to Berlin) and Bob (trade account, wholesale group)."""
     with db.unit_of_work(actor="test") as uow:
         cash = create_customer(
             uow,
