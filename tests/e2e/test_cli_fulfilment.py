@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 
 import pytest
-
 from pypdf import PdfReader
 
 from ordersmith.orders.queries import get_order
@@ -77,7 +76,7 @@ def test_a_warehouse_worker_picks_packs_labels_and_dispatches_from_the_cli(wareh
 def test_bad_cli_input_exits_non_zero_with_a_coded_error(warehouse):
     # when
     bad_size = run(
-        shop.db,
+        warehouse.db,
         "ship",
         "pack",
         "SO-1",
