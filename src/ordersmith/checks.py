@@ -245,11 +245,13 @@ CHECKS: dict[str, Callable[[Session], list[Violation]]] = {
 def all_checks() -> dict[str, Callable[[Session], list[Violation]]]:
     """The core checks here and every area's own (imported on call: they import us)."""
     from ordersmith.fulfillment import checks as fulfillment
+    from ordersmith.shipping import checks as shipping
 
     return {
         **CHECKS,
         "allocations_match_reservations": fulfillment.allocations_match_reservations,
         "lines_match_shipped_allocations": fulfillment.lines_match_shipped_allocations,
+        "shipments_match_allocations": shipping.shipments_match_allocations,
     }
 
 
