@@ -168,11 +168,34 @@ def backorder_delay(uow: UnitOfWork, event: OutboxRecord) -> None:
     )
 
 
+def backorder_allocated(uow: UnitOfWork, event: OutboxRecord) -> None:
+    """``order.allocated`` after stock arrived → the waiting items are on their way out."""
+    payload = event.payload
+    if payload.get("trigger") != "stock_arrived":
+        return
+    order = _order(uow, event.aggregate_id)
+    if order is None:
+        _skip(event, "no order")
+        return
+    queue_message(
+        uow,
+        kind=MessageKind.BACKORDER_ALLOCATED,
+        customer_id=order.customer_id,
+        order_id=order.id,
+        source_event_id=event.id,
+        context={
+            "order_number": order.number,
+            "still_waiting": sum(line.backordered_quantity for line in order.lines),
+        },
+    )
+
+
 def default_handlers() -> dict[str, list[Handler]]:
     """The handlers the worker runs, by event type."""
     return {
         "order.placed": [order_received],
         "order.backordered": [backorder_delay],
+        "order.allocated": [backorder_allocated],
         "shipment.dispatched": [order_dispatched],
         "shipment.delivered": [order_delivered],
     }

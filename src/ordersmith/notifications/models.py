@@ -16,6 +16,7 @@ class MessageKind(StrEnum):
     ORDER_DISPATCHED = "order_dispatched"
     ORDER_DELIVERED = "order_delivered"
     BACKORDER_DELAY = "backorder_delay"
+    BACKORDER_ALLOCATED = "backorder_allocated"
 
 
 class Channel(StrEnum):

@@ -27,6 +27,7 @@ _SUBJECTS: dict[MessageKind, str] = {
     MessageKind.ORDER_DISPATCHED: "On its way: your {order_list}",
     MessageKind.ORDER_DELIVERED: "Delivered: your {order_list}",
     MessageKind.BACKORDER_DELAY: "Part of your order {order_number} will arrive later",
+    MessageKind.BACKORDER_ALLOCATED: "Good news: the rest of your order {order_number} is in",
 }
 
 

@@ -229,3 +229,24 @@ def test_a_non_stocked_line_needs_no_allocation(shop, services):
     # then
     assert _allocations(shop.db, order) == [("A-1", "MAIN", 1)]
     assert confirmed.fulfilment_status == "allocated"
+
+
+def test_a_customer_waiting_for_a_backorder_is_told_when_the_stock_arrives(shop):
+    # given
+    from ordersmith.jobs.handlers import default_handlers
+    from ordersmith.jobs.worker import deliver_events
+    from ordersmith.notifications.queries import list_communications
+
+    order = place(
+        shop.db,
+        order_request(shop.cash.id, ("A-1", 2), backorder_policy=BackorderPolicy.BACKORDER),
+    )
+    _confirm(shop.db, order)
+    # when
+    stock_up(shop.db, {("MAIN", "A-1"): 5})
+    deliver_events(shop.db, handlers=default_handlers(), limit=100)
+    # then
+    with shop.db.reader() as session:
+        messages, _more = list_communications(session, order_id=order.id)
+    kinds = sorted(str(m.kind) for m in messages)
+    assert kinds == ["backorder_allocated", "backorder_delay", "order_received"]
