@@ -37,8 +37,9 @@ from ordersmith.ids import new_id
 from ordersmith.inventory import ledger
 from ordersmith.inventory.ledger import Entry, Key
 from ordersmith.inventory.models import MovementKind, StockLevel, Warehouse
-from ordersmith.orders.errors import OrderNotFound
-from ordersmith.orders.models import Order, OrderHistory, OrderLine, OrderReservation
+from ordersmith.orders.history import note_on_orders
+from ordersmith.orders.locking import lock_order
+from ordersmith.orders.models import Order, OrderLine, OrderReservation
 from ordersmith.orders.status import OrderStatus
 from ordersmith.shipping.carriers import default_transit_days
 from ordersmith.shipping.promise import promised_delivery, promised_dispatch
@@ -56,18 +57,6 @@ class AllocationOutcome:
     summary: str
     decided_by: str
     fulfilment_status: str
-
-
-def lock_order(uow: UnitOfWork, order_id: uuid.UUID) -> Any:
-    orders = table_of(Order)
-    row = (
-        uow.session.execute(sa.select(orders).where(orders.c.id == order_id).with_for_update())
-        .mappings()
-        .one_or_none()
-    )
-    if row is None:
-        raise OrderNotFound(f"no order {order_id}")
-    return row
 
 
 def allocate_order(
@@ -381,22 +370,13 @@ def _write_allocations(
             )
     if incidents:
         insert_rows(uow.session.connection(), table_of(OrderIncident), incidents)
-    insert_rows(
-        uow.session.connection(),
-        table_of(OrderHistory),
-        [
-            {
-                "id": new_id(),
-                "order_id": order["id"],
-                "at": now,
-                "actor": uow.actor,
-                "action": "allocate",
-                "from_status": order["status"],
-                "to_status": order["status"],
-                "reason": decision.summary,
-                "details": {"decided_by": decision.decided_by, "decision_id": str(decision_id)},
-            }
-        ],
+    note_on_orders(
+        uow,
+        [(order["id"], order["status"])],
+        action="allocate",
+        reason=decision.summary,
+        details={"decided_by": decision.decided_by, "decision_id": str(decision_id)},
+        at=now,
     )
     return backordered
 

@@ -17,8 +17,8 @@ from ordersmith.errors import FieldError, ValidationFailed
 from ordersmith.events import DomainEvent
 from ordersmith.ids import new_id
 from ordersmith.inventory.reservations import release
-from ordersmith.orders.errors import OrderNotFound
 from ordersmith.orders.events import OrderCancelled, OrderConfirmed, OrderHeld, OrderReleased
+from ordersmith.orders.locking import lock_order
 from ordersmith.orders.models import Order, OrderHistory, OrderLine, OrderReservation
 from ordersmith.orders.placement import LineRequest, PlaceOrder, place_order
 from ordersmith.orders.queries import get_order
@@ -38,18 +38,6 @@ __all__ = [
 ]
 
 MAX_REASON = 2_000
-
-
-def _lock_order(uow: UnitOfWork, order_id: uuid.UUID) -> Any:
-    orders = table_of(Order)
-    row = (
-        uow.session.execute(sa.select(orders).where(orders.c.id == order_id).with_for_update())
-        .mappings()
-        .one_or_none()
-    )
-    if row is None:
-        raise OrderNotFound(f"no order {order_id}")
-    return row
 
 
 def _write_transition(
@@ -100,7 +88,7 @@ def _clean_reason(reason: str, *, required: bool, field: str = "reason") -> str:
 
 
 def confirm_order(uow: UnitOfWork, *, order_id: uuid.UUID, note: str = "") -> OrderView:
-    row = _lock_order(uow, order_id)
+    row = lock_order(uow, order_id)
     target = check_transition(OrderStatus(row["status"]), OrderAction.CONFIRM)
     return _write_transition(
         uow,
@@ -115,7 +103,7 @@ def confirm_order(uow: UnitOfWork, *, order_id: uuid.UUID, note: str = "") -> Or
 def hold_order(
     uow: UnitOfWork, *, order_id: uuid.UUID, reason: HoldReason, note: str = ""
 ) -> OrderView:
-    row = _lock_order(uow, order_id)
+    row = lock_order(uow, order_id)
     current = OrderStatus(row["status"])
     target = check_transition(current, OrderAction.HOLD)
     note = _clean_reason(note, required=reason is HoldReason.MANUAL, field="note")
@@ -135,7 +123,7 @@ def hold_order(
 
 def release_order(uow: UnitOfWork, *, order_id: uuid.UUID, note: str = "") -> OrderView:
     """Lift a hold: the order returns to the state it was held from. Logged with who and why."""
-    row = _lock_order(uow, order_id)
+    row = lock_order(uow, order_id)
     held_from = OrderStatus(row["held_from"]) if row["held_from"] else None
     target = check_transition(OrderStatus(row["status"]), OrderAction.RELEASE, held_from=held_from)
     note = _clean_reason(note, required=True, field="note")
@@ -153,7 +141,7 @@ def release_order(uow: UnitOfWork, *, order_id: uuid.UUID, note: str = "") -> Or
 
 def cancel_order(uow: UnitOfWork, *, order_id: uuid.UUID, reason: str = "") -> OrderView:
     """Cancel an open order and give its reserved stock back."""
-    row = _lock_order(uow, order_id)
+    row = lock_order(uow, order_id)
     target = check_transition(OrderStatus(row["status"]), OrderAction.CANCEL)
     reason = _clean_reason(reason, required=False)
     reservations, lines = table_of(OrderReservation), table_of(OrderLine)

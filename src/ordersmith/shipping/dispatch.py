@@ -23,12 +23,12 @@ from ordersmith.documents import Party
 from ordersmith.errors import NotFound
 from ordersmith.fulfillment.allocation import refresh_progress
 from ordersmith.fulfillment.models import Allocation, AllocationStatus
-from ordersmith.ids import new_id
 from ordersmith.inventory import ledger
 from ordersmith.inventory.ledger import Entry
 from ordersmith.inventory.models import MovementKind, Warehouse
 from ordersmith.orders.events import OrderCompleted
-from ordersmith.orders.models import Order, OrderHistory, OrderLine, OrderReservation
+from ordersmith.orders.history import note_on_orders
+from ordersmith.orders.models import Order, OrderLine, OrderReservation
 from ordersmith.orders.status import OrderAction, OrderStatus, check_transition
 from ordersmith.shipping.carriers import CarrierView, adapter_for, get_carrier_by_id
 from ordersmith.shipping.events import (
@@ -378,27 +378,13 @@ def _history(
     from_status: str | None = None,
 ) -> None:
     orders = table_of(Order)
-    statuses = {
-        r[0]: str(r[1])
-        for r in uow.session.execute(
-            sa.select(orders.c.id, orders.c.status).where(orders.c.id.in_(order_ids))
-        )
-    }
-    now = clock.now()
-    uow.session.execute(
-        sa.insert(table_of(OrderHistory)),
-        [
-            {
-                "id": new_id(),
-                "order_id": order_id,
-                "at": now,
-                "actor": uow.actor,
-                "action": action,
-                "from_status": from_status or statuses[order_id],
-                "to_status": statuses[order_id],
-                "reason": reason,
-                "details": {},
-            }
-            for order_id in order_ids
-        ],
+    statuses = uow.session.execute(
+        sa.select(orders.c.id, orders.c.status).where(orders.c.id.in_(order_ids))
+    )
+    note_on_orders(
+        uow,
+        [(r[0], str(r[1])) for r in statuses],
+        action=action,
+        reason=reason,
+        from_status=from_status,
     )

@@ -24,7 +24,8 @@ from ordersmith.ids import new_id
 from ordersmith.inventory import ledger
 from ordersmith.inventory.queries import get_warehouse
 from ordersmith.orders.errors import OrderNotFound
-from ordersmith.orders.models import Order, OrderHistory, OrderLine
+from ordersmith.orders.history import note_on_orders
+from ordersmith.orders.models import Order, OrderLine
 from ordersmith.orders.status import OrderStatus
 from ordersmith.shipping.carriers import get_carrier, service_of
 from ordersmith.shipping.events import ShipmentPacked
@@ -115,7 +116,14 @@ def pack_shipment(
     _write_contents(uow, shipment_id, packages, boxes, picked)
     involved = sorted({p["order_id"] for p in picked if boxes_hold(boxes, p["line_id"])}, key=str)
     numbers = tuple(o["number"] for o in orders if o["id"] in involved)
-    _history(uow, orders, involved, number, now)
+    note_on_orders(
+        uow,
+        [(o["id"], o["status"]) for o in orders if o["id"] in involved],
+        action="pack",
+        reason=f"packed into shipment {number}",
+        details={"shipment": number},
+        at=now,
+    )
     uow.record(
         ShipmentPacked(
             aggregate_id=shipment_id,
@@ -328,27 +336,3 @@ def _write_contents(
                 updated_at=clock.now(),
             )
         )
-
-
-def _history(
-    uow: UnitOfWork, orders: list[Any], involved: list[uuid.UUID], number: str, now: Any
-) -> None:
-    insert_rows(
-        uow.session.connection(),
-        table_of(OrderHistory),
-        [
-            {
-                "id": new_id(),
-                "order_id": o["id"],
-                "at": now,
-                "actor": uow.actor,
-                "action": "pack",
-                "from_status": o["status"],
-                "to_status": o["status"],
-                "reason": f"packed into shipment {number}",
-                "details": {"shipment": number},
-            }
-            for o in orders
-            if o["id"] in involved
-        ],
-    )
