@@ -54,3 +54,23 @@ class PickListCompleted(DomainEvent):
     number: str
     warehouse: str
     short_lines: int
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class OrderDamageReported(_OrderFulfilmentEvent):
+    """Goods of the order arrived (or left) damaged: it fails the perfect order."""
+
+    incident_id: uuid.UUID
+    line_no: int | None
+    sku: str | None
+    quantity: int  # 0: not counted
+    note: str
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class OrderDocumentCorrected(_OrderFulfilmentEvent):
+    """A document of the order (packing slip, invoice, label...) had to be corrected."""
+
+    incident_id: uuid.UUID
+    document: str
+    note: str
