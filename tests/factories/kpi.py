@@ -52,6 +52,7 @@ from tests.factories.inventory import stock_up
 from tests.factories.orders import order_request, place
 
 MONDAY = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+ADDRESS = {"name": "Ann Cash", "line1": "1 Main St", "city": "Berlin", "country": "DE"}
 
 
 def at(day: int, hour: int) -> datetime:
@@ -88,7 +89,9 @@ def week_of_orders(db: Database, clock_: SetClock, customer_id: uuid.UUID) -> We
     units = {"perfect": 2, "late": 1, "split": 3, "short": 2, "damaged": 1, "no_slip": 1}
     units |= {"waiting": 1, "cancelled": 1}
     orders = {
-        name: confirm(db, place(db, order_request(customer_id, ("A-1", n))))
+        name: confirm(
+            db, place(db, order_request(customer_id, ("A-1", n), shipping_address=ADDRESS))
+        )
         for name, n in units.items()
     }
     with db.unit_of_work(actor="user:sam") as uow:

@@ -20,6 +20,7 @@ from ordersmith.cli import (
     demo_cmd,
     fulfilment_cmd,
     inventory_cmd,
+    kpi_cmd,
     maintenance_cmd,
     orders_cmd,
     server,
@@ -49,6 +50,7 @@ app.add_typer(shipping_cmd.app, name="ship")
 server.register(app)
 check_cmd.register(app)
 worker_cmd.register(app)
+kpi_cmd.register(app)
 
 
 @app.callback()

@@ -28,8 +28,9 @@ from ordersmith.fulfillment.models import IncidentKind, OrderIncident
 from ordersmith.fulfillment.progress import FulfilmentStatus
 from ordersmith.fulfillment.queries import IncidentView
 from ordersmith.ids import new_id
+from ordersmith.orders.history import note_on_orders
 from ordersmith.orders.locking import lock_order
-from ordersmith.orders.models import OrderHistory, OrderLine
+from ordersmith.orders.models import OrderLine
 from ordersmith.orders.status import OrderStatus
 from ordersmith.uow import UnitOfWork
 from ordersmith.validation import FieldChecks, one_of, optional, text
@@ -239,21 +240,12 @@ def _append(
             }
         ],
     )
-    insert_rows(
-        uow.session.connection(),
-        table_of(OrderHistory),
-        [
-            {
-                "id": new_id(),
-                "order_id": order["id"],
-                "at": now,
-                "actor": uow.actor,
-                "action": "incident",
-                "from_status": order["status"],
-                "to_status": order["status"],
-                "reason": note,
-                "details": {"kind": kind.value, "incident_id": str(incident_id), **details},
-            }
-        ],
+    note_on_orders(
+        uow,
+        [(order["id"], order["status"])],
+        action="incident",
+        reason=note,
+        details={"kind": kind.value, "incident_id": str(incident_id), **details},
+        at=now,
     )
     return IncidentView(incident_id, kind.value, line_id, units, note, uow.actor, now)

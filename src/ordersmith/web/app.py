@@ -20,7 +20,9 @@ from ordersmith.web.api import (
     customers,
     fulfilment,
     health,
+    incidents,
     inventory,
+    kpis,
     orders,
     shipping,
 )
@@ -56,6 +58,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     metrics.install(app, api_prefix=API_PREFIX)
     app.include_router(health.router)
     for module in (catalog, customers, inventory, orders, fulfilment, shipping, communications):
+        app.include_router(module.router, prefix=API_PREFIX)
+    for module in (incidents, kpis):  # order incidents, fulfilment KPIs
         app.include_router(module.router, prefix=API_PREFIX)
     return app
 
