@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+import sqlalchemy as sa
 
 from ordersmith.checks import run_checks
 from ordersmith.errors import ValidationFailed
@@ -30,13 +31,28 @@ def week(shop, monkeypatch):
     return week_of_orders(shop.db, SetClock(monkeypatch, at(2, 9)), shop.cash.id)
 
 
+def _statements(db):
+    """The SQL statements run on ``db``'s engine while the block runs."""
+    seen: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args):
+        seen.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", count)
+    return seen, lambda: sa.event.remove(db.engine, "before_cursor_execute", count)
+
+
 def test_the_report_over_march_counts_each_order_against_each_kpi(shop, week):
     # when
+    statements, stop = _statements(shop.db)
     with shop.db.reader() as session:
         report = kpi_report(
             session, date_from=date(2026, 3, 1), date_to=date(2026, 3, 31), as_of=date(2026, 3, 6)
         )
-    # then: six orders were delivered; only "perfect" passes everything (1/6)
+    stop()
+    # then: two statements for all the orders (set-based), whatever their number
+    assert len([s for s in statements if s.lstrip().upper().startswith(("SELECT", "WITH"))]) == 2
+    # and: six orders were delivered; only "perfect" passes everything (1/6)
     perfect = report.perfect_order
     assert (perfect.orders, perfect.perfect, perfect.rate) == (6, 1, Decimal("0.1667"))
     assert [(c.name, c.passed, c.total, c.rate) for c in perfect.components] == [
