@@ -226,3 +226,34 @@ def test_nothing_to_pick_and_nothing_to_pack_are_conflicts(api, shop):
     # then
     assert_problem(nothing_packed, 409, "nothing_to_pack")
     assert_problem(nothing_to_pick, 409, "nothing_to_pick")
+
+
+def test_staff_record_when_a_backordered_line_is_expected_and_the_customer_is_told(api, shop, db):
+    # given: 12 ordered, 10 in stock
+    order = api.post(
+        f"{API}/orders",
+        json={
+            "customer_id": shop["id"],
+            "channel": "phone",
+            "backorder_policy": "backorder",
+            "lines": [{"sku": "A-1", "quantity": 12}],
+        },
+    ).json()
+    api.post(f"{API}/orders/{order['id']}/confirm")
+    expected = (datetime.now(UTC) + timedelta(days=7)).date().isoformat()
+    # when
+    done = api.put(
+        f"{API}/orders/{order['number']}/lines/1/backorder", json={"expected_date": expected}
+    )
+    past = api.put(
+        f"{API}/orders/{order['number']}/lines/1/backorder", json={"expected_date": "2020-01-01"}
+    )
+    no_line = api.put(
+        f"{API}/orders/{order['number']}/lines/9/backorder", json={"expected_date": expected}
+    )
+    # then
+    assert done.status_code == 204
+    history = api.get(f"{API}/orders/{order['id']}/history").json()
+    assert history[-1]["action"] == "backorder_date"
+    assert_problem(past, 422, "validation_error")
+    assert_problem(no_line, 404, "line_not_found")

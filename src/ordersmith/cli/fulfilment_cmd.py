@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 
 import typer
@@ -11,7 +12,7 @@ from rich.table import Table
 from ordersmith.cli.common import cli_actor, console, database, styled
 from ordersmith.documents import pick_list_pdf
 from ordersmith.errors import FieldError, ValidationFailed
-from ordersmith.fulfillment import queries
+from ordersmith.fulfillment import backorders, queries
 from ordersmith.fulfillment.allocation import allocate_order
 from ordersmith.fulfillment.documents import pick_list_document
 from ordersmith.fulfillment.picking import confirm_pick_list, create_pick_list
@@ -67,6 +68,20 @@ def allocate(order: str = typer.Argument(..., help="order number or id")) -> Non
     with database() as db, db.unit_of_work(actor=cli_actor()) as uow:
         outcome = allocate_order(uow, order_id=order_id(uow.session, order), trigger="manual")
     console.print(outcome.summary if outcome else "nothing left to allocate")
+
+
+@app.command()
+def expect(
+    order: str = typer.Argument(..., help="order number or id"),
+    line_no: int = typer.Argument(..., help="the backordered line"),
+    expected: datetime = typer.Argument(..., formats=["%Y-%m-%d"], help="YYYY-MM-DD"),
+) -> None:
+    """Record when a backordered line's units are expected (the customer is emailed)."""
+    with database() as db, db.unit_of_work(actor=cli_actor()) as uow:
+        backorders.set_backorder_date(
+            uow, order_id=order_id(uow.session, order), line_no=line_no, expected=expected.date()
+        )
+    console.print(f"{order} line {line_no}: expected {expected.date().isoformat()}")
 
 
 @app.command()

@@ -14,7 +14,7 @@ from ordersmith.auth.services import Principal
 from ordersmith.db import table_of
 from ordersmith.documents import pick_list_pdf
 from ordersmith.errors import NotFound
-from ordersmith.fulfillment import queries
+from ordersmith.fulfillment import backorders, queries
 from ordersmith.fulfillment.allocation import allocate_order
 from ordersmith.fulfillment.documents import pick_list_document
 from ordersmith.fulfillment.models import PickList
@@ -27,6 +27,7 @@ from ordersmith.web.schemas.fulfilment import (
     AllocateOut,
     AllocationOut,
     AllocationsOut,
+    BackorderDateIn,
     DecisionOut,
     PickConfirmIn,
     PickConfirmOut,
@@ -63,6 +64,21 @@ def allocate(order: str, db: DbDep, principal: Worker) -> AllocateOut | None:
     with db.unit_of_work(actor=principal.actor) as uow:
         outcome = allocate_order(uow, order_id=order_id(uow.session, order), trigger="manual")
     return AllocateOut.model_validate(outcome) if outcome else None
+
+
+@router.put("/orders/{order}/lines/{line_no}/backorder", status_code=204)
+def set_backorder_date(
+    order: str, line_no: int, body: BackorderDateIn, db: DbDep, principal: Worker
+) -> Response:
+    """When a backordered line's units are expected; the customer is emailed the date."""
+    with db.unit_of_work(actor=principal.actor) as uow:
+        backorders.set_backorder_date(
+            uow,
+            order_id=order_id(uow.session, order),
+            line_no=line_no,
+            expected=body.expected_date,
+        )
+    return Response(status_code=204)
 
 
 def _pick_list_out(db: DbDep, pick_list_id: uuid.UUID) -> PickListOut:

@@ -55,6 +55,10 @@ class AllocateOut(BaseModel):
     fulfilment_status: str
 
 
+class BackorderDateIn(Input):
+    expected_date: date
+
+
 class PickListCreate(Input):
     warehouse: str = Field(..., min_length=1, max_length=40)
     max_orders: int = Field(50, ge=1, le=500)
