@@ -320,7 +320,7 @@ def _facts(row: Any, sent: Sequence[_Sent]) -> OrderFacts:
     ordered = int(row.ordered_units)
     shipped = sum(s.units for s in sent)
     deliveries = [s.delivered_at for s in sent if s.delivered_at is not None]
-    delivered = row.fulfilment_status == FulfilmentStatus.DELIVERED.value and deliveries
+    delivered = row.fulfilment_status == FulfilmentStatus.DELIVERED.value and bool(deliveries)
     return OrderFacts(
         order_id=row.id,
         number=row.number,

@@ -17,7 +17,10 @@ from ordersmith.errors import ValidationFailed
 from ordersmith.fulfillment.kpi_facts import kpi_report, order_facts
 from ordersmith.fulfillment.kpis import Percentiles
 from tests.conftest import make_settings
-from tests.factories.kpi import SetClock, at, week_of_orders
+from tests.factories.fulfillment import confirm, label_and_dispatch, make_courier, pack, pick, wave
+from tests.factories.inventory import stock_up
+from tests.factories.kpi import ADDRESS, SetClock, at, week_of_orders
+from tests.factories.orders import order_request, place
 
 
 @pytest.fixture
@@ -176,3 +179,25 @@ def test_a_year_of_366_days_is_allowed_and_an_empty_window_measures_nothing(db):
     # then
     assert (report.perfect_order.orders, report.perfect_order.rate) == (0, None)
     assert (report.fill_rates.orders, report.on_time_dispatch.total) == (0, 0)
+
+
+def test_only_stocked_lines_count_and_an_order_of_services_alone_is_not_measured(shop):
+    # given: 3 anvils and an assembly service, dispatched; and an order of services only
+    make_courier(shop.db)
+    stock_up(shop.db, {("MAIN", "A-1"): 5})
+    mixed = confirm(
+        shop.db,
+        place(
+            shop.db, order_request(shop.cash.id, ("A-1", 3), ("SVC", 1), shipping_address=ADDRESS)
+        ),
+    )
+    confirm(shop.db, place(shop.db, order_request(shop.trade.id, ("SVC", 2))))
+    pick(shop.db, wave(shop.db))
+    label_and_dispatch(shop.db, pack(shop.db, mixed).id)
+    # when
+    with shop.db.reader() as session:
+        facts = order_facts(session)
+    # then
+    assert [
+        (f.number, f.ordered_units, f.shipped_units, f.first_shipment_units) for f in facts
+    ] == [(mixed.number, 3, 3, 3)]
