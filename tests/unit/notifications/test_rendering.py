@@ -33,6 +33,7 @@ CONTEXTS = {
         "order_number": "SO-1",
         "lines": [{"sku": "A-1", "name": "Anvil", "quantity": 2, "expected_date": ""}],
     },
+    MessageKind.BACKORDER_ALLOCATED: {"order_number": "SO-1", "still_waiting": 0},
 }
 
 
