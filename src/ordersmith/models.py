@@ -1,6 +1,7 @@
 """Import every area's models so ``metadata`` knows all tables (Alembic, checks)."""
 
 from ordersmith.auth import models as auth_models
+from ordersmith.billing import models as billing_models
 from ordersmith.catalog import models as catalog_models
 from ordersmith.customers import models as customer_models
 from ordersmith.fulfillment import models as fulfillment_models
@@ -15,6 +16,7 @@ from ordersmith.shipping import models as shipping_models
 __all__ = [
     "NumberSeries",
     "auth_models",
+    "billing_models",
     "catalog_models",
     "customer_models",
     "fulfillment_models",

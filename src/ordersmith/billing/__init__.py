@@ -1,0 +1,1 @@
+"""Billing: invoices, payments, credit notes and the double-entry journal (ADR 0012)."""
