@@ -1,0 +1,414 @@
+"""Read side of billing: invoice, payment and credit note details and lists, and what a
+customer owes. ``overdue`` is derived here (due date before today, balance open)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from ordersmith import clock
+from ordersmith.billing.errors import CreditNoteNotFound, InvoiceNotFound, PaymentNotFound
+from ordersmith.billing.models import (
+    CreditApplication,
+    CreditNote,
+    CreditNoteLine,
+    Invoice,
+    InvoiceLine,
+    InvoiceStatus,
+    Payment,
+    PaymentAllocation,
+    Refund,
+)
+from ordersmith.billing.views import (
+    AllocationView,
+    CreditNoteLineView,
+    CreditNoteView,
+    CustomerBalance,
+    InvoiceLineView,
+    InvoiceSummary,
+    InvoiceView,
+    PaymentView,
+    RefundView,
+    SettlementView,
+)
+from ordersmith.db import Fixed, table_of
+from ordersmith.money import ZERO
+from ordersmith.validation import matchable
+
+OPEN = (InvoiceStatus.ISSUED.value, InvoiceStatus.PARTIALLY_PAID.value)
+_ZERO_SQL = sa.literal(ZERO, type_=Fixed(4))
+_LINE_FIELDS = list(InvoiceLineView.__dataclass_fields__)
+_CN_LINE_FIELDS = list(CreditNoteLineView.__dataclass_fields__)
+
+
+def _by_id_or_number(table: sa.Table, ref: str | uuid.UUID) -> sa.ColumnElement[bool]:
+    if isinstance(ref, uuid.UUID):
+        return table.c.id == ref
+    if not matchable(ref):
+        return sa.false()
+    try:
+        return table.c.id == uuid.UUID(ref)
+    except ValueError:
+        return table.c.number == ref.strip().upper()
+
+
+def _overdue(row: Any, balance: Decimal, today: date) -> bool:
+    return bool(row["due_date"] < today and balance > 0 and row["status"] in OPEN)
+
+
+def get_invoice(
+    session: Session, invoice: str | uuid.UUID, *, customer_id: uuid.UUID | None = None
+) -> InvoiceView:
+    """One invoice (by id or number) with its lines and what settled it, oldest first;
+    ``customer_id`` scopes the look-up to that customer (InvoiceNotFound otherwise)."""
+    inv, lines = table_of(Invoice), table_of(InvoiceLine)
+    query = sa.select(inv).where(_by_id_or_number(inv, invoice))
+    if customer_id is not None:
+        query = query.where(inv.c.customer_id == customer_id)
+    row = session.execute(query).mappings().one_or_none()
+    if row is None:
+        raise InvoiceNotFound(f"no invoice {str(invoice)!r}")
+    line_rows = session.execute(
+        sa.select(*(lines.c[f] for f in _LINE_FIELDS))
+        .where(lines.c.invoice_id == row["id"])
+        .order_by(lines.c.line_no)
+    ).all()
+    balance = row["total"] - row["amount_paid"] - row["amount_credited"]
+    cn = table_of(CreditNote)
+    credited = session.scalar(
+        sa.select(sa.func.coalesce(sa.func.sum(cn.c.total), _ZERO_SQL)).where(
+            cn.c.invoice_id == row["id"]
+        )
+    )
+    return InvoiceView(
+        id=row["id"],
+        number=row["number"],
+        series=row["series"],
+        kind=str(row["kind"]),
+        status=str(row["status"]),
+        overdue=_overdue(row, balance, clock.today()),
+        customer_id=row["customer_id"],
+        order_id=row["order_id"],
+        shipment_id=row["shipment_id"],
+        currency=row["currency"],
+        issue_date=row["issue_date"],
+        due_date=row["due_date"],
+        payment_terms_days=row["payment_terms_days"],
+        subtotal=row["subtotal"],
+        tax_total=row["tax_total"],
+        total=row["total"],
+        amount_paid=row["amount_paid"],
+        amount_credited=row["amount_credited"],
+        balance=balance,
+        credit_notes_total=Decimal(credited or ZERO),
+        billing=dict(row["billing_snapshot"] or {}),
+        created_by=row["created_by"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        lines=[_line_view(r) for r in line_rows],
+        settlements=_settlements(session, row["id"]),
+    )
+
+
+def _line_view(row: Any) -> InvoiceLineView:
+    values = dict(zip(_LINE_FIELDS, row, strict=True))
+    return InvoiceLineView(**{**values, "kind": str(values["kind"])})
+
+
+def _settlements(session: Session, invoice_id: uuid.UUID) -> list[SettlementView]:
+    alloc, pay = table_of(PaymentAllocation), table_of(Payment)
+    apps, cn = table_of(CreditApplication), table_of(CreditNote)
+    paid = session.execute(
+        sa.select(pay.c.id, pay.c.number, alloc.c.amount, alloc.c.created_at)
+        .join(pay, pay.c.id == alloc.c.payment_id)
+        .where(alloc.c.invoice_id == invoice_id)
+    ).all()
+    credited = session.execute(
+        sa.select(cn.c.id, cn.c.number, apps.c.amount, apps.c.created_at)
+        .join(cn, cn.c.id == apps.c.credit_note_id)
+        .where(apps.c.invoice_id == invoice_id)
+    ).all()
+    found = [SettlementView("payment", *r) for r in paid]
+    found += [SettlementView("credit_note", *r) for r in credited]
+    return sorted(found, key=lambda s: (s.at, s.number))
+
+
+def list_invoices(
+    session: Session,
+    *,
+    customer_id: uuid.UUID | None = None,
+    status: str | None = None,
+    overdue_only: bool = False,
+    limit: int = 50,
+    before: tuple[date, str] | None = None,
+) -> list[InvoiceSummary]:
+    """Newest first, keyset-paginated on (issue date, number): pass the last item's
+    ``(issue_date, number)`` as ``before`` for the next page. ``overdue_only``: open
+    invoices due before today."""
+    inv = table_of(Invoice)
+    query = sa.select(inv)
+    if customer_id is not None:
+        query = query.where(inv.c.customer_id == customer_id)
+    if status is not None:
+        if status not in {s.value for s in InvoiceStatus}:
+            return []
+        query = query.where(inv.c.status == status)
+    today = clock.today()
+    if overdue_only:
+        query = query.where(
+            inv.c.status.in_(OPEN),
+            inv.c.due_date < today,
+            inv.c.amount_paid + inv.c.amount_credited < inv.c.total,
+        )
+    if before is not None:
+        query = query.where(sa.tuple_(inv.c.issue_date, inv.c.number) < sa.tuple_(*before))
+    query = query.order_by(inv.c.issue_date.desc(), inv.c.number.desc()).limit(limit)
+    out = []
+    for row in session.execute(query).mappings():
+        balance = row["total"] - row["amount_paid"] - row["amount_credited"]
+        out.append(
+            InvoiceSummary(
+                id=row["id"],
+                number=row["number"],
+                kind=str(row["kind"]),
+                status=str(row["status"]),
+                overdue=_overdue(row, balance, today),
+                customer_id=row["customer_id"],
+                order_id=row["order_id"],
+                shipment_id=row["shipment_id"],
+                currency=row["currency"],
+                issue_date=row["issue_date"],
+                due_date=row["due_date"],
+                total=row["total"],
+                balance=balance,
+            )
+        )
+    return out
+
+
+def get_payment(
+    session: Session, payment: str | uuid.UUID, *, customer_id: uuid.UUID | None = None
+) -> PaymentView:
+    """One payment (by id or number) with its allocations and refunds."""
+    pay = table_of(Payment)
+    query = sa.select(pay).where(_by_id_or_number(pay, payment))
+    if customer_id is not None:
+        query = query.where(pay.c.customer_id == customer_id)
+    row = session.execute(query).mappings().one_or_none()
+    if row is None:
+        raise PaymentNotFound(f"no payment {str(payment)!r}")
+    return _payment_view(session, row, details=True)
+
+
+def list_payments(
+    session: Session,
+    *,
+    customer_id: uuid.UUID | None = None,
+    unallocated_only: bool = False,
+    limit: int = 50,
+    before: tuple[date, str] | None = None,
+) -> list[PaymentView]:
+    """Newest first on (received on, number), without allocation details."""
+    pay = table_of(Payment)
+    query = sa.select(pay)
+    if customer_id is not None:
+        query = query.where(pay.c.customer_id == customer_id)
+    if unallocated_only:
+        query = query.where(pay.c.amount_allocated + pay.c.amount_refunded < pay.c.amount)
+    if before is not None:
+        query = query.where(sa.tuple_(pay.c.received_on, pay.c.number) < sa.tuple_(*before))
+    query = query.order_by(pay.c.received_on.desc(), pay.c.number.desc()).limit(limit)
+    return [_payment_view(session, r, details=False) for r in session.execute(query).mappings()]
+
+
+def _payment_view(session: Session, row: Any, *, details: bool) -> PaymentView:
+    allocations: list[AllocationView] = []
+    refunds: list[RefundView] = []
+    if details:
+        alloc, inv, ref = table_of(PaymentAllocation), table_of(Invoice), table_of(Refund)
+        allocations = [
+            AllocationView(*r)
+            for r in session.execute(
+                sa.select(inv.c.id, inv.c.number, alloc.c.amount, alloc.c.created_at)
+                .join(inv, inv.c.id == alloc.c.invoice_id)
+                .where(alloc.c.payment_id == row["id"])
+                .order_by(alloc.c.created_at, inv.c.number)
+            )
+        ]
+        refunds = [
+            RefundView(*r)
+            for r in session.execute(
+                sa.select(
+                    ref.c.id,
+                    ref.c.payment_id,
+                    ref.c.amount,
+                    ref.c.currency,
+                    ref.c.reason,
+                    ref.c.refunded_on,
+                    ref.c.created_by,
+                    ref.c.created_at,
+                )
+                .where(ref.c.payment_id == row["id"])
+                .order_by(ref.c.created_at)
+            )
+        ]
+    return PaymentView(
+        id=row["id"],
+        number=row["number"],
+        customer_id=row["customer_id"],
+        order_id=row["order_id"],
+        method=str(row["method"]),
+        amount=row["amount"],
+        currency=row["currency"],
+        reference=row["reference"],
+        received_on=row["received_on"],
+        provider=row["provider"],
+        provider_reference=row["provider_reference"],
+        card_last4=row["card_last4"],
+        amount_allocated=row["amount_allocated"],
+        amount_refunded=row["amount_refunded"],
+        unallocated=row["amount"] - row["amount_allocated"] - row["amount_refunded"],
+        status=str(row["status"]),
+        created_by=row["created_by"],
+        created_at=row["created_at"],
+        allocations=allocations,
+        refunds=refunds,
+    )
+
+
+def get_credit_note(
+    session: Session, credit_note: str | uuid.UUID, *, customer_id: uuid.UUID | None = None
+) -> CreditNoteView:
+    """One credit note (by id or number) with its lines and where it was applied."""
+    cn = table_of(CreditNote)
+    query = sa.select(cn).where(_by_id_or_number(cn, credit_note))
+    if customer_id is not None:
+        query = query.where(cn.c.customer_id == customer_id)
+    row = session.execute(query).mappings().one_or_none()
+    if row is None:
+        raise CreditNoteNotFound(f"no credit note {str(credit_note)!r}")
+    return _credit_note_view(session, row, details=True)
+
+
+def list_credit_notes(
+    session: Session,
+    *,
+    customer_id: uuid.UUID | None = None,
+    invoice_id: uuid.UUID | None = None,
+    limit: int = 50,
+    before: tuple[date, str] | None = None,
+) -> list[CreditNoteView]:
+    """Newest first on (issue date, number), without lines."""
+    cn = table_of(CreditNote)
+    query = sa.select(cn)
+    if customer_id is not None:
+        query = query.where(cn.c.customer_id == customer_id)
+    if invoice_id is not None:
+        query = query.where(cn.c.invoice_id == invoice_id)
+    if before is not None:
+        query = query.where(sa.tuple_(cn.c.issue_date, cn.c.number) < sa.tuple_(*before))
+    query = query.order_by(cn.c.issue_date.desc(), cn.c.number.desc()).limit(limit)
+    return [_credit_note_view(session, r, details=False) for r in session.execute(query).mappings()]
+
+
+def _credit_note_view(session: Session, row: Any, *, details: bool) -> CreditNoteView:
+    inv = table_of(Invoice)
+    invoice_number = session.scalar(sa.select(inv.c.number).where(inv.c.id == row["invoice_id"]))
+    lines: list[CreditNoteLineView] = []
+    applications: list[AllocationView] = []
+    if details:
+        cl, apps = table_of(CreditNoteLine), table_of(CreditApplication)
+        lines = [
+            CreditNoteLineView(*r)
+            for r in session.execute(
+                sa.select(*(cl.c[f] for f in _CN_LINE_FIELDS))
+                .where(cl.c.credit_note_id == row["id"])
+                .order_by(cl.c.line_no)
+            )
+        ]
+        applications = [
+            AllocationView(*r)
+            for r in session.execute(
+                sa.select(inv.c.id, inv.c.number, apps.c.amount, apps.c.created_at)
+                .join(inv, inv.c.id == apps.c.invoice_id)
+                .where(apps.c.credit_note_id == row["id"])
+                .order_by(apps.c.created_at, inv.c.number)
+            )
+        ]
+    return CreditNoteView(
+        id=row["id"],
+        number=row["number"],
+        invoice_id=row["invoice_id"],
+        invoice_number=str(invoice_number),
+        customer_id=row["customer_id"],
+        currency=row["currency"],
+        reason=str(row["reason"]),
+        issue_date=row["issue_date"],
+        subtotal=row["subtotal"],
+        tax_total=row["tax_total"],
+        total=row["total"],
+        amount_applied=row["amount_applied"],
+        unapplied=row["total"] - row["amount_applied"],
+        note=row["note"],
+        created_by=row["created_by"],
+        created_at=row["created_at"],
+        lines=lines,
+        applications=applications,
+    )
+
+
+def customer_balance(session: Session, customer_id: uuid.UUID) -> list[CustomerBalance]:
+    """What the customer owes, one row per currency they have billing documents in.
+
+    ``balance = open_invoices - unallocated_payments - unapplied_credit``: positive means
+    the customer owes us, negative that we owe them (credit to use or refund). Equal to
+    invoices - payments - credit notes + refunds, all time."""
+    inv, pay, cn = table_of(Invoice), table_of(Payment), table_of(CreditNote)
+    today = clock.today()
+    open_part = inv.c.total - inv.c.amount_paid - inv.c.amount_credited
+    owed = {
+        r[0]: (Decimal(r[1] or 0), Decimal(r[2] or 0))
+        for r in session.execute(
+            sa.select(
+                inv.c.currency,
+                sa.func.sum(open_part),
+                sa.func.sum(sa.case((inv.c.due_date < today, open_part), else_=_ZERO_SQL)),
+            )
+            .where(inv.c.customer_id == customer_id, inv.c.status.in_(OPEN))
+            .group_by(inv.c.currency)
+        )
+    }
+    unallocated = {
+        r[0]: Decimal(r[1] or 0)
+        for r in session.execute(
+            sa.select(
+                pay.c.currency,
+                sa.func.sum(pay.c.amount - pay.c.amount_allocated - pay.c.amount_refunded),
+            )
+            .where(pay.c.customer_id == customer_id)
+            .group_by(pay.c.currency)
+        )
+    }
+    unapplied = {
+        r[0]: Decimal(r[1] or 0)
+        for r in session.execute(
+            sa.select(cn.c.currency, sa.func.sum(cn.c.total - cn.c.amount_applied))
+            .where(cn.c.customer_id == customer_id)
+            .group_by(cn.c.currency)
+        )
+    }
+    out = []
+    for currency in sorted(set(owed) | set(unallocated) | set(unapplied)):
+        open_total, overdue = owed.get(currency, (ZERO, ZERO))
+        paid, credit = unallocated.get(currency, ZERO), unapplied.get(currency, ZERO)
+        out.append(
+            CustomerBalance(
+                customer_id, currency, open_total, overdue, paid, credit, open_total - paid - credit
+            )
+        )
+    return out
