@@ -65,6 +65,12 @@ class Settings(BaseSettings):
     db_lock_timeout_ms: int = Field(10_000, ge=0)
     """How long a PostgreSQL statement waits for a row lock (0: forever)."""
     db_pool_size: int = Field(10, ge=1)
+    # order to cash (ordersmith.billing)
+    cash_orders_require_payment: bool = True
+    """A cash customer's order waits on hold (awaiting_payment) until it is paid."""
+    unpaid_order_expiry_hours: int = Field(72, ge=1, le=24 * 90)
+    """Cash orders still unpaid after this long are cancelled and their stock released."""
+
     # fulfilment (ordersmith.fulfillment)
     allocation_strategy: str = "ship_complete,nearest,fewest_splits,priority"
     """Rules tried in order when an order is allocated to warehouses (comma separated)."""

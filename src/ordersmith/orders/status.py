@@ -32,6 +32,7 @@ class HoldReason(StrEnum):
     SUSPECTED_DUPLICATE = "suspected_duplicate"
     MANUAL = "manual"
     PAYMENT = "payment"
+    AWAITING_PAYMENT = "awaiting_payment"  # a cash sale not paid yet (released when paid)
 
 
 class OrderAction(StrEnum):
