@@ -22,6 +22,9 @@ class Permission(StrEnum):
     FULFILMENT_READ = "fulfilment:read"  # allocations, pick lists, shipments, tracking
     FULFILMENT_WRITE = "fulfilment:write"  # pick, pack, label, dispatch, tracking updates
     CARRIERS_WRITE = "carriers:write"
+    BILLING_READ = "billing:read"  # invoices, payments, credit notes, balances
+    BILLING_WRITE = "billing:write"  # invoice, record payments, refunds, credit notes
+    CREDIT_RELEASE = "credit:release"  # release orders held for credit
     TOKENS_MANAGE = "tokens:manage"
 
 
@@ -40,6 +43,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.ORDERS_MANAGE,
             P.FULFILMENT_READ,
             P.FULFILMENT_WRITE,
+            P.BILLING_READ,
+            P.BILLING_WRITE,  # payments taken by a web shop
         }
     ),
 }
