@@ -244,6 +244,7 @@ CHECKS: dict[str, Callable[[Session], list[Violation]]] = {
 
 def all_checks() -> dict[str, Callable[[Session], list[Violation]]]:
     """The core checks here and every area's own (imported on call: they import us)."""
+    from ordersmith.billing import checks as billing
     from ordersmith.fulfillment import checks as fulfillment
     from ordersmith.shipping import checks as shipping
 
@@ -252,6 +253,8 @@ def all_checks() -> dict[str, Callable[[Session], list[Violation]]]:
         "allocations_match_reservations": fulfillment.allocations_match_reservations,
         "lines_match_shipped_allocations": fulfillment.lines_match_shipped_allocations,
         "shipments_match_allocations": shipping.shipments_match_allocations,
+        "journal_balances": billing.journal_balances,
+        "billing_documents_add_up": billing.billing_documents_add_up,
     }
 
 

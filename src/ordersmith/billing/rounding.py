@@ -1,17 +1,18 @@
 """Pure billing arithmetic. The one rounding policy (ADR 0004): ROUND_HALF_UP to the
 currency's minor unit, per line; totals are sums of the rounded lines (ADR 0012).
 
-Invoicing part of an order line (``invoice_part``): the line's gross (quantity x unit
-price) and its discount are pro-rated *cumulatively*: after this invoice, ``done``
-units out of ``ordered`` are invoiced, so the gross invoiced so far should be
-round(gross x done / ordered), and this invoice takes that minus what earlier invoices
-took. The invoice of the last units takes exactly the rest, so a fully invoiced line
-adds up to its order line and never exceeds it, however it was split. Tax is computed
-on each invoice line's own net (round(net x rate)), the legal per-line rule, so split
-invoicing may differ from the order's quoted tax by a minor unit per extra invoice.
+Invoicing part of an order line (``invoice_part``): the gross (quantity x unit price)
+and the discount of the order line are pro-rated per unit, round(whole x units /
+ordered), capped at what earlier invoices left of them; the invoice that covers the
+line's last units takes exactly the rest (the rounding difference lands there). So a
+fully invoiced line adds up to its order line and never exceeds it, however it was
+split. Tax is computed on each invoice line's own net (round(net x rate)), the legal
+per-line rule, so split invoicing may differ from the order's quoted tax by a minor
+unit per extra invoice.
 
 Crediting part of an invoice line (``credit_part``) pro-rates its net and its tax the
-same cumulative way, so crediting every unit gives back exactly the invoice line.
+same way, the last units taking the rest, so crediting every unit gives back exactly
+the invoice line.
 
 Crediting an amount (``split_amount``): the amount (tax included) is spread over the
 invoice lines pro rata to what each has left, cumulatively rounded so the parts add
@@ -36,17 +37,18 @@ class PartAmounts:
     tax: Decimal
 
 
-def cumulative_share(
-    whole: Decimal, done: int, of: int, already: Decimal, currency: str
+def prorated(
+    whole: Decimal, units: int, of: int, units_before: int, taken_before: Decimal, currency: str
 ) -> Decimal:
-    """What one more part takes of ``whole`` when ``done`` of ``of`` units are covered
-    after it and ``already`` was taken before: round(whole x done / of) - already,
-    never below zero, never beyond the rest."""
-    if of <= 0 or not 0 <= done <= of:
-        raise ValueError("done must be from 0 to the quantity")
-    target = whole if done == of else quantize(whole * done / of, currency)
-    rest = whole - already
-    return max(ZERO, min(target - already, rest))
+    """The share of ``whole`` for ``units`` more of ``of`` units, when ``units_before``
+    units took ``taken_before`` already: round(whole x units / of), never more than the
+    rest; the part covering the last units takes exactly the rest."""
+    if of <= 0 or units <= 0 or units_before + units > of:
+        raise ValueError("units must be positive and within the quantity")
+    rest = whole - taken_before
+    if units_before + units == of:
+        return rest
+    return max(ZERO, min(quantize(whole * units / of, currency), rest))
 
 
 def invoice_part(
@@ -64,10 +66,11 @@ def invoice_part(
     """The amounts of an invoice line for ``quantity`` more units of an order line."""
     if quantity <= 0 or invoiced_before + quantity > ordered:
         raise ValueError("quantity must be positive and within what is left to invoice")
-    done = invoiced_before + quantity
     order_gross = quantize(ordered * unit_price, currency)
-    gross = cumulative_share(order_gross, done, ordered, gross_before, currency)
-    discount = cumulative_share(order_discount, done, ordered, discount_before, currency)
+    gross = prorated(order_gross, quantity, ordered, invoiced_before, gross_before, currency)
+    discount = prorated(
+        order_discount, quantity, ordered, invoiced_before, discount_before, currency
+    )
     discount = min(discount, gross)
     net = gross - discount
     return PartAmounts(gross, discount, net, quantize(net * tax_rate, currency))
@@ -87,10 +90,10 @@ def credit_part(
     """(net, tax) that crediting ``quantity`` more units of an invoice line gives back."""
     if quantity <= 0 or credited_units_before + quantity > invoiced:
         raise ValueError("quantity must be positive and within what is left to credit")
-    done = credited_units_before + quantity
+    before = credited_units_before
     return (
-        cumulative_share(net, done, invoiced, net_before, currency),
-        cumulative_share(tax, done, invoiced, tax_before, currency),
+        prorated(net, quantity, invoiced, before, net_before, currency),
+        prorated(tax, quantity, invoiced, before, tax_before, currency),
     )
 
 
