@@ -1,7 +1,7 @@
 """Writing the generated demo business into an empty database, through the services.
 
-Warehouses, products, price lists, customers, bins and reorder points go through the
-areas' own services; the opening balances are one set-based posting to the stock
+Warehouses, carriers, products, price lists, customers, bins and reorder points go
+through the areas' own services; the opening balances are one set-based posting to the stock
 ledger (``adjustment`` movements, reason ``opening_balance``), so ``ordersmith check``
 finds projection == ledger. The order history goes through ``orders.history_import``
 in transactions of ``HISTORY_BATCH`` orders and moves no stock: it is history from a
@@ -24,6 +24,7 @@ from ordersmith.catalog.services import PriceItemInput, create_price_list, creat
 from ordersmith.config import BackorderPolicy
 from ordersmith.customers.models import AddressKind
 from ordersmith.customers.services import AddressInput, create_customers, prepare_customer
+from ordersmith.demo.carriers import CARRIERS, create_demo_carriers
 from ordersmith.demo.generator import DemoConfig, DemoData, DemoOrder, generate
 from ordersmith.demo.master_data import CURRENCY
 from ordersmith.demo.opening import DemoOpenOrder
@@ -59,6 +60,7 @@ class DatabaseNotEmpty(Conflict):
 @dataclass(frozen=True, slots=True)
 class DemoSummary:
     warehouses: int
+    carriers: int
     products: int
     price_lists: int
     customers: int
@@ -104,6 +106,7 @@ def load_demo(
     _open_orders(db, data.open_orders, customer_ids, report)
     return DemoSummary(
         warehouses=len(data.warehouses),
+        carriers=len(CARRIERS),
         products=len(data.products),
         price_lists=len(data.price_lists),
         customers=len(data.customers),
@@ -125,6 +128,7 @@ def _catalog(db: Database, data: DemoData, report: Progress) -> None:
             create_warehouse(
                 uow, code=w.code, name=w.name, address=w.address.as_dict(), priority=w.priority
             )
+        create_demo_carriers(uow)
         report("catalog", len(data.warehouses), total)
         for i, p in enumerate(data.products, start=1):
             create_product(
