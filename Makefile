@@ -27,7 +27,7 @@ dev: $(VENV)/.dev ## create .venv with the development extras
 
 run: venv ## migrate ./data/ordersmith.db, load demo data if new, serve on http://127.0.0.1:8000
 	$(BIN)/ordersmith db upgrade
-	$(BIN)/ordersmith demo --if-empty
+	$(BIN)/ordersmith demo --if-empty --simulate-fulfilment
 	$(BIN)/ordersmith serve --host $(HOST) --port $(PORT)
 
 test: dev ## run the whole test suite (PostgreSQL too when ORDERSMITH_TEST_DATABASE_URL is set)

@@ -1,6 +1,10 @@
-"""`ordersmith demo`: load a realistic demo business into an empty database."""
+"""`ordersmith demo`: load a realistic demo business into an empty database, and
+(``--simulate-fulfilment``) play six weeks of warehouse and carrier work on it."""
 
 from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import typer
 from rich.progress import (
@@ -14,8 +18,16 @@ from rich.progress import (
 from rich.table import Table
 
 from ordersmith.cli.common import console, database
+from ordersmith.demo.fulfilment import (
+    FulfilmentSummary,
+    check_days,
+    has_shipments,
+    is_demo_database,
+    simulate_fulfilment,
+)
 from ordersmith.demo.generator import DemoConfig
 from ordersmith.demo.loader import DemoSummary, check_empty, has_business_data, load_demo
+from ordersmith.uow import Database
 
 
 def register(app: typer.Typer) -> None:
@@ -30,31 +42,67 @@ def demo(
     history_days: int = typer.Option(
         730, "--history-days", help="days of completed order history, ending yesterday"
     ),
+    simulate: bool = typer.Option(
+        False,
+        "--simulate-fulfilment",
+        help="then play weeks of picking, packing, shipping and tracking on the demo data "
+        "(once: skipped when the database has shipments)",
+    ),
+    fulfilment_days: int = typer.Option(
+        42,
+        "--fulfilment-days",
+        help="days of fulfilment to simulate, up to the last weekday before today",
+    ),
 ) -> None:
-    """Load a demo wholesale business: warehouses, products, price lists, customers,
-    stock, two years of order history and some open orders."""
+    """Load a demo wholesale business: warehouses, carriers, products, price lists,
+    customers, stock, two years of order history and some open orders; with
+    --simulate-fulfilment, then weeks of warehouse and carrier work on them."""
+    if simulate:
+        check_days(fulfilment_days)
     with database() as db:
-        if if_empty and has_business_data(db):
+        if has_business_data(db):
+            if not (if_empty or (simulate and is_demo_database(db))):
+                check_empty(db)  # refuses: the database has products or orders
             console.print("The database already has products or orders: demo data not loaded.")
-            return
-        DemoConfig(seed=seed, history_days=history_days).validate()
-        check_empty(db)
-        with Progress(
-            TextColumn("{task.description:<12}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=console,
-        ) as bars:
-            tasks: dict[str, TaskID] = {}
+        else:
+            DemoConfig(seed=seed, history_days=history_days).validate()
+            with _bars() as report:
+                summary = load_demo(db, seed=seed, history_days=history_days, progress=report)
+            _print_summary(summary)
+        if simulate:
+            _simulate(db, seed, fulfilment_days)
 
-            def report(phase: str, done: int, total: int) -> None:
-                if phase not in tasks:
-                    tasks[phase] = bars.add_task(phase, total=total)
-                bars.update(tasks[phase], completed=done, total=total)
 
-            summary = load_demo(db, seed=seed, history_days=history_days, progress=report)
-    _print_summary(summary)
+@contextmanager
+def _bars() -> Iterator[Callable[[str, int, int], None]]:
+    """A Rich progress bar per phase; yields ``report(phase, done, total)``."""
+    with Progress(
+        TextColumn("{task.description:<12}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+    ) as bars:
+        tasks: dict[str, TaskID] = {}
+
+        def report(phase: str, done: int, total: int) -> None:
+            if phase not in tasks:
+                tasks[phase] = bars.add_task(phase, total=total)
+            bars.update(tasks[phase], completed=done, total=total)
+
+        yield report
+
+
+def _simulate(db: Database, seed: int, days: int) -> None:
+    if not is_demo_database(db):
+        console.print("This is not the demo database: fulfilment not simulated.")
+        return
+    if has_shipments(db):
+        console.print("The database has shipments already: fulfilment not simulated again.")
+        return
+    with _bars() as report:
+        summary = simulate_fulfilment(db, days=days, seed=seed, progress=report)
+    _print_fulfilment(summary)
 
 
 def _print_summary(summary: DemoSummary) -> None:
@@ -63,6 +111,7 @@ def _print_summary(summary: DemoSummary) -> None:
     table.add_column("count", justify="right")
     for label, count in (
         ("warehouses", summary.warehouses),
+        ("carriers", summary.carriers),
         ("products", summary.products),
         ("price lists", summary.price_lists),
         ("customers", summary.customers),
@@ -71,4 +120,31 @@ def _print_summary(summary: DemoSummary) -> None:
         ("open orders", summary.open_orders),
     ):
         table.add_row(label, f"{count:,}")
+    console.print(table)
+
+
+def _print_fulfilment(summary: FulfilmentSummary) -> None:
+    title = (
+        f"Fulfilment from {summary.first_day} to {summary.last_day} "
+        f"simulated in {summary.seconds:.1f} s"
+    )
+    table = Table(title=title, show_header=False)
+    table.add_column("what")
+    table.add_column("count", justify="right")
+    rows = [("orders placed", summary.orders)]
+    rows += [(f"  order {status}", n) for status, n in summary.order_statuses.items()]
+    rows += [(f"  fulfilment {status}", n) for status, n in summary.fulfilment_statuses.items()]
+    rows.append(("shipments", sum(summary.shipment_statuses.values())))
+    rows += [(f"  shipment {status}", n) for status, n in summary.shipment_statuses.items()]
+    rows += [
+        ("tracking events", summary.tracking_events),
+        ("stock receipts", summary.stock_receipts),
+        ("short-picked lines", summary.short_picks),
+        ("damage reports", summary.damage_reports),
+        ("emails written", summary.emails),
+    ]
+    for label, count in rows:
+        table.add_row(label, f"{count:,}")
+    if summary.perfect_order_rate is not None:
+        table.add_row("perfect-order rate", f"{summary.perfect_order_rate * 100:.1f} %")
     console.print(table)
