@@ -12,12 +12,13 @@ from ordersmith.uow import Subscriber
 
 def in_transaction_subscribers() -> dict[type[DomainEvent], list[Subscriber]]:
     import ordersmith.fulfillment.reactions as reactions
+    import ordersmith.shipping.dispatch as dispatch
     from ordersmith.inventory.events import StockAdjusted, StockReceived
     from ordersmith.orders.events import OrderCancelled, OrderConfirmed, OrderReleased
 
     return {
         OrderConfirmed: [reactions.allocate_confirmed_order],
-        OrderReleased: [reactions.allocate_released_order],
+        OrderReleased: [reactions.allocate_released_order, dispatch.complete_released_order],
         OrderCancelled: [reactions.cancel_allocations],
         StockReceived: [reactions.allocate_backorders_on_arrival],
         StockAdjusted: [reactions.allocate_backorders_on_arrival],

@@ -57,11 +57,6 @@ def _violations(db: Database) -> dict[str, Any]:
         return {name: found for name, found in run_checks(session).items() if found}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="review: record_tracking inserts events (FK -> KEY SHARE on the shipment) before "
-    "lock_shipment's FOR UPDATE: two webhooks for one shipment deadlock",
-)
 def test_carrier_events_for_one_shipment_arriving_at_once_are_all_recorded(db):
     # given a dispatched shipment
     _postgresql_only(db)
@@ -93,11 +88,6 @@ def test_carrier_events_for_one_shipment_arriving_at_once_are_all_recorded(db):
     assert _violations(db) == {}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="review: lock order inversion: a receipt locks the stock row then the backordered "
-    "order (allocate_backorders); allocate_order/cancel lock the order then the stock row",
-)
 def test_a_receipt_and_a_manual_allocation_of_the_order_it_serves_both_succeed(db):
     # given
     _postgresql_only(db)

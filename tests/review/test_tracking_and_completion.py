@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-import pytest
-
 from tests.review.flow import (
     ADDRESS,
     API,
@@ -24,11 +22,6 @@ def _ago(minutes: int) -> str:
     return (datetime.now(UTC) - timedelta(minutes=minutes)).isoformat()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="review: delivered again after returned_to_sender runs mark_delivered a second time "
-    "(CHECK delivered <= shipped -> 500, the carrier's event is never stored)",
-)
 def test_a_parcel_delivered_then_returned_then_delivered_counts_its_units_delivered_once(
     api, shop, db
 ):
@@ -48,11 +41,6 @@ def test_a_parcel_delivered_then_returned_then_delivered_counts_its_units_delive
     assert violations(db) == {}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="review: a cancelled shipment can still be labelled: booked with the carrier, "
-    "given a tracking number",
-)
 def test_printing_the_label_of_a_cancelled_shipment_is_refused_and_books_nothing(api, shop):
     # given a packed shipment that was then cancelled (unpacked)
     assert api.post(f"{API}/carriers", json=COURIER).status_code == 201
@@ -68,11 +56,6 @@ def test_printing_the_label_of_a_cancelled_shipment_is_refused_and_books_nothing
     assert api.get(f"{API}/shipments/{shipment['number']}").json()["tracking_number"] == ""
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="review: two shipments of one carrier may share a tracking number; tracking "
-    "events are then matched to one of them arbitrarily",
-)
 def test_a_tracking_number_already_used_by_another_shipment_of_the_carrier_is_refused(api, shop):
     # given two packed shipments (two addresses) with a generic carrier; the first labelled
     assert api.post(f"{API}/carriers", json=GENERIC).status_code == 201
@@ -95,11 +78,6 @@ def test_a_tracking_number_already_used_by_another_shipment_of_the_carrier_is_re
     assert api.get(f"{API}/shipments/{second['number']}").json()["tracking_number"] == ""
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="review: an order on hold when its last shipment is delivered is never completed "
-    "after release (no 'next check' exists)",
-)
 def test_an_order_held_while_its_goods_are_delivered_completes_when_released(api, shop):
     # given a fully dispatched order, put on hold before the carrier delivers
     assert api.post(f"{API}/carriers", json=COURIER).status_code == 201

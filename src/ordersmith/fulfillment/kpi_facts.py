@@ -106,6 +106,9 @@ class KpiReport:
 # --- windows -----------------------------------------------------------------------------
 
 
+EARLIEST_DAY, LATEST_DAY = date(1970, 1, 1), date(9998, 12, 31)
+
+
 def day_start(day: date) -> datetime:
     """Midnight at the start of ``day`` in the business's time zone."""
     return datetime.combine(day, time.min, tzinfo=BUSINESS_TZ)
@@ -115,7 +118,14 @@ def default_window(
     date_from: date | None, date_to: date | None, *, today: date
 ) -> tuple[date, date]:
     """The window a caller meant: ``to`` defaults to today, ``from`` to the 30 days
-    ending at ``to``."""
+    ending at ``to``. Days outside EARLIEST_DAY..LATEST_DAY are refused (422), so
+    date arithmetic at the calendar's edges never overflows."""
+    for name, day in (("from", date_from), ("to", date_to)):
+        if day is not None and not EARLIEST_DAY <= day <= LATEST_DAY:
+            raise ValidationFailed(
+                f"{name} {day} is outside {EARLIEST_DAY}..{LATEST_DAY}",
+                fields=[FieldError(name, f"from {EARLIEST_DAY} to {LATEST_DAY}")],
+            )
     end = date_to or today
     return date_from or end - timedelta(days=DEFAULT_WINDOW_DAYS - 1), end
 

@@ -18,6 +18,7 @@ from ordersmith.errors import InvalidTransition
 from ordersmith.fulfillment.allocation import allocate_order, refresh_progress
 from ordersmith.fulfillment.models import OPEN_ALLOCATION_STATUSES, Allocation, AllocationStatus
 from ordersmith.inventory.events import StockAdjusted, StockReceived
+from ordersmith.inventory.ledger import is_postgresql
 from ordersmith.orders.events import OrderCancelled, OrderConfirmed, OrderReleased
 from ordersmith.orders.models import Order, OrderLine
 from ordersmith.orders.status import OrderStatus
@@ -72,7 +73,7 @@ def allocate_backorders(uow: UnitOfWork, *, product_ids: list[uuid.UUID]) -> lis
     """Allocate confirmed orders waiting for these products, oldest order first, while
     stock lasts. Returns the numbers of the orders that got units."""
     orders, lines = table_of(Order), table_of(OrderLine)
-    waiting = uow.session.execute(
+    query = (
         sa.select(orders.c.id)
         .where(
             orders.c.status == OrderStatus.CONFIRMED.value,
@@ -84,7 +85,13 @@ def allocate_backorders(uow: UnitOfWork, *, product_ids: list[uuid.UUID]) -> lis
         )
         .order_by(orders.c.created_at, orders.c.id)
         .limit(BACKORDER_BATCH)
-    ).scalars()
+    )
+    if is_postgresql(uow.session):
+        # This receipt already holds the stock row; a transaction busy with one of these
+        # orders may want that row next. Skip such an order instead of deadlocking: its
+        # own transaction sees the new stock once we commit.
+        query = query.with_for_update(skip_locked=True)
+    waiting = uow.session.execute(query).scalars()
     served = []
     for order_id in list(waiting):
         outcome = allocate_order(

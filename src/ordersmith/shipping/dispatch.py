@@ -20,13 +20,13 @@ from ordersmith.adapters.carriers import BookingRequest, Parcel
 from ordersmith.config import Settings
 from ordersmith.db import table_of
 from ordersmith.documents import Party
-from ordersmith.errors import NotFound
+from ordersmith.errors import Conflict, InvalidTransition, NotFound
 from ordersmith.fulfillment.allocation import refresh_progress
 from ordersmith.fulfillment.models import Allocation, AllocationStatus
 from ordersmith.inventory import ledger
 from ordersmith.inventory.ledger import Entry
 from ordersmith.inventory.models import MovementKind, Warehouse
-from ordersmith.orders.events import OrderCompleted
+from ordersmith.orders.events import OrderCompleted, OrderReleased
 from ordersmith.orders.history import note_on_orders
 from ordersmith.orders.models import Order, OrderLine, OrderReservation
 from ordersmith.orders.status import OrderAction, OrderStatus, check_transition
@@ -86,14 +86,20 @@ def print_label(
     Printing again returns the same tracking number's labels."""
     row = lock_shipment(uow, shipment_id)
     status = ShipmentStatus(row["status"])
-    if status in (ShipmentStatus.CREATED, ShipmentStatus.LABEL_PRINTED):
-        target = (
-            ship_to(status, ShipmentAction.PRINT_LABEL)
-            if status is ShipmentStatus.CREATED
-            else status
+    if status is ShipmentStatus.CANCELLED:
+        raise InvalidTransition(
+            f"shipment {row['number']} is cancelled: it has no label",
+            extra={"current_status": status.value, "action": "print_label"},
         )
+    if status is ShipmentStatus.CREATED:
+        target = ship_to(status, ShipmentAction.PRINT_LABEL)
+    elif status is ShipmentStatus.LABEL_PRINTED or row["tracking_number"]:
+        target = status  # a reprint: the same tracking number's labels
     else:
-        target = status  # reprinting the label of a shipment on its way
+        raise InvalidTransition(
+            f"shipment {row['number']} left without a label of ours",
+            extra={"current_status": status.value, "action": "print_label"},
+        )
     carrier = get_carrier_by_id(uow.session, row["carrier_id"])
     packages = table_of(Package)
     parcels = tuple(
@@ -115,6 +121,8 @@ def print_label(
         )
     )
     shipments = table_of(Shipment)
+    if not row["tracking_number"]:
+        _refuse_tracking_number_in_use(uow, row, booking.tracking_number)
     now = clock.now()
     uow.session.execute(
         sa.update(shipments)
@@ -128,6 +136,23 @@ def print_label(
         )
     )
     return booking.tracking_number, booking.label_pdf
+
+
+def _refuse_tracking_number_in_use(uow: UnitOfWork, row: Any, tracking_number: str) -> None:
+    """A carrier's tracking number names one shipment (carrier events find it by number)."""
+    shipments = table_of(Shipment)
+    other = uow.session.scalar(
+        sa.select(shipments.c.number).where(
+            shipments.c.carrier_id == row["carrier_id"],
+            shipments.c.tracking_number == tracking_number,
+            shipments.c.id != row["id"],
+        )
+    )
+    if other is not None:
+        raise Conflict(
+            f"tracking number {tracking_number} already belongs to shipment {other}",
+            code="tracking_number_in_use",
+        )
 
 
 def _sender(uow: UnitOfWork, row: Any) -> Party:
@@ -333,11 +358,24 @@ def mark_delivered(uow: UnitOfWork, shipment: Any, at: datetime) -> None:
     )
 
 
+def complete_released_order(uow: UnitOfWork, event: OrderReleased) -> None:
+    """An order held while its goods were delivered completes when it is released
+    (in-transaction subscriber, ordersmith.wiring)."""
+    if event.status != OrderStatus.CONFIRMED.value:
+        return
+    orders = table_of(Order)
+    status = uow.session.scalar(
+        sa.select(orders.c.fulfilment_status).where(orders.c.id == event.aggregate_id)
+    )
+    if status == "delivered":
+        _complete(uow, event.aggregate_id)
+
+
 def _complete(uow: UnitOfWork, order_id: uuid.UUID) -> None:
     orders = table_of(Order)
     row = uow.session.execute(sa.select(orders).where(orders.c.id == order_id)).mappings().one()
     if row["status"] != OrderStatus.CONFIRMED.value:
-        return  # on hold: staff release it, then it completes with the next check
+        return  # on hold: it completes when released (complete_released_order)
     target = check_transition(OrderStatus(row["status"]), OrderAction.COMPLETE)
     uow.session.execute(
         sa.update(orders)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
@@ -37,6 +37,7 @@ from ordersmith.validation import FieldChecks, one_of, text
 
 MAX_EVENTS = 500
 _SKEW = timedelta(hours=1)  # carrier clocks run a little ahead
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)  # no parcel was scanned before; no overflow
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +80,8 @@ def record_tracking(
             code="unknown_tracking_number",
             extra={"unknown": unknown[:20]},
         )
+    for shipment_id in sorted(set(found.values()), key=str):
+        lock_shipment(uow, shipment_id)  # before the inserts: see _resolve
     now = clock.now()
     inserted = sum(
         insert_ignoring_conflicts(
@@ -120,8 +123,8 @@ def _check(events: Sequence[TrackingInput]) -> None:
         checks.run(f"events.{i}.location", text(200, required=False), e.location)
         if e.occurred_at.tzinfo is None:
             checks.fail(f"events.{i}.occurred_at", "must carry a time zone")
-        elif e.occurred_at > clock.now() + _SKEW:
-            checks.fail(f"events.{i}.occurred_at", "must not be in the future")
+        elif not EARLIEST < e.occurred_at <= clock.now() + _SKEW:
+            checks.fail(f"events.{i}.occurred_at", "from the year 2000 to now")
         if e.event_id in seen:
             checks.fail(f"events.{i}.event_id", "given twice in one request")
         seen.add(e.event_id)
@@ -156,12 +159,13 @@ def _resolve(uow: UnitOfWork, shipment_id: uuid.UUID) -> tuple[str, str]:
         .values(
             status=target.value,
             last_tracking_at=at,
-            delivered_at=at if target is ShipmentStatus.DELIVERED else None,
+            delivered_at=row["delivered_at"]
+            or (at if target is ShipmentStatus.DELIVERED else None),
             updated_at=clock.now(),
         )
     )
-    if target is ShipmentStatus.DELIVERED:
-        mark_delivered(uow, row, at)
+    if target is ShipmentStatus.DELIVERED and row["delivered_at"] is None:
+        mark_delivered(uow, row, at)  # once per shipment, whatever the carrier sends later
     uow.record(
         ShipmentTrackingUpdated(
             aggregate_id=shipment_id,

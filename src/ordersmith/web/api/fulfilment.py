@@ -6,7 +6,7 @@ import uuid
 from typing import Annotated
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import Response
 
 from ordersmith.auth.permissions import Permission
@@ -38,6 +38,7 @@ from ordersmith.web.schemas.fulfilment import (
 
 router = APIRouter(tags=["fulfilment"])
 
+MAX_LINE_NO = 2**31 - 1
 Reader = Annotated[Principal, Depends(require(Permission.FULFILMENT_READ))]
 Worker = Annotated[Principal, Depends(require(Permission.FULFILMENT_WRITE))]
 
@@ -68,7 +69,11 @@ def allocate(order: str, db: DbDep, principal: Worker) -> AllocateOut | None:
 
 @router.put("/orders/{order}/lines/{line_no}/backorder", status_code=204)
 def set_backorder_date(
-    order: str, line_no: int, body: BackorderDateIn, db: DbDep, principal: Worker
+    order: str,
+    line_no: Annotated[int, Path(ge=1, le=MAX_LINE_NO)],
+    body: BackorderDateIn,
+    db: DbDep,
+    principal: Worker,
 ) -> Response:
     """When a backordered line's units are expected; the customer is emailed the date."""
     with db.unit_of_work(actor=principal.actor) as uow:

@@ -6,7 +6,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ordersmith.web.schemas.common import Input
 
@@ -99,6 +99,14 @@ class PickConfirmIn(Input):
         description="units found per line; lines not named were picked in full",
     )
 
+    @field_validator("picked")
+    @classmethod
+    def _each_line_once(cls, picked: list[PickedIn]) -> list[PickedIn]:
+        sequences = [p.sequence for p in picked]
+        if len(set(sequences)) != len(sequences):
+            raise ValueError("name each line (sequence) once")
+        return picked
+
 
 class PickConfirmOut(BaseModel):
     lines: int
@@ -149,6 +157,14 @@ class PackageIn(Input):
     width_mm: int = Field(..., ge=1, le=10_000)
     height_mm: int = Field(..., ge=1, le=10_000)
     contents: list[ContentIn] = Field(default_factory=list, max_length=1_000)
+
+    @field_validator("contents")
+    @classmethod
+    def _each_line_once(cls, contents: list[ContentIn]) -> list[ContentIn]:
+        lines = [c.line_id for c in contents]
+        if len(set(lines)) != len(lines):
+            raise ValueError("name each line once per package")
+        return contents
 
 
 class ShipmentCreate(Input):
