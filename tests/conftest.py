@@ -70,7 +70,11 @@ def postgres_url() -> Iterator[str]:
 
 
 def make_settings(tmp_path: Path, url: str, **overrides: object) -> Settings:
-    return Settings(environment="test", data_dir=tmp_path, database_url=url, **overrides)  # type: ignore[arg-type]
+    """Test settings. Cash sales are not held for payment here unless a test asks for it
+    (``cash_orders_require_payment=True``, tests/integration/billing): most tests place
+    and confirm cash orders without a till."""
+    fields: dict[str, object] = {"cash_orders_require_payment": False, **overrides}
+    return Settings(environment="test", data_dir=tmp_path, database_url=url, **fields)  # type: ignore[arg-type]
 
 
 @pytest.fixture(params=BACKENDS)

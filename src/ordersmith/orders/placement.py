@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -20,7 +21,8 @@ from sqlalchemy.exc import IntegrityError
 from ordersmith import clock
 from ordersmith.catalog.pricing import PricedProduct, resolve_prices
 from ordersmith.config import BackorderPolicy
-from ordersmith.customers.profile import ordering_profile
+from ordersmith.customers.models import AccountType
+from ordersmith.customers.profile import OrderingProfile, ordering_profile
 from ordersmith.db import core, insert_rows, table_of
 from ordersmith.errors import FieldError, ValidationFailed
 from ordersmith.ids import new_id
@@ -33,6 +35,7 @@ from ordersmith.orders.errors import DuplicateExternalRef
 from ordersmith.orders.events import OrderDrafted, OrderHeld, OrderPlaced
 from ordersmith.orders.lines import check_orderable, line_row, line_views, price_line
 from ordersmith.orders.models import Order, OrderHistory, OrderLine, OrderReservation
+from ordersmith.orders.payment_holds import hold_for_payment_or_credit
 from ordersmith.orders.queries import order_view
 from ordersmith.orders.requests import LineRequest, PlaceOrder, lines_fingerprint, validate
 from ordersmith.orders.status import HoldReason, OrderStatus
@@ -40,6 +43,8 @@ from ordersmith.orders.totals import order_totals
 from ordersmith.orders.views import OrderLineView, OrderView
 from ordersmith.uow import UnitOfWork
 from ordersmith.validation import MAX_AMOUNT
+
+ZERO = Decimal(0)
 
 __all__ = [
     "LineRequest",
@@ -148,6 +153,9 @@ def prepare(
     hold_reason = None
     if duplicate_of is not None:
         status, hold_reason = OrderStatus.ON_HOLD, HoldReason.SUSPECTED_DUPLICATE
+    elif not request.draft:
+        hold_reason = _payment_or_credit_hold(uow, customer, totals.total)
+        status = OrderStatus.ON_HOLD if hold_reason else status
     row: dict[str, Any] = {
         "id": order_id,
         "number": number,
@@ -228,8 +236,14 @@ def _record(
             backordered=view.backordered,
         )
     )
-    if duplicate_of is not None:
-        reason = HoldReason.SUSPECTED_DUPLICATE.value
+    if view.hold_reason is not None:
+        reason = view.hold_reason
+        note, details = _HOLD_NOTES.get(reason, ""), {}
+        if duplicate_of is not None:
+            note, details = (
+                f"same lines as order {duplicate_of}",
+                {"duplicate_of": str(duplicate_of)},
+            )
         history.append(
             _history(
                 view.id,
@@ -239,18 +253,36 @@ def _record(
                 OrderStatus.PLACED,
                 OrderStatus.ON_HOLD,
                 reason,
-                {"duplicate_of": str(duplicate_of)},
+                details | ({"note": note} if note else {}),
             )
         )
-        uow.record(
-            OrderHeld(
-                aggregate_id=view.id,
-                number=view.number,
-                reason=reason,
-                note=f"same lines as order {duplicate_of}",
-            )
-        )
+        uow.record(OrderHeld(aggregate_id=view.id, number=view.number, reason=reason, note=note))
     return history
+
+
+_HOLD_NOTES = {
+    HoldReason.AWAITING_PAYMENT.value: "a cash sale: released when paid",
+    HoldReason.CREDIT.value: "over the credit limit: for credit control",
+}
+
+
+def _payment_or_credit_hold(
+    uow: UnitOfWork, customer: OrderingProfile, total: Decimal
+) -> HoldReason | None:
+    """Cash sales wait for payment; account orders over the credit limit wait for
+    credit control (ordersmith.orders.payment_holds)."""
+    receivables = ZERO
+    if customer.account_type is AccountType.ACCOUNT and customer.credit_limit is not None:
+        from ordersmith.billing.exposure import open_receivables  # billing builds on orders
+
+        receivables = open_receivables(uow.session, customer.id)
+    return hold_for_payment_or_credit(
+        uow.session,
+        customer,
+        total,
+        require_payment=uow.settings.cash_orders_require_payment,
+        receivables=receivables,
+    )
 
 
 def _history(

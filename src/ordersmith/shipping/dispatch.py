@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from ordersmith import clock
 from ordersmith.adapters.carriers import BookingRequest, Parcel
 from ordersmith.config import Settings
+from ordersmith.customers.models import Customer
 from ordersmith.db import table_of
 from ordersmith.documents import Party
 from ordersmith.errors import Conflict, InvalidTransition, NotFound
@@ -115,7 +116,7 @@ def print_label(
             shipment_number=row["number"],
             service_level=row["service_level"],
             sender=_sender(uow, row),
-            recipient=address_party(row["ship_to"] or {}),
+            recipient=address_party(row["ship_to"] or {}, _customer_name(uow, row)),
             packages=parcels,
             tracking_number=row["tracking_number"] or tracking_number,
         )
@@ -136,6 +137,14 @@ def print_label(
         )
     )
     return booking.tracking_number, booking.label_pdf
+
+
+def _customer_name(uow: UnitOfWork, row: Any) -> str:
+    customers = table_of(Customer)
+    name = uow.session.scalar(
+        sa.select(customers.c.name).where(customers.c.id == row["customer_id"])
+    )
+    return str(name or "")
 
 
 def _refuse_tracking_number_in_use(uow: UnitOfWork, row: Any, tracking_number: str) -> None:

@@ -78,6 +78,11 @@ def pack_shipment(
     if consolidate if consolidate is not None else uow.settings.consolidate_automatically:
         orders = _lock_orders(uow, [*order_ids, *_siblings(uow, orders[0], wh.id)])
     _check_consolidation(orders)
+    if not (orders[0]["shipping_address"] or {}).get("line1"):
+        raise Conflict(
+            f"order {orders[0]['number']} has no shipping address: add one before packing",
+            code="no_shipping_address",
+        )
     picked = _picked(uow, [o["id"] for o in orders], wh.id)
     if not picked:
         raise Conflict(f"nothing picked at {wh.code} waits for packing", code="nothing_to_pack")

@@ -1,0 +1,78 @@
+"""Cash sales: the order waits for its money, then goes to the warehouse with a receipt.
+
+A cash customer's order is placed on hold, ``awaiting_payment`` (ordersmith.orders.
+payment_holds). A payment recorded against the order (``order_id``) stays customer
+credit until the order is covered; at that moment, in the same transaction, the order
+is released and confirmed (confirmation allocates it to a warehouse), invoiced as a
+receipt, and the receipt is settled from those payments. Unpaid orders expire.
+"""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from ordersmith.billing.events import PaymentReceived
+from ordersmith.billing.invoices import invoice_order
+from ordersmith.billing.models import Payment
+from ordersmith.db import table_of
+from ordersmith.orders.locking import lock_order
+from ordersmith.orders.payment_holds import unpaid_orders_to_expire
+from ordersmith.orders.services import cancel_order, confirm_order, release_order
+from ordersmith.orders.status import HoldReason, OrderStatus
+from ordersmith.uow import Database, UnitOfWork
+
+
+def paid_towards(uow: UnitOfWork, order_id: uuid.UUID) -> Decimal:
+    """What the customer paid against this order, less what was refunded."""
+    payments = table_of(Payment)
+    paid = uow.session.scalar(
+        sa.select(
+            sa.func.coalesce(sa.func.sum(payments.c.amount - payments.c.amount_refunded), 0)
+        ).where(payments.c.order_id == order_id)
+    )
+    return Decimal(paid or 0)
+
+
+def release_paid_order(uow: UnitOfWork, event: PaymentReceived) -> None:
+    """A payment against an order awaiting payment: release, confirm and receipt it once
+    the payments cover its total (in-transaction subscriber, ordersmith.wiring)."""
+    if event.order_id is None:
+        return
+    order = lock_order(uow, event.order_id)
+    if (
+        order["status"] != OrderStatus.ON_HOLD.value
+        or order["hold_reason"] != HoldReason.AWAITING_PAYMENT.value
+    ):
+        return
+    paid = paid_towards(uow, event.order_id)
+    if paid < order["total"]:
+        return
+    release_order(uow, order_id=event.order_id, note=f"paid: payment {event.number}")
+    confirm_order(uow, order_id=event.order_id, note="cash sale paid")
+    invoice_order(uow, order_id=event.order_id)  # a receipt, settled from the prepayments
+
+
+def expire_unpaid_orders(db: Database, *, actor: str = "system:expiry") -> list[str]:
+    """Cancel cash orders still unpaid after ``unpaid_order_expiry_hours`` (stock is
+    released); one transaction per order so one failure stops nothing else."""
+    expired: list[str] = []
+    with db.unit_of_work(actor=actor) as uow:
+        candidates = unpaid_orders_to_expire(uow, hours=db.settings.unpaid_order_expiry_hours)
+    for order_id in candidates:
+        with db.unit_of_work(actor=actor) as uow:
+            order = lock_order(uow, order_id)
+            if (
+                order["status"] != OrderStatus.ON_HOLD.value
+                or order["hold_reason"] != HoldReason.AWAITING_PAYMENT.value
+            ):
+                continue  # paid (or re-held) meanwhile
+            view = cancel_order(
+                uow,
+                order_id=order_id,
+                reason=f"unpaid after {db.settings.unpaid_order_expiry_hours} hours",
+            )
+            expired.append(view.number)
+    return expired
