@@ -76,6 +76,19 @@ def confirm(order: str = typer.Argument(...)) -> None:
     console.print(f"{view.number} is {view.status}")
 
 
+@app.command("expire-unpaid")
+def expire_unpaid() -> None:
+    """Cancel cash orders unpaid for ORDERSMITH_UNPAID_ORDER_EXPIRY_HOURS (stock released).
+    The worker does this every hour; run it from cron without one."""
+    from ordersmith.billing.cash_sales import expire_unpaid_orders
+
+    with database() as db:
+        expired = expire_unpaid_orders(db, actor=cli_actor())
+    console.print(
+        f"{len(expired)} unpaid orders expired" + (f": {', '.join(expired)}" if expired else "")
+    )
+
+
 @app.command()
 def cancel(order: str = typer.Argument(...), reason: str = typer.Option("")) -> None:
     """Cancel an open order and release its stock."""

@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 
-from ordersmith.auth.permissions import Permission
+from ordersmith.auth.permissions import Permission, check_permission
 from ordersmith.auth.services import Principal
 from ordersmith.customers.queries import get_customer
 from ordersmith.orders import drafts, queries, services
@@ -170,8 +170,11 @@ def hold(order: str, body: HoldIn, db: DbDep, principal: Manager) -> OrderOut:
 
 @router.post("/orders/{order}/release", response_model=OrderOut)
 def release(order: str, body: ReleaseIn, db: DbDep, principal: Manager) -> OrderOut:
+    """Lift a hold. A `credit` hold needs the `credit:release` permission (403 otherwise)."""
     with db.unit_of_work(actor=principal.actor) as uow:
         order_id = queries.order_id(uow.session, order)
+        if queries.get_order(uow.session, str(order_id)).hold_reason == HoldReason.CREDIT:
+            check_permission(principal.role, Permission.CREDIT_RELEASE)
         view = services.release_order(uow, order_id=order_id, note=body.note)
     return _out(view)
 
