@@ -19,6 +19,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ordersmith import clock
+from ordersmith.billing.models import PaymentMethod
+from ordersmith.billing.payments import record_payment
 from ordersmith.catalog.queries import list_products
 from ordersmith.catalog.services import PriceItemInput, create_price_list, create_product
 from ordersmith.config import BackorderPolicy
@@ -42,9 +44,10 @@ from ordersmith.orders.history_import import (
 )
 from ordersmith.orders.placement import LineRequest, PlaceOrder, place_order
 from ordersmith.orders.queries import OrderFilter, list_orders
-from ordersmith.orders.services import confirm_order, hold_order
+from ordersmith.orders.services import confirm_order, hold_order, release_order
 from ordersmith.orders.status import HoldReason
-from ordersmith.uow import Database
+from ordersmith.orders.views import OrderView
+from ordersmith.uow import Database, UnitOfWork
 
 ACTOR = "demo"
 HISTORY_BATCH = 1000
@@ -300,7 +303,7 @@ def _open_orders(
             )
         if order.state in ("confirmed", "on_hold"):
             with db.unit_of_work(actor=ACTOR) as uow:
-                confirm_order(uow, order_id=placed.id)
+                _confirm(uow, placed)
         if order.state == "on_hold":
             with db.unit_of_work(actor=ACTOR) as uow:
                 hold_order(
@@ -310,3 +313,22 @@ def _open_orders(
                     note="Customer asked us to wait until the site is ready",
                 )
         report("open orders", i, len(orders))
+
+
+def _confirm(uow: UnitOfWork, order: OrderView) -> None:
+    """Confirm the order. A cash sale waiting for its money is paid by card instead
+    (billing then releases and confirms it); another hold is released first."""
+    if order.hold_reason == HoldReason.AWAITING_PAYMENT:
+        record_payment(
+            uow,
+            customer_id=order.customer_id,
+            method=PaymentMethod.CARD.value,
+            amount=order.total,
+            currency=order.currency,
+            reference=f"card payment for {order.number}",
+            order_id=order.id,
+        )
+        return
+    if order.hold_reason is not None:
+        release_order(uow, order_id=order.id, note="Checked with the customer")
+    confirm_order(uow, order_id=order.id)

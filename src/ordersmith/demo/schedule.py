@@ -183,11 +183,14 @@ class Simulation:
         self.later(now + confirm_after, partial(self.story.confirm, order))
 
     def _last_day_order(self, confirm_after: int | None) -> None:
-        customer = demand.pick_customer(self.rng, self.shop)
+        """One of ``LAST_DAY_ORDERS``; the one left unconfirmed is a trade customer's
+        (a cash customer's order would wait for its payment on hold instead)."""
+        trade = True if confirm_after is None else None
+        customer = demand.pick_customer(self.rng, self.shop, trade=trade)
         for _try in range(50):  # different customers: nothing consolidates by chance
             if customer.id not in self._last_day_customers:
                 break
-            customer = demand.pick_customer(self.rng, self.shop)
+            customer = demand.pick_customer(self.rng, self.shop, trade=trade)
         self._last_day_customers.add(customer.id)
         spec = demand.new_order(self.rng, self.shop, customer)
         order = self.story.place(spec) if spec else None

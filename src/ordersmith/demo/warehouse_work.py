@@ -14,8 +14,11 @@ import random
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
+from ordersmith.billing.models import PaymentMethod
+from ordersmith.billing.payments import record_payment
 from ordersmith.config import BackorderPolicy, ShipPolicy
 from ordersmith.demo import demand
 from ordersmith.demo.carriers import LOCAL_COURIER, PARCEL_CARRIER
@@ -31,6 +34,7 @@ from ordersmith.inventory.services import receive_stock
 from ordersmith.orders.placement import LineRequest, PlaceOrder, place_order
 from ordersmith.orders.queries import get_order
 from ordersmith.orders.services import cancel_order, confirm_order, release_order
+from ordersmith.orders.status import HoldReason
 from ordersmith.shipping.dispatch import print_label
 from ordersmith.shipping.documents import packing_slip_pdf
 from ordersmith.shipping.packing import PackageInput, pack_shipment
@@ -43,6 +47,10 @@ SHORT_PICK = 0.02
 TWO_BOXES = 0.25
 NO_SLIP = 0.04
 EXPRESS = 0.08
+HOLD_NOTES = {
+    HoldReason.SUSPECTED_DUPLICATE.value: "Checked with the customer: not a duplicate",
+    HoldReason.CREDIT.value: "Credit control: approved, the customer paid an open invoice",
+}
 BOX_MM = ((250, 200, 100), (350, 250, 200), (600, 400, 300))
 
 
@@ -54,6 +62,9 @@ class SimOrder:
     ship_to: dict[str, Any]
     express: bool
     status: str
+    hold_reason: str | None
+    total: Decimal
+    currency: str
 
 
 @dataclass
@@ -117,21 +128,41 @@ class Story:
             dict(view.shipping_address or {}),
             self.rng.random() < EXPRESS,
             view.status,
+            view.hold_reason,
+            view.total,
+            view.currency,
         )
         self.orders[order.id] = order
         return order
 
     def confirm(self, order: SimOrder) -> None:
-        if order.status == "on_hold":  # a suspected duplicate: staff looked, it is not
+        """Confirm the order (it is allocated with it), once its hold is dealt with."""
+        if order.status == "on_hold":
+            self._lift_hold(order)
+        if order.status == "placed":
             with self.db.unit_of_work(actor=SALES) as uow:
-                order.status = release_order(
-                    uow, order_id=order.id, note="Checked with the customer: not a duplicate"
-                ).status
-        if order.status != "placed":
-            return
+                order.status = confirm_order(uow, order_id=order.id).status
+        if order.status == "confirmed":
+            self.open_orders.add(order.id)
+
+    def _lift_hold(self, order: SimOrder) -> None:
+        """A cash sale is paid by card (billing then releases and confirms it); a
+        suspected duplicate or a credit hold is released by staff, with the reason."""
         with self.db.unit_of_work(actor=SALES) as uow:
-            order.status = confirm_order(uow, order_id=order.id).status
-        self.open_orders.add(order.id)
+            if order.hold_reason == HoldReason.AWAITING_PAYMENT:
+                record_payment(
+                    uow,
+                    customer_id=order.customer_id,
+                    method=PaymentMethod.CARD.value,
+                    amount=order.total,
+                    currency=order.currency,
+                    reference=f"card payment for {order.number}",
+                    order_id=order.id,
+                )
+                order.status = get_order(uow.session, str(order.id)).status
+            else:
+                note = HOLD_NOTES.get(order.hold_reason or "", "Checked with the customer")
+                order.status = release_order(uow, order_id=order.id, note=note).status
 
     def cancel(self, order: SimOrder, reason: str) -> bool:
         """Cancel unless the goods are packed already (then the customer gets them)."""

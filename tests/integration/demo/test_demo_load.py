@@ -80,6 +80,9 @@ def test_history_is_completed_or_cancelled_and_open_orders_reserve_stock(db, sma
                 sa.select(orders.c.status, sa.func.count()).group_by(orders.c.status)
             )
         }
+        manual_holds = session.scalar(
+            sa.select(sa.func.count()).where(orders.c.hold_reason == "manual")
+        )
         backordered = session.scalar(sa.select(sa.func.sum(lines.c.backordered_quantity)))
         reserved = session.scalar(sa.select(sa.func.sum(levels.c.reserved)))
         out_of_stock = session.scalar(
@@ -87,8 +90,9 @@ def test_history_is_completed_or_cancelled_and_open_orders_reserve_stock(db, sma
         )
     # then
     assert statuses["completed"] > 300
-    assert statuses["placed"] + statuses["confirmed"] + statuses["on_hold"] == 20
-    assert statuses["on_hold"] == 1
+    open_statuses = ("placed", "confirmed", "on_hold")  # unpaid cash sales wait on hold
+    assert sum(statuses.get(status, 0) for status in open_statuses) == 20
+    assert manual_holds == 1
     assert statuses["confirmed"] >= 5
     assert backordered > 0
     assert reserved > 0
