@@ -21,6 +21,7 @@ import jinja2
 from markupsafe import Markup
 
 from ordersmith.documents.barcode import code128_svg
+from ordersmith.money import money_str
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 
@@ -47,6 +48,18 @@ def barcode(text: str) -> Markup:
         return Markup("")
 
 
+def money(amount: Decimal, currency: str) -> str:
+    """An amount in the currency's minor units, as the API shows it (``"1234.50"``)."""
+    return money_str(amount, currency)
+
+
+def percent(rate: Decimal) -> str:
+    """A tax rate fraction as a percentage without trailing zeros (0.2 -> ``"20%"``,
+    0.055 -> ``"5.5%"``), exact."""
+    shown = (rate * 100).normalize()
+    return f"{shown.quantize(Decimal(1)) if shown == shown.to_integral_value() else shown:f}%"
+
+
 @functools.cache
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
@@ -60,6 +73,8 @@ def environment() -> jinja2.Environment:
     env.filters["kg"] = kilograms
     env.filters["timestamp"] = timestamp
     env.filters["barcode"] = barcode
+    env.filters["money"] = money
+    env.filters["percent"] = percent
     return env
 
 

@@ -9,7 +9,8 @@ integer millimetres, as they are stored.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,3 +93,133 @@ class ShippingLabel:
     package_count: int
     weight_grams: int
     created_at: datetime
+
+
+# billing documents (filled by ordersmith.billing.documents): amounts are Decimals in the
+# document's currency, already rounded; tax rates are fractions (0.2 prints as 20%)
+
+
+@dataclass(frozen=True, slots=True)
+class TaxSummaryLine:
+    """The lines of one tax rate: their net amount and tax (sums of the lines' own)."""
+
+    rate: Decimal
+    net_amount: Decimal
+    tax_amount: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceDocLine:
+    line_no: int
+    sku: str
+    name: str
+    quantity: int
+    unit_price: Decimal
+    discount: Decimal
+    net_amount: Decimal
+    tax_rate: Decimal
+    tax_amount: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceDocument:
+    seller: Party
+    bill_to: Party
+    title: str
+    """"Invoice", or "Receipt" for a cash sale."""
+    number: str
+    customer_number: str
+    currency: str
+    issue_date: date
+    due_date: date
+    payment_terms: str
+    references: tuple[tuple[str, str], ...]
+    """(label, value) pairs printed with the facts: orders, shipment."""
+    lines: tuple[InvoiceDocLine, ...]
+    tax_summary: tuple[TaxSummaryLine, ...]
+    subtotal: Decimal
+    tax_total: Decimal
+    total: Decimal
+    amount_paid: Decimal
+    amount_credited: Decimal
+    balance_due: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class CreditNoteDocLine:
+    line_no: int
+    sku: str
+    name: str
+    quantity: int
+    """0 when an amount was credited, not units."""
+    net_amount: Decimal
+    tax_rate: Decimal
+    tax_amount: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class CreditNoteDocument:
+    seller: Party
+    bill_to: Party
+    number: str
+    invoice_number: str
+    customer_number: str
+    currency: str
+    issue_date: date
+    reason: str
+    lines: tuple[CreditNoteDocLine, ...]
+    tax_summary: tuple[TaxSummaryLine, ...]
+    subtotal: Decimal
+    tax_total: Decimal
+    total: Decimal
+    amount_applied: Decimal
+    """Taken off the invoice's balance."""
+    unapplied: Decimal
+    """Left to the customer as credit."""
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class StatementLine:
+    day: date
+    kind: str
+    """Invoice, Receipt, Payment, Credit note or Refund."""
+    number: str
+    detail: str
+    debit: Decimal
+    """What the customer came to owe (invoices, refunds paid out)."""
+    credit: Decimal
+    """What they paid or were credited."""
+    balance: Decimal
+    """Running balance after this line."""
+
+
+@dataclass(frozen=True, slots=True)
+class AgingSummary:
+    """Open invoice balances by days past due, as of a date."""
+
+    as_of: date
+    current: Decimal
+    days_1_30: Decimal
+    days_31_60: Decimal
+    days_61_90: Decimal
+    over_90: Decimal
+
+    @property
+    def total(self) -> Decimal:
+        return self.current + self.days_1_30 + self.days_31_60 + self.days_61_90 + self.over_90
+
+
+@dataclass(frozen=True, slots=True)
+class StatementDocument:
+    seller: Party
+    customer: Party
+    customer_number: str
+    currency: str
+    date_from: date
+    date_to: date
+    opening_balance: Decimal
+    lines: tuple[StatementLine, ...]
+    closing_balance: Decimal
+    """Positive: the customer owes us; negative: we owe the customer (credit)."""
+    aging: AgingSummary
