@@ -2,6 +2,7 @@
 
 from ordersmith.auth import models as auth_models
 from ordersmith.billing import models as billing_models
+from ordersmith.billing import records as billing_records
 from ordersmith.catalog import models as catalog_models
 from ordersmith.customers import models as customer_models
 from ordersmith.fulfillment import models as fulfillment_models
@@ -17,6 +18,7 @@ __all__ = [
     "NumberSeries",
     "auth_models",
     "billing_models",
+    "billing_records",
     "catalog_models",
     "customer_models",
     "fulfillment_models",

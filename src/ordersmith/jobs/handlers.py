@@ -23,6 +23,9 @@ from urllib.parse import urlsplit
 
 import structlog
 
+from ordersmith.billing.errors import CreditNoteNotFound, InvoiceNotFound
+from ordersmith.billing.queries import get_credit_note, get_invoice
+from ordersmith.billing.views import InvoiceView
 from ordersmith.money import money_str
 from ordersmith.notifications.models import MessageKind
 from ordersmith.notifications.services import queue_message
@@ -190,6 +193,110 @@ def backorder_allocated(uow: UnitOfWork, event: OutboxRecord) -> None:
     )
 
 
+def invoice_issued(uow: UnitOfWork, event: OutboxRecord) -> None:
+    """``invoice.issued`` → the invoice (or receipt) by mail, its PDF attached at send time."""
+    invoice = _invoice(uow, event.aggregate_id)
+    if invoice is None:
+        _skip(event, "no invoice")
+        return
+    _queue_invoice_mail(uow, event, MessageKind.INVOICE_ISSUED, invoice, {})
+
+
+def payment_reminder(uow: UnitOfWork, event: OutboxRecord) -> None:
+    """``invoice.reminder_due`` → a payment reminder with the invoice attached (nothing
+    when the invoice was settled since the reminder was decided)."""
+    invoice = _invoice(uow, event.aggregate_id)
+    if invoice is None or invoice.balance <= 0:
+        _skip(event, "no invoice" if invoice is None else "settled since")
+        return
+    extra = {"days_overdue": _text(event.payload.get("days_overdue"))}
+    _queue_invoice_mail(uow, event, MessageKind.PAYMENT_REMINDER, invoice, extra)
+
+
+def credit_note_issued(uow: UnitOfWork, event: OutboxRecord) -> None:
+    """``credit_note.issued`` → the credit note by mail, its PDF attached at send time."""
+    try:
+        note = get_credit_note(uow.session, event.aggregate_id)
+    except CreditNoteNotFound:
+        _skip(event, "no credit note")
+        return
+    queue_message(
+        uow,
+        kind=MessageKind.CREDIT_NOTE_ISSUED,
+        customer_id=note.customer_id,
+        source_event_id=event.id,
+        context={
+            "credit_note_number": note.number,
+            "invoice_number": note.invoice_number,
+            "total": money_str(note.total, note.currency),
+            "applied": money_str(note.amount_applied, note.currency),
+            "credit": money_str(note.unapplied, note.currency),
+            "has_credit": note.unapplied > 0,
+            "currency": note.currency,
+        },
+        attachments=[{"kind": "credit_note", "id": str(note.id), "filename": f"{note.number}.pdf"}],
+    )
+
+
+def statement_requested(uow: UnitOfWork, event: OutboxRecord) -> None:
+    """``customer.statement_requested`` → the statement of the period as a PDF."""
+    payload = event.payload
+    start, end = _text(payload.get("date_from")), _text(payload.get("date_to"))
+    queue_message(
+        uow,
+        kind=MessageKind.STATEMENT,
+        customer_id=event.aggregate_id,
+        source_event_id=event.id,
+        context={"date_from": start, "date_to": end},
+        attachments=[
+            {
+                "kind": "statement",
+                "id": str(event.aggregate_id),
+                "filename": f"statement-{_text(payload.get('customer_number'))}-{end}.pdf",
+                "date_from": start,
+                "date_to": end,
+            }
+        ],
+    )
+
+
+def _invoice(uow: UnitOfWork, invoice_id: uuid.UUID) -> InvoiceView | None:
+    try:
+        return get_invoice(uow.session, invoice_id)
+    except InvoiceNotFound:
+        return None
+
+
+def _queue_invoice_mail(
+    uow: UnitOfWork,
+    event: OutboxRecord,
+    kind: MessageKind,
+    invoice: InvoiceView,
+    extra: dict[str, str],
+) -> None:
+    queue_message(
+        uow,
+        kind=kind,
+        customer_id=invoice.customer_id,
+        order_id=invoice.order_id,
+        shipment_id=invoice.shipment_id,
+        source_event_id=event.id,
+        context={
+            "document_word": "receipt" if invoice.kind == "receipt" else "invoice",
+            "invoice_number": invoice.number,
+            "total": money_str(invoice.total, invoice.currency),
+            "balance": money_str(invoice.balance, invoice.currency),
+            "currency": invoice.currency,
+            "due_date": _long_date(invoice.due_date.isoformat()),
+            "settled": invoice.balance <= 0,
+            **extra,
+        },
+        attachments=[
+            {"kind": "invoice", "id": str(invoice.id), "filename": f"{invoice.number}.pdf"}
+        ],
+    )
+
+
 def default_handlers() -> dict[str, list[Handler]]:
     """The handlers the worker runs, by event type."""
     return {
@@ -198,6 +305,10 @@ def default_handlers() -> dict[str, list[Handler]]:
         "order.allocated": [backorder_allocated],
         "shipment.dispatched": [order_dispatched],
         "shipment.delivered": [order_delivered],
+        "invoice.issued": [invoice_issued],
+        "invoice.reminder_due": [payment_reminder],
+        "credit_note.issued": [credit_note_issued],
+        "customer.statement_requested": [statement_requested],
     }
 
 

@@ -2,7 +2,8 @@
 
     claim (one short write transaction): due rows → ``sending``, leased until now + lease
     send each through the Mailer — no transaction open, so SQLite's one write lock is
-        never held while waiting on a mail server
+        never held while waiting on a mail server; documents named as attachments are
+        rendered just before (ordersmith.jobs.attachments), in a read-only session
     finish each (its own short transaction): ``sent``, or ``queued`` again with backoff,
         or ``dead`` after ``outbox_max_attempts`` tries (at once for a permanent refusal)
 
@@ -28,6 +29,13 @@ from ordersmith import clock
 from ordersmith.adapters.mail import MailDeliveryFailed, Mailer
 from ordersmith.config import Settings
 from ordersmith.db import table_of
+from ordersmith.jobs.attachments import (
+    AttachmentFailed,
+    Renderers,
+    attach,
+    default_renderers,
+    render_attachments,
+)
 from ordersmith.jobs.retry import retry_at
 from ordersmith.notifications.models import Communication
 from ordersmith.notifications.services import (
@@ -61,9 +69,18 @@ def send_due_messages(
     return send_batch(db, mailer, limit=limit, now=now).done
 
 
-def send_batch(db: Database, mailer: Mailer, *, limit: int, now: datetime | None = None) -> Batch:
-    """``send_due_messages`` with the full tally: claimed, sent, failed."""
+def send_batch(
+    db: Database,
+    mailer: Mailer,
+    *,
+    limit: int,
+    now: datetime | None = None,
+    renderers: Renderers | None = None,
+) -> Batch:
+    """``send_due_messages`` with the full tally: claimed, sent, failed. ``renderers``
+    make the documents attached to a message (default: ``attachments.default_renderers``)."""
     settings = db.settings
+    renderers = default_renderers() if renderers is None else renderers
     claim_time = now or clock.now()
     if not _messages_due(db, claim_time):
         return Batch(0, 0, 0)
@@ -77,7 +94,7 @@ def send_batch(db: Database, mailer: Mailer, *, limit: int, now: datetime | None
         )
     sent = 0
     for message in claimed:  # no transaction is open here
-        if _send_one(db, mailer, message, now):
+        if _send_one(db, mailer, message, now, renderers):
             sent += 1
     return Batch(len(claimed), sent, len(claimed) - sent)
 
@@ -103,12 +120,24 @@ def compose(message: OutgoingMessage, settings: Settings) -> EmailMessage:
     return email
 
 
-def _send_one(db: Database, mailer: Mailer, message: OutgoingMessage, now: datetime | None) -> bool:
+def _send_one(
+    db: Database,
+    mailer: Mailer,
+    message: OutgoingMessage,
+    now: datetime | None,
+    renderers: Renderers,
+) -> bool:
     settings = db.settings
     try:
         email = compose(message, settings)
     except (ValueError, TypeError) as exc:  # e.g. a recipient that is not an address
         return _failed(db, message, f"cannot compose the message: {exc}", now, permanent=True)
+    # the attachment hook: documents are rendered now, as they stand, in a read-only
+    # session that is closed again before the mail server is contacted
+    try:
+        attach(email, render_attachments(db, message.attachments, renderers))
+    except AttachmentFailed as exc:
+        return _failed(db, message, exc.detail, now, permanent=exc.permanent)
     try:
         mailer.send(email)
     except MailDeliveryFailed as exc:

@@ -30,6 +30,7 @@ from ordersmith.db import table_of
 from ordersmith.jobs.handlers import Handlers, OutboxRecord, default_handlers
 from ordersmith.jobs.mailing import WORKER_ACTOR, Batch, send_batch
 from ordersmith.jobs.retry import retry_at
+from ordersmith.jobs.scheduled import DailyJobs, default_daily_jobs
 from ordersmith.notifications.queries import count_by_status
 from ordersmith.notifications.services import replay_dead_messages
 from ordersmith.notifications.status import MessageStatus
@@ -211,15 +212,19 @@ def run_worker(
     poll_ms: int,
     mailer: Mailer | None = None,
     handlers: Handlers | None = None,
+    daily: DailyJobs | None = None,
 ) -> None:
     """Poll until ``stop`` is set. A failing cycle (the database away, say) is logged
-    and tried again at the next poll; the worker itself never dies of it."""
+    and tried again at the next poll; the worker itself never dies of it. Each cycle
+    first runs the daily jobs that have not run today (UTC; ``jobs.scheduled``)."""
     mailer = mailer or mailer_for(db.settings)
     handlers = default_handlers() if handlers is None else handlers
+    daily = daily or DailyJobs(default_daily_jobs())
     pause = timedelta(milliseconds=poll_ms).total_seconds()
     log.info("worker_started", poll_ms=poll_ms, mailer=type(mailer).__name__)
     while not stop.is_set():
         try:
+            daily.run_due(db, clock.now())  # scheduled-jobs hook: logs its own failures
             report = run_once(db, mailer=mailer, handlers=handlers, stop=stop)
             if report != RunReport():
                 log.info("worker_cycle", **vars(report))

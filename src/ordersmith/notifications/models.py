@@ -3,6 +3,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
@@ -17,6 +18,10 @@ class MessageKind(StrEnum):
     ORDER_DELIVERED = "order_delivered"
     BACKORDER_DELAY = "backorder_delay"
     BACKORDER_ALLOCATED = "backorder_allocated"
+    INVOICE_ISSUED = "invoice_issued"
+    CREDIT_NOTE_ISSUED = "credit_note_issued"
+    PAYMENT_REMINDER = "payment_reminder"
+    STATEMENT = "statement"
 
 
 class Channel(StrEnum):
@@ -54,6 +59,10 @@ class Communication(Base):
     sent_at: Mapped[datetime | None]
     source_event_id: Mapped[uuid.UUID | None]
     """The outbox event the message came from (no foreign key: the outbox may be purged)."""
+    attachments: Mapped[list[dict[str, Any]] | None] = mapped_column(sa.JSON)
+    """Documents attached when the mail is sent: ``[{"kind": "invoice" | "credit_note" |
+    "statement", "id": ..., "filename": ...}]``, rendered at send time
+    (ordersmith.jobs.attachments), never stored as bytes."""
 
     __table_args__ = (
         sa.UniqueConstraint("source_event_id", "kind", name="uq_communications_source_event"),

@@ -28,6 +28,10 @@ _SUBJECTS: dict[MessageKind, str] = {
     MessageKind.ORDER_DELIVERED: "Delivered: your {order_list}",
     MessageKind.BACKORDER_DELAY: "Part of your order {order_number} will arrive later",
     MessageKind.BACKORDER_ALLOCATED: "Good news: the rest of your order {order_number} is in",
+    MessageKind.INVOICE_ISSUED: "Your {document_word} {invoice_number}",
+    MessageKind.CREDIT_NOTE_ISSUED: "Credit note {credit_note_number} for invoice {invoice_number}",
+    MessageKind.PAYMENT_REMINDER: "Reminder: invoice {invoice_number} is overdue",
+    MessageKind.STATEMENT: "Your statement of account, {date_from} to {date_to}",
 }
 
 
@@ -54,8 +58,8 @@ def _environment() -> jinja2.Environment:
 def render(kind: MessageKind, context: Mapping[str, Any]) -> Rendered:
     env = _environment()
     order_list = _order_list(context.get("order_numbers", ()))
-    subject = _SUBJECTS[kind].format(
-        order_number=context.get("order_number", ""), order_list=order_list
+    subject = _SUBJECTS[kind].format_map(
+        {**context, "order_number": context.get("order_number", ""), "order_list": order_list}
     )
     subject = one_line(subject)[:SUBJECT_LENGTH]
     values = {**context, "subject": subject, "order_list": order_list}

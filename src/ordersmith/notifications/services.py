@@ -44,10 +44,12 @@ def queue_message(
     source_event_id: uuid.UUID | None = None,
     order_id: uuid.UUID | None = None,
     shipment_id: uuid.UUID | None = None,
+    attachments: list[dict[str, Any]] | None = None,
 ) -> uuid.UUID | None:
     """Render and queue one email to the customer; its id, or None when nothing was queued
     (the customer is unknown or has no email address — logged, never an error — or this
-    event already queued this kind of message)."""
+    event already queued this kind of message). ``attachments`` name documents to render
+    and attach when the mail is sent (``Communication.attachments``)."""
     try:
         customer = get_customer(uow.session, customer_id)
     except CustomerNotFound:
@@ -102,6 +104,7 @@ def queue_message(
             "created_at": now,
             "sent_at": None,
             "source_event_id": source_event_id,
+            "attachments": attachments or None,
         },
     )
     return message_id if inserted else None
@@ -120,6 +123,8 @@ class OutgoingMessage:
     """Tries so far, this one included."""
     lease_until: datetime
     """The claim's token: only the worker holding this lease may finish the message."""
+    attachments: tuple[dict[str, Any], ...] = ()
+    """Documents to render and attach at send time (ordersmith.jobs.attachments)."""
 
 
 def claim_due_messages(
@@ -170,9 +175,23 @@ def claim_due_messages(
             _T.c.body_html,
             _T.c.attempts,
             _T.c.next_attempt_at,
+            _T.c.attachments,
         )
     ).all()
-    return sorted((OutgoingMessage(*row) for row in rows), key=lambda m: m.id)
+    return sorted((_outgoing(row) for row in rows), key=lambda m: m.id)
+
+
+def _outgoing(row: Any) -> OutgoingMessage:
+    return OutgoingMessage(
+        id=row[0],
+        recipient=row[1],
+        subject=row[2],
+        body_text=row[3],
+        body_html=row[4],
+        attempts=row[5],
+        lease_until=row[6],
+        attachments=tuple(row[7] or ()),
+    )
 
 
 def mark_sent(uow: UnitOfWork, message: OutgoingMessage, *, now: datetime) -> bool:
