@@ -24,6 +24,7 @@ from ordersmith.web.api import (
     inventory,
     kpis,
     orders,
+    receivables,
     shipping,
 )
 
@@ -61,6 +62,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         app.include_router(module.router, prefix=API_PREFIX)
     for module in (incidents, kpis):  # order incidents, fulfilment KPIs
         app.include_router(module.router, prefix=API_PREFIX)
+    app.include_router(receivables.router, prefix=API_PREFIX)  # statements, aging, exports
     return app
 
 
