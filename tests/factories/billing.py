@@ -10,6 +10,7 @@ from ordersmith.billing.credit_notes import issue_credit_note
 from ordersmith.billing.invoices import invoice_order, invoice_shipment
 from ordersmith.billing.journal import trial_balance
 from ordersmith.billing.payments import record_payment
+from ordersmith.billing.queries import get_invoice, list_invoices
 from ordersmith.billing.views import CreditNoteView, InvoiceView, PaymentView
 from ordersmith.checks import run_checks
 from ordersmith.orders.views import OrderView
@@ -40,6 +41,14 @@ def confirm_and_ship(db: Database, order: OrderView) -> uuid.UUID:
 def bill_shipment(db: Database, shipment_id: uuid.UUID) -> InvoiceView:
     with db.unit_of_work(actor="user:clerk") as uow:
         return invoice_shipment(uow, shipment_id=shipment_id)
+
+
+def invoice_of_shipment(db: Database, shipment_id: uuid.UUID) -> InvoiceView:
+    """The invoice issued for the shipment (account customers' shipments are invoiced
+    when they are dispatched, ordersmith.billing.policy)."""
+    with db.reader() as session:
+        (summary,) = list_invoices(session, shipment_id=shipment_id)
+        return get_invoice(session, summary.id)
 
 
 def bill_order(db: Database, order_id: uuid.UUID) -> InvoiceView:

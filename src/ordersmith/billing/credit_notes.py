@@ -28,6 +28,7 @@ from ordersmith.billing import journal
 from ordersmith.billing.accounts import AccountRole
 from ordersmith.billing.errors import CreditExceedsInvoice, InvoiceNotFound
 from ordersmith.billing.events import CreditNoteIssued
+from ordersmith.billing.inputs import money_amount
 from ordersmith.billing.models import (
     CreditNote,
     CreditNoteLine,
@@ -36,7 +37,6 @@ from ordersmith.billing.models import (
     InvoiceLine,
 )
 from ordersmith.billing.numbering import CREDIT_NOTE_PREFIX, next_document_number
-from ordersmith.billing.payments import money_amount
 from ordersmith.billing.queries import get_credit_note
 from ordersmith.billing.rounding import credit_part, split_amount
 from ordersmith.billing.settlement import (
@@ -124,8 +124,10 @@ def issue_credit_note(
                 uow,
                 order_id=order_id,
                 document="invoice",
-                note=f"{invoice['number']} corrected by credit note {view.number} "
-                f"({reason_.value}){': ' + note_ if note_ else ''}",
+                note=(
+                    f"{invoice['number']} corrected by credit note {view.number} "
+                    f"({reason_.value}){': ' + note_ if note_ else ''}"
+                )[: MAX_NOTE - len("invoice: ")],
             )
     return view
 

@@ -12,7 +12,6 @@ by a credit note on the invoice it paid.
 
 from __future__ import annotations
 
-import re
 import uuid
 from datetime import date
 from decimal import Decimal
@@ -21,7 +20,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from ordersmith import clock
-from ordersmith.billing import journal
+from ordersmith.billing import inputs, journal
 from ordersmith.billing.accounts import MONEY_ACCOUNT, AccountRole
 from ordersmith.billing.errors import (
     InvoiceNotFound,
@@ -52,43 +51,10 @@ from ordersmith.billing.views import PaymentView
 from ordersmith.db import Fixed, insert_rows, table_of
 from ordersmith.errors import FieldError, ValidationFailed
 from ordersmith.ids import new_id
-from ordersmith.money import ZERO, minor_units
+from ordersmith.money import ZERO
 from ordersmith.orders.models import Order
 from ordersmith.uow import UnitOfWork
-from ordersmith.validation import FieldChecks, currency_code, one_of, parse_amount, text
-
-MAX_REFERENCE = 120
-_LAST4 = re.compile(r"[0-9]{4}")
-
-
-def money_amount(value: object, currency: str | None) -> Decimal:
-    """A positive amount with at most the currency's decimals (ValueError otherwise)."""
-    amount = parse_amount(value)
-    if amount <= 0:
-        raise ValueError("must be more than zero")
-    if currency is not None:
-        places = minor_units(currency)
-        if amount != amount.quantize(Decimal(1).scaleb(-places)):
-            raise ValueError(f"has more than {places} decimals for {currency}")
-    return amount
-
-
-def _card_last4(value: object) -> str:
-    if value is None or value == "":
-        return ""
-    if not isinstance(value, str) or not _LAST4.fullmatch(value):
-        raise ValueError("must be exactly the last 4 digits of the card, or empty")
-    return value
-
-
-def _received_on(value: object) -> date:
-    if value is None:
-        return clock.today()
-    if not isinstance(value, date):
-        raise ValueError("must be a date")
-    if value > clock.today():
-        raise ValueError("cannot be in the future")
-    return value
+from ordersmith.validation import FieldChecks, currency_code, one_of, text
 
 
 def record_payment(
@@ -113,29 +79,27 @@ def record_payment(
     checks = FieldChecks()
     method_ = checks.run("method", one_of(PaymentMethod), method)
     currency_ = checks.run("currency", currency_code, currency)
-    amount_ = checks.run("amount", lambda v: money_amount(v, currency_), amount)
-    reference_ = checks.run("reference", text(MAX_REFERENCE, required=False), reference) or ""
+    amount_ = checks.run("amount", lambda v: inputs.money_amount(v, currency_), amount)
+    reference_ = (
+        checks.run("reference", text(inputs.MAX_REFERENCE, required=False), reference) or ""
+    )
     provider_ = checks.run("provider", text(40), provider) or ""
     provider_ref = (
-        checks.run("provider_reference", text(MAX_REFERENCE, required=False), provider_reference)
+        checks.run(
+            "provider_reference", text(inputs.MAX_REFERENCE, required=False), provider_reference
+        )
         or ""
     )
-    last4 = checks.run("card_last4", _card_last4, card_last4) or ""
-    day = checks.run("received_on", _received_on, received_on)
-    wanted = _allocation_requests(checks, allocate_to, currency_)
+    last4 = checks.run("card_last4", inputs.card_last4, card_last4) or ""
+    day = checks.run("received_on", inputs.received_on, received_on)
+    wanted = inputs.allocation_requests(checks, allocate_to, currency_)
     checks.raise_if_any("the payment is not valid")
     assert method_ is not None
     assert currency_ is not None
     assert amount_ is not None
     assert day is not None
     customer = lock_customer(uow, customer_id)
-    if currency_ != customer["currency"]:
-        raise ValidationFailed(
-            "the payment is not valid",
-            fields=[
-                FieldError("currency", f"must be {customer['currency']}, the customer's currency")
-            ],
-        )
+    _check_currency(uow, customer, currency_)
     if order_id is not None:
         _check_order(uow, order_id, customer_id)
     if wanted is not None and sum((a for _i, a in wanted), ZERO) > amount_:
@@ -208,28 +172,26 @@ def record_payment(
     return get_payment(uow.session, payment_id)
 
 
-def _allocation_requests(
-    checks: FieldChecks, allocate_to: Any, currency: str | None
-) -> list[tuple[uuid.UUID, Decimal]] | None:
-    if allocate_to is None:
-        return None
-    if not isinstance(allocate_to, list | tuple):
-        checks.fail("allocate_to", "must be a list of (invoice id, amount)")
-        return None
-    out: list[tuple[uuid.UUID, Decimal]] = []
-    for i, item in enumerate(allocate_to):
-        if not (isinstance(item, list | tuple) and len(item) == 2):
-            checks.fail(f"allocate_to.{i}", "must be (invoice id, amount)")
-            continue
-        invoice_id, value = item
-        if not isinstance(invoice_id, uuid.UUID):
-            checks.fail(f"allocate_to.{i}.invoice_id", "must be an invoice id")
-        elif invoice_id in {seen for seen, _a in out}:
-            checks.fail(f"allocate_to.{i}.invoice_id", "is listed twice")
-        part = checks.run(f"allocate_to.{i}.amount", lambda v: money_amount(v, currency), value)
-        if isinstance(invoice_id, uuid.UUID) and part is not None:
-            out.append((invoice_id, part))
-    return out
+def _check_currency(uow: UnitOfWork, customer: Any, currency: str) -> None:
+    """The customer's currency, or one they have invoices in."""
+    if currency == customer["currency"]:
+        return
+    inv = table_of(Invoice)
+    invoiced = uow.session.scalar(
+        sa.select(inv.c.id)
+        .where(inv.c.customer_id == customer["id"], inv.c.currency == currency)
+        .limit(1)
+    )
+    if invoiced is None:
+        raise ValidationFailed(
+            "the payment is not valid",
+            fields=[
+                FieldError(
+                    "currency",
+                    f"must be {customer['currency']}: the customer has no invoices in {currency}",
+                )
+            ],
+        )
 
 
 def _check_order(uow: UnitOfWork, order_id: uuid.UUID, customer_id: uuid.UUID) -> None:
@@ -325,7 +287,7 @@ def refund_payment(
     if found is None:
         raise PaymentNotFound(f"no payment {payment_id}")
     checks = FieldChecks()
-    amount_ = checks.run("amount", lambda v: money_amount(v, found[1]), amount)
+    amount_ = checks.run("amount", lambda v: inputs.money_amount(v, found[1]), amount)
     reason_ = checks.run("reason", text(500), reason) or ""
     checks.raise_if_any("the refund is not valid")
     assert amount_ is not None

@@ -146,14 +146,17 @@ def list_invoices(
     overdue_only: bool = False,
     limit: int = 50,
     before: tuple[date, str] | None = None,
+    shipment_id: uuid.UUID | None = None,
 ) -> list[InvoiceSummary]:
     """Newest first, keyset-paginated on (issue date, number): pass the last item's
     ``(issue_date, number)`` as ``before`` for the next page. ``overdue_only``: open
-    invoices due before today."""
+    invoices due before today; ``shipment_id``: the invoice of that shipment."""
     inv = table_of(Invoice)
     query = sa.select(inv)
     if customer_id is not None:
         query = query.where(inv.c.customer_id == customer_id)
+    if shipment_id is not None:
+        query = query.where(inv.c.shipment_id == shipment_id)
     if status is not None:
         if status not in {s.value for s in InvoiceStatus}:
             return []

@@ -134,3 +134,17 @@ def test_a_pricing_error_counts_as_a_document_correction_of_the_order(shop: Shop
     assert [i.kind for i in incidents] == ["document_correction"]
     assert incidents[0].note.startswith(f"invoice: {invoice.number} corrected by credit note CN-")
     assert incidents[0].note.endswith("(pricing_error): old price list")
+
+
+def test_a_documentation_error_with_the_longest_note_still_records_its_incident(
+    shop: Shop,
+) -> None:
+    # given
+    order, invoice = _anvils_and_bolts(shop)
+    # when a full credit note for a wrong invoice carries a 2000-character note
+    note = credit(shop.db, invoice.id, reason="documentation_error", note="x" * 2000)
+    # then
+    with shop.db.reader() as session:
+        (incident,) = order_incidents(session, order.id)
+    assert note.note == "x" * 2000
+    assert incident.note.startswith(f"invoice: {invoice.number} corrected by credit note")
