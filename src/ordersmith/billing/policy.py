@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from ordersmith.billing.errors import AlreadyInvoiced
 from ordersmith.billing.invoices import invoice_shipment
 from ordersmith.customers.models import AccountType, Customer
 from ordersmith.db import table_of
@@ -23,4 +24,7 @@ def invoice_on_dispatch(uow: UnitOfWork, event: ShipmentDispatched) -> None:
         sa.select(customers.c.account_type).where(customers.c.id == event.customer_id)
     )
     if account_type is not None and AccountType(account_type) is AccountType.ACCOUNT:
-        invoice_shipment(uow, shipment_id=event.aggregate_id)
+        try:
+            invoice_shipment(uow, shipment_id=event.aggregate_id)
+        except AlreadyInvoiced:
+            pass  # invoiced up front (invoice_order): nothing was written, nothing to add

@@ -153,12 +153,6 @@ def test_an_order_invoiced_up_front_leaves_nothing_for_its_shipment(shop: Shop) 
     assert receipt.total == order.total
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AlreadyInvoiced,
-    reason="billing.policy.invoice_on_dispatch lets already_invoiced abort the dispatch of "
-    "an account order that was invoiced up front (invoice_order); it should skip it",
-)
 def test_an_account_order_invoiced_up_front_can_still_be_dispatched(shop: Shop) -> None:
     # given Bob's (account) order invoiced in full before it ships
     make_courier(shop.db)
