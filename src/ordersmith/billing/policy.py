@@ -8,6 +8,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import sqlalchemy as sa
 
 from ordersmith.billing.errors import AlreadyInvoiced
@@ -24,7 +26,6 @@ def invoice_on_dispatch(uow: UnitOfWork, event: ShipmentDispatched) -> None:
         sa.select(customers.c.account_type).where(customers.c.id == event.customer_id)
     )
     if account_type is not None and AccountType(account_type) is AccountType.ACCOUNT:
-        try:
+        # invoiced up front (invoice_order): nothing was written, nothing to add
+        with contextlib.suppress(AlreadyInvoiced):
             invoice_shipment(uow, shipment_id=event.aggregate_id)
-        except AlreadyInvoiced:
-            pass  # invoiced up front (invoice_order): nothing was written, nothing to add
