@@ -2,6 +2,7 @@
 
 from ordersmith.auth import models as auth_models
 from ordersmith.billing import models as billing_models
+from ordersmith.billing import provider_events  # noqa: F401  (payment_provider_events)
 from ordersmith.billing import records as billing_records
 from ordersmith.catalog import models as catalog_models
 from ordersmith.customers import models as customer_models
