@@ -15,6 +15,7 @@ from ordersmith.runtime import open_database
 from ordersmith.uow import Database
 from ordersmith.web import metrics, problems
 from ordersmith.web.api import (
+    billing,
     catalog,
     communications,
     customers,
@@ -24,6 +25,7 @@ from ordersmith.web.api import (
     inventory,
     kpis,
     orders,
+    payment_webhooks,
     receivables,
     shipping,
 )
@@ -60,7 +62,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.include_router(health.router)
     for module in (catalog, customers, inventory, orders, fulfilment, shipping, communications):
         app.include_router(module.router, prefix=API_PREFIX)
-    for module in (incidents, kpis):  # order incidents, fulfilment KPIs
+    for module in (incidents, kpis, billing, payment_webhooks):  # incidents, KPIs, billing
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(receivables.router, prefix=API_PREFIX)  # statements, aging, exports
     return app
