@@ -14,6 +14,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from ordersmith.cli import (
     accounting_cmd,
+    billing_cmd,
     catalog_cmd,
     check_cmd,
     customers_cmd,
@@ -48,6 +49,7 @@ app.add_typer(catalog_cmd.app, name="catalog")
 app.add_typer(customers_cmd.app, name="customers")
 app.add_typer(fulfilment_cmd.app, name="fulfil")
 app.add_typer(shipping_cmd.app, name="ship")
+app.add_typer(billing_cmd.app, name="billing")
 app.add_typer(accounting_cmd.app, name="accounting")
 server.register(app)
 check_cmd.register(app)
