@@ -79,7 +79,7 @@ def confirm(order: str = typer.Argument(...)) -> None:
 @app.command("expire-unpaid")
 def expire_unpaid() -> None:
     """Cancel cash orders unpaid for ORDERSMITH_UNPAID_ORDER_EXPIRY_HOURS (stock released).
-    The worker does this every hour; run it from cron without one."""
+    The worker does this once a day; run it from cron for a tighter schedule."""
     from ordersmith.billing.cash_sales import expire_unpaid_orders
 
     with database() as db:

@@ -19,6 +19,7 @@ from datetime import date, datetime, timedelta
 
 import structlog
 
+from ordersmith.billing.cash_sales import expire_unpaid_orders
 from ordersmith.billing.overdue import send_payment_reminders
 from ordersmith.uow import Database
 
@@ -40,8 +41,17 @@ def payment_reminders(db: Database, today: date) -> int:
         return send_payment_reminders(uow, today=today)
 
 
+def expire_unpaid(db: Database, today: date) -> int:
+    """Cash orders unpaid past ORDERSMITH_UNPAID_ORDER_EXPIRY_HOURS are cancelled."""
+    del today  # expiry counts hours from each order's placement, not days
+    return len(expire_unpaid_orders(db, actor=ACTOR))
+
+
 def default_daily_jobs() -> list[DailyJob]:
-    return [DailyJob("payment_reminders", payment_reminders)]
+    return [
+        DailyJob("payment_reminders", payment_reminders),
+        DailyJob("expire_unpaid_orders", expire_unpaid),
+    ]
 
 
 @dataclass
