@@ -10,6 +10,10 @@ import structlog
 def configure_logging(level: str = "info", *, json: bool = True) -> None:
     """Configure once at start-up (the server's app factory calls it; importing never does)."""
     logging.basicConfig(format="%(message)s", level=level.upper())
+    for chatty in ("weasyprint", "fontTools"):  # a line per rendering step otherwise
+        logging.getLogger(chatty).setLevel(
+            max(logging.WARNING, logging.getLevelName(level.upper()))
+        )
     renderer: structlog.types.Processor = (
         structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer()
     )
