@@ -61,7 +61,7 @@ _MANUAL_FIELDS = {"card_token": "card_last4", "reference": "provider_reference"}
 
 
 def _decode(cursor: str | None) -> tuple[date, str] | None:
-    """A (date, number) keyset position, as encoded by ``_page``."""
+    """A (date, number) keyset position, as encoded by ``_next``."""
     if cursor is None:
         return None
     day, number = decode_cursor(cursor, 2)
