@@ -67,11 +67,14 @@ def invoice_part(
     if quantity <= 0 or invoiced_before + quantity > ordered:
         raise ValueError("quantity must be positive and within what is left to invoice")
     order_gross = quantize(ordered * unit_price, currency)
+    order_net = order_gross - order_discount
     gross = prorated(order_gross, quantity, ordered, invoiced_before, gross_before, currency)
-    discount = prorated(
-        order_discount, quantity, ordered, invoiced_before, discount_before, currency
-    )
-    discount = min(discount, gross)
+    net_before = gross_before - discount_before
+    # prorate the net, not the discount: the last part then takes exactly the rest of
+    # both, and a discount that rounds to nothing on early parts is not lost
+    net = prorated(order_net, quantity, ordered, invoiced_before, net_before, currency)
+    net = min(max(net, ZERO), gross)
+    discount = min(gross - net, order_discount - discount_before)
     net = gross - discount
     return PartAmounts(gross, discount, net, quantize(net * tax_rate, currency))
 
