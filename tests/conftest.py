@@ -17,12 +17,19 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import settings as hypothesis_settings
 
 import ordersmith.models  # noqa: F401  (every table on the metadata)
 from ordersmith import migrate
 from ordersmith.config import Settings
 from ordersmith.db import make_engine, metadata
 from ordersmith.uow import Database
+
+# CI replays the same examples every run (a red build is always reproducible, never a
+# lucky draw); locally hypothesis explores new ones, and what it finds becomes a test.
+hypothesis_settings.register_profile("ci", derandomize=True, deadline=None)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 PG_ENV = "ORDERSMITH_TEST_DATABASE_URL"
 BACKENDS = ["sqlite", "postgresql"]
