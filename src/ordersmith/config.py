@@ -83,6 +83,9 @@ class Settings(BaseSettings):
     """Pack open orders of one customer to one address into one shipment without asking."""
     carrier_webhook_secret: str = ""
     """Signs inbound carrier tracking webhooks. Empty: derived from the secret key."""
+    payment_webhook_secret: str = ""
+    """Signs inbound payment-provider webhooks (never the carriers' secret: a carrier
+    must not be able to forge payments). Empty: derived from the secret key."""
     webhook_tolerance_seconds: int = Field(300, ge=1, le=86_400)
     """Inbound webhooks older or newer than this are refused (replay protection)."""
 
@@ -142,10 +145,19 @@ class Settings(BaseSettings):
         return self.is_embedded if self.worker_in_server is None else self.worker_in_server
 
     def effective_webhook_secret(self) -> str:
+        """The carriers' tracking-webhook secret."""
         if self.carrier_webhook_secret:
             return self.carrier_webhook_secret
-        digest = hashlib.sha256(("carrier-webhooks:" + self.effective_secret_key()).encode())
-        return digest.hexdigest()
+        return self._derived_secret("carrier-webhooks:")
+
+    def effective_payment_webhook_secret(self) -> str:
+        """The payment providers' webhook secret (a different key from the carriers')."""
+        if self.payment_webhook_secret:
+            return self.payment_webhook_secret
+        return self._derived_secret("payment-webhooks:")
+
+    def _derived_secret(self, purpose: str) -> str:
+        return hashlib.sha256((purpose + self.effective_secret_key()).encode()).hexdigest()
 
     @cached_property
     def effective_database_url(self) -> str:

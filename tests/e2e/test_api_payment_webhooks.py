@@ -24,7 +24,7 @@ PROVIDER = "acmepay"
 def _post(client, db, event: dict[str, Any] | bytes, *, message_id="msg_1", at=None, secret=None):
     body = event if isinstance(event, bytes) else json.dumps(event).encode()
     headers = signature_headers(
-        secret or db.settings.effective_webhook_secret(),
+        secret or db.settings.effective_payment_webhook_secret(),
         message_id=message_id,
         timestamp=int(at if at is not None else time.time()),
         body=body,
@@ -241,7 +241,7 @@ def test_unsigned_forged_or_stale_events_are_refused_and_record_nothing(client, 
         f"{API}/payment-providers/{PROVIDER}/webhook",
         content=body.replace(b"45.00", b"4500.00"),
         headers=signature_headers(
-            db.settings.effective_webhook_secret(),
+            db.settings.effective_payment_webhook_secret(),
             message_id="msg_1",
             timestamp=int(time.time()),
             body=body,
@@ -309,3 +309,22 @@ def test_malformed_unknown_and_misaddressed_events_get_clear_answers(client, sho
     }
     assert_problem(no_customer, 404, "customer_not_found")
     assert_problem(huge, 413, "payload_too_large")
+
+
+def test_a_payment_event_signed_with_the_carriers_secret_is_refused(client, db):
+    # given: the carriers' secret, which a carrier integration holds
+    body = b'{"id": "evt_forged", "type": "payment.succeeded", "data": {}}'
+    headers = signature_headers(
+        db.settings.effective_webhook_secret(),
+        message_id="msg_forged",
+        timestamp=int(time.time()),
+        body=body,
+    )
+    # when
+    response = client.post(
+        "/api/v1/payment-providers/manual/webhook",
+        content=body,
+        headers={**headers, "content-type": "application/json"},
+    )
+    # then
+    assert_problem(response, 401, "webhook_signature_invalid")

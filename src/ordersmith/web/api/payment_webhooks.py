@@ -97,7 +97,7 @@ async def payment_provider_webhook(provider: str, request: Request) -> ProviderE
     if len(raw) > MAX_BODY:
         raise PayloadTooLarge(f"one event per message, at most {MAX_BODY} bytes")
     message_id = verify(
-        db.settings.effective_webhook_secret(),
+        db.settings.effective_payment_webhook_secret(),
         headers=request.headers,
         body=raw,
         now=int(time.time()),
