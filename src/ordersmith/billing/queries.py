@@ -57,6 +57,16 @@ def _by_id_or_number(table: sa.Table, ref: str | uuid.UUID) -> sa.ColumnElement[
         return table.c.number == ref.strip().upper()
 
 
+def _one(
+    session: Session, table: sa.Table, ref: str | uuid.UUID, customer_id: uuid.UUID | None
+) -> Any:
+    """The document with this id or number (of this customer, if given), or None."""
+    query = sa.select(table).where(_by_id_or_number(table, ref))
+    if customer_id is not None:
+        query = query.where(table.c.customer_id == customer_id)
+    return session.execute(query).mappings().one_or_none()
+
+
 def _overdue(row: Any, balance: Decimal, today: date) -> bool:
     return bool(row["due_date"] < today and balance > 0 and row["status"] in OPEN)
 
@@ -66,11 +76,8 @@ def get_invoice(
 ) -> InvoiceView:
     """One invoice (by id or number) with its lines and what settled it, oldest first;
     ``customer_id`` scopes the look-up to that customer (InvoiceNotFound otherwise)."""
-    inv, lines = table_of(Invoice), table_of(InvoiceLine)
-    query = sa.select(inv).where(_by_id_or_number(inv, invoice))
-    if customer_id is not None:
-        query = query.where(inv.c.customer_id == customer_id)
-    row = session.execute(query).mappings().one_or_none()
+    lines = table_of(InvoiceLine)
+    row = _one(session, table_of(Invoice), invoice, customer_id)
     if row is None:
         raise InvoiceNotFound(f"no invoice {str(invoice)!r}")
     line_rows = session.execute(
@@ -198,11 +205,7 @@ def get_payment(
     session: Session, payment: str | uuid.UUID, *, customer_id: uuid.UUID | None = None
 ) -> PaymentView:
     """One payment (by id or number) with its allocations and refunds."""
-    pay = table_of(Payment)
-    query = sa.select(pay).where(_by_id_or_number(pay, payment))
-    if customer_id is not None:
-        query = query.where(pay.c.customer_id == customer_id)
-    row = session.execute(query).mappings().one_or_none()
+    row = _one(session, table_of(Payment), payment, customer_id)
     if row is None:
         raise PaymentNotFound(f"no payment {str(payment)!r}")
     return _payment_view(session, row, details=True)
@@ -288,11 +291,7 @@ def get_credit_note(
     session: Session, credit_note: str | uuid.UUID, *, customer_id: uuid.UUID | None = None
 ) -> CreditNoteView:
     """One credit note (by id or number) with its lines and where it was applied."""
-    cn = table_of(CreditNote)
-    query = sa.select(cn).where(_by_id_or_number(cn, credit_note))
-    if customer_id is not None:
-        query = query.where(cn.c.customer_id == customer_id)
-    row = session.execute(query).mappings().one_or_none()
+    row = _one(session, table_of(CreditNote), credit_note, customer_id)
     if row is None:
         raise CreditNoteNotFound(f"no credit note {str(credit_note)!r}")
     return _credit_note_view(session, row, details=True)
