@@ -19,7 +19,9 @@ Tuesday 3 March and to arrive on Wednesday 4 March):
     waiting   1 unit,  allocated, never picked
     cancelled 1 unit,  confirmed then cancelled (never measured)
 
-and leaves the clock at Friday 6 March 13:00. Several orders have the same lines: run it
+Every order but the cancelled one is invoiced when confirmed (a cash sale's receipt), so
+the invoice is never the missing document. The week leaves the clock at Friday 6 March
+13:00. Several orders have the same lines: run it
 with ``duplicate_window_minutes=0`` so that none is held as a suspected duplicate.
 """
 
@@ -32,6 +34,7 @@ from datetime import UTC, datetime
 import pytest
 
 from ordersmith import clock
+from ordersmith.billing.invoices import invoice_order
 from ordersmith.fulfillment.incidents import record_document_correction, report_damage
 from ordersmith.orders.services import cancel_order
 from ordersmith.orders.views import OrderView
@@ -96,6 +99,9 @@ def week_of_orders(db: Database, clock_: SetClock, customer_id: uuid.UUID) -> We
     }
     with db.unit_of_work(actor="user:sam") as uow:
         cancel_order(uow, order_id=orders["cancelled"].id, reason="changed their mind")
+    for name in units.keys() - {"cancelled"}:  # a cash sale's receipt, issued on order
+        with db.unit_of_work(actor="user:sam") as uow:
+            invoice_order(uow, order_id=orders[name].id)
     pick(db, wave(db, order_ids=[orders["short"].id]), {1: 0})  # re-allocated at MAIN
 
     clock_.set(at(2, 14))

@@ -13,7 +13,7 @@ from ordersmith import clock
 from ordersmith.cli.common import cli_actor, console, database, styled
 from ordersmith.errors import FieldError, ValidationFailed
 from ordersmith.fulfillment.incidents import DocumentKind, ReportedKind, record_incident
-from ordersmith.fulfillment.kpi_facts import KpiReport, default_window, kpi_report
+from ordersmith.fulfillment.kpi_report import KpiReport, default_window, kpi_report
 from ordersmith.fulfillment.kpis import Percentiles
 from ordersmith.fulfillment.queries import order_incidents
 from ordersmith.orders import queries

@@ -39,7 +39,7 @@ from ordersmith.demo.carriers import create_demo_carriers
 from ordersmith.demo.demand import load_shop
 from ordersmith.demo.schedule import Simulation
 from ordersmith.errors import Conflict, FieldError, ValidationFailed
-from ordersmith.fulfillment.kpi_facts import kpi_report
+from ordersmith.fulfillment.kpi_report import kpi_report
 from ordersmith.inventory.queries import list_warehouses
 from ordersmith.jobs.worker import run_once
 from ordersmith.orders.models import Order

@@ -1,4 +1,5 @@
-"""The facts the fulfilment KPIs need, gathered set-based, and the KPI report over a window.
+"""The facts the fulfilment KPIs need, gathered set-based (the report over a window is
+ordersmith.fulfillment.kpi_report).
 
 ``order_facts`` builds one ``OrderFacts`` per order (ordersmith.fulfillment.kpis) with a
 constant number of grouped queries, whatever the number of orders: the orders in the
@@ -28,8 +29,13 @@ Where each fact comes from:
 - ``backordered`` / ``short_picked`` / ``damage_reported``: an ``order_incidents`` row of
   kind backorder / short_pick / damage; ``document_corrections``: the number of
   document_correction rows.
-- ``documents_missing``: ``("packing_slip",)`` when a dispatched shipment of the order
-  has no ``packing_slip_printed_at``. The invoice joins this list once billing exists.
+- ``documents_missing``: ``packing_slip`` when a dispatched shipment of the order has no
+  ``packing_slip_printed_at``; ``invoice`` when a dispatched shipment carried the order's
+  goods and no invoice bills them: neither an invoice of that shipment with lines of the
+  order (account customers, invoiced per shipment) nor an invoice of the whole order
+  (``invoices.shipment_id`` empty: a cash sale's receipt, an order invoiced up front).
+  An invoice counts whatever its status; a wrong one is corrected by a credit note, and a
+  pricing or documentation error there is a ``document_correction`` incident.
 
 Time zone: the business's zone is UTC for now (the dispatch cut-off hour is UTC too,
 ordersmith.shipping.promise), so timestamps are taken as UTC dates.
@@ -41,25 +47,17 @@ import uuid
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from ordersmith.billing.models import Invoice, InvoiceLine
 from ordersmith.catalog.models import Product
 from ordersmith.db import table_of
-from ordersmith.errors import FieldError, ValidationFailed
 from ordersmith.fulfillment.kpis import (
-    ComponentRate,
-    CycleTimes,
-    FillRates,
     OrderFacts,
-    PerfectOrderReport,
-    cycle_times,
-    fill_rate,
-    on_time_dispatch_rate,
-    perfect_order_report,
 )
 from ordersmith.fulfillment.models import IncidentKind, OrderIncident
 from ordersmith.fulfillment.progress import FulfilmentStatus
@@ -69,83 +67,16 @@ from ordersmith.shipping.models import Shipment, ShipmentLine
 from ordersmith.shipping.status import ShipmentStatus
 
 BUSINESS_TZ = UTC
-MAX_WINDOW_DAYS = 366
-DEFAULT_WINDOW_DAYS = 30
 NOT_MEASURED = (OrderStatus.DRAFT.value, OrderStatus.CANCELLED.value)
-OPEN_FULFILMENT = (
-    FulfilmentStatus.ALLOCATED.value,
-    FulfilmentStatus.BACKORDERED.value,
-    FulfilmentStatus.PARTIALLY_SHIPPED.value,
-)
 
 Candidates = sa.Select[Any] | sa.CompoundSelect[Any]
 Among = Callable[[sa.ColumnElement[Any]], sa.ColumnElement[bool]]
 
 
-@dataclass(frozen=True, slots=True)
-class KpiReport:
-    """The fulfilment KPIs over the days ``date_from`` to ``date_to`` (both included).
-
-    - ``perfect_order``: orders DELIVERED in the window;
-    - ``fill_rates``: orders whose first shipment was DISPATCHED in the window;
-    - ``on_time_dispatch``: orders whose last unit left in the window, plus orders whose
-      promised dispatch date is in the window and that are still not fully dispatched
-      (late already when that date is before ``as_of``);
-    - ``cycle_times``: orders PLACED in the window.
-    """
-
-    date_from: date
-    date_to: date
-    as_of: date
-    perfect_order: PerfectOrderReport
-    fill_rates: FillRates
-    cycle_times: CycleTimes
-    on_time_dispatch: ComponentRate
+# --- which orders ---------------------------------------------------------------------
 
 
-# --- windows -----------------------------------------------------------------------------
-
-
-EARLIEST_DAY, LATEST_DAY = date(1970, 1, 1), date(9998, 12, 31)
-
-
-def day_start(day: date) -> datetime:
-    """Midnight at the start of ``day`` in the business's time zone."""
-    return datetime.combine(day, time.min, tzinfo=BUSINESS_TZ)
-
-
-def default_window(
-    date_from: date | None, date_to: date | None, *, today: date
-) -> tuple[date, date]:
-    """The window a caller meant: ``to`` defaults to today, ``from`` to the 30 days
-    ending at ``to``. Days outside EARLIEST_DAY..LATEST_DAY are refused (422), so
-    date arithmetic at the calendar's edges never overflows."""
-    for name, day in (("from", date_from), ("to", date_to)):
-        if day is not None and not EARLIEST_DAY <= day <= LATEST_DAY:
-            raise ValidationFailed(
-                f"{name} {day} is outside {EARLIEST_DAY}..{LATEST_DAY}",
-                fields=[FieldError(name, f"from {EARLIEST_DAY} to {LATEST_DAY}")],
-            )
-    end = date_to or today
-    return date_from or end - timedelta(days=DEFAULT_WINDOW_DAYS - 1), end
-
-
-def check_window(date_from: date, date_to: date) -> None:
-    if date_from > date_to:
-        raise ValidationFailed(
-            f"the window starts ({date_from}) after it ends ({date_to})",
-            fields=[FieldError("from", "must be on or before to")],
-        )
-    days = (date_to - date_from).days + 1
-    if days > MAX_WINDOW_DAYS:
-        raise ValidationFailed(
-            f"the window has {days} days; at most {MAX_WINDOW_DAYS} are reported at once",
-            code="window_too_long",
-            fields=[FieldError("to", f"at most {MAX_WINDOW_DAYS} days from 'from'")],
-        )
-
-
-def _placed_ids(start: datetime | None, end: datetime | None) -> sa.Select[Any]:
+def placed_ids(start: datetime | None, end: datetime | None) -> sa.Select[Any]:
     orders = table_of(Order)
     query = sa.select(orders.c.id.label("order_id"))
     if start is not None:
@@ -155,7 +86,7 @@ def _placed_ids(start: datetime | None, end: datetime | None) -> sa.Select[Any]:
     return query
 
 
-def _shipped_ids(column: str, start: datetime | None, end: datetime | None) -> sa.Select[Any]:
+def shipped_ids(column: str, start: datetime | None, end: datetime | None) -> sa.Select[Any]:
     """Orders with a shipment whose ``column`` (dispatched_at, delivered_at) is in range."""
     shipments, lines = table_of(Shipment), table_of(ShipmentLine)
     at = shipments.c[column]
@@ -171,17 +102,7 @@ def _shipped_ids(column: str, start: datetime | None, end: datetime | None) -> s
     return query
 
 
-def _due_ids(first: date, last: date) -> sa.Select[Any]:
-    """Open orders (not fully dispatched) promised to leave from ``first`` to ``last``."""
-    orders = table_of(Order)
-    return sa.select(orders.c.id.label("order_id")).where(
-        orders.c.fulfilment_status.in_(OPEN_FULFILMENT),
-        orders.c.promised_dispatch_date >= first,
-        orders.c.promised_dispatch_date <= last,
-    )
-
-
-def _inside(at: datetime | None, start: datetime | None, end: datetime | None) -> bool:
+def inside(at: datetime | None, start: datetime | None, end: datetime | None) -> bool:
     return at is not None and (start is None or at >= start) and (end is None or at < end)
 
 
@@ -201,10 +122,10 @@ def order_facts(
     range: every order. In placement order."""
     selections: list[sa.Select[Any]] = []
     if placed_from or placed_to:
-        selections.append(_placed_ids(placed_from, placed_to))
+        selections.append(placed_ids(placed_from, placed_to))
     delivered = delivered_from is not None or delivered_to is not None
     if delivered:
-        selections.append(_shipped_ids("delivered_at", delivered_from, delivered_to))
+        selections.append(shipped_ids("delivered_at", delivered_from, delivered_to))
     candidates: Candidates | None = None
     if len(selections) == 1:
         candidates = selections[0]
@@ -212,7 +133,7 @@ def order_facts(
         candidates = sa.intersect(*selections)
     facts = gather_facts(session, candidates)
     if delivered:  # a shipment delivered in range; the order's last delivery must be too
-        facts = [f for f in facts if _inside(f.delivered_at, delivered_from, delivered_to)]
+        facts = [f for f in facts if inside(f.delivered_at, delivered_from, delivered_to)]
     return facts
 
 
@@ -278,6 +199,33 @@ class _Sent:
     dispatched_at: datetime
     delivered_at: datetime | None
     slip_missing: bool
+    invoice_missing: bool
+
+    @property
+    def documents_missing(self) -> tuple[str, ...]:
+        return tuple(
+            name
+            for name, missing in (
+                ("invoice", self.invoice_missing),
+                ("packing_slip", self.slip_missing),
+            )
+            if missing
+        )
+
+
+def _billed(order_id: sa.ColumnElement[Any], shipment_id: sa.ColumnElement[Any]) -> sa.Exists:
+    """An invoice bills this order's goods in this shipment: the shipment's own invoice
+    with lines of the order, or an invoice of the whole order (no shipment)."""
+    invoices, invoice_lines = table_of(Invoice), table_of(InvoiceLine)
+    return (
+        sa.select(invoice_lines.c.id)
+        .join(invoices, invoices.c.id == invoice_lines.c.invoice_id)
+        .where(
+            invoice_lines.c.order_id == order_id,
+            sa.or_(invoices.c.shipment_id == shipment_id, invoices.c.shipment_id.is_(None)),
+        )
+        .exists()
+    )
 
 
 def _shipments(session: Session, among: Among) -> dict[uuid.UUID, list[_Sent]]:
@@ -290,6 +238,7 @@ def _shipments(session: Session, among: Among) -> dict[uuid.UUID, list[_Sent]]:
             shipments.c.dispatched_at,
             shipments.c.delivered_at,
             shipments.c.packing_slip_printed_at,
+            _billed(lines.c.order_id, shipments.c.id).label("billed"),
         )
         .join(shipments, shipments.c.id == lines.c.shipment_id)
         .where(
@@ -307,7 +256,7 @@ def _shipments(session: Session, among: Among) -> dict[uuid.UUID, list[_Sent]]:
         )
     )
     found: dict[uuid.UUID, list[_Sent]] = defaultdict(list)
-    for order_id, number, units, dispatched_at, delivered_at, slip_printed_at in rows:
+    for order_id, number, units, dispatched_at, delivered_at, slip_printed_at, billed in rows:
         found[order_id].append(
             _Sent(
                 number,
@@ -315,6 +264,7 @@ def _shipments(session: Session, among: Among) -> dict[uuid.UUID, list[_Sent]]:
                 _local(dispatched_at),
                 _local(delivered_at) if delivered_at is not None else None,
                 slip_printed_at is None,
+                not billed,
             )
         )
     return found
@@ -347,47 +297,6 @@ def _facts(row: Any, sent: Sequence[_Sent]) -> OrderFacts:
         backordered=bool(row.backorder),
         short_picked=bool(row.short_pick),
         damage_reported=bool(row.damage),
-        documents_missing=("packing_slip",) if any(s.slip_missing for s in sent) else (),
+        documents_missing=tuple(sorted({name for s in sent for name in s.documents_missing})),
         document_corrections=int(row.document_correction or 0),
-    )
-
-
-# --- the report --------------------------------------------------------------------------
-
-
-def kpi_report(session: Session, *, date_from: date, date_to: date, as_of: date) -> KpiReport:
-    """Every fulfilment KPI over the days ``date_from``..``date_to`` (see ``KpiReport``
-    for which orders each one measures). One pass: the orders of all four populations
-    are gathered together, then sorted into them."""
-    check_window(date_from, date_to)
-    start, end = day_start(date_from), day_start(date_to + timedelta(days=1))
-    candidates = sa.union(
-        _placed_ids(start, end),
-        _shipped_ids("dispatched_at", start, end),
-        _shipped_ids("delivered_at", start, end),
-        _due_ids(date_from, date_to),
-    )
-    facts = gather_facts(session, candidates)
-
-    def still_due(f: OrderFacts) -> bool:
-        promise = f.promised_dispatch_date
-        return (
-            f.fully_dispatched_at is None
-            and promise is not None
-            and date_from <= promise <= date_to
-        )
-
-    return KpiReport(
-        date_from=date_from,
-        date_to=date_to,
-        as_of=as_of,
-        perfect_order=perfect_order_report(
-            [f for f in facts if _inside(f.delivered_at, start, end)]
-        ),
-        fill_rates=fill_rate([f for f in facts if _inside(f.dispatched_at, start, end)]),
-        cycle_times=cycle_times([f for f in facts if _inside(f.placed_at, start, end)]),
-        on_time_dispatch=on_time_dispatch_rate(
-            [f for f in facts if _inside(f.fully_dispatched_at, start, end) or still_due(f)],
-            as_of=as_of,
-        ),
     )

@@ -14,7 +14,8 @@ import sqlalchemy as sa
 
 from ordersmith.checks import run_checks
 from ordersmith.errors import ValidationFailed
-from ordersmith.fulfillment.kpi_facts import kpi_report, order_facts
+from ordersmith.fulfillment.kpi_facts import order_facts
+from ordersmith.fulfillment.kpi_report import kpi_report
 from ordersmith.fulfillment.kpis import Percentiles
 from tests.conftest import make_settings
 from tests.factories.fulfillment import confirm, label_and_dispatch, make_courier, pack, pick, wave
@@ -201,3 +202,25 @@ def test_only_stocked_lines_count_and_an_order_of_services_alone_is_not_measured
     assert [
         (f.number, f.ordered_units, f.shipped_units, f.first_shipment_units) for f in facts
     ] == [(mixed.number, 3, 3, 3)]
+
+
+def test_a_shipment_no_invoice_bills_leaves_its_order_without_correct_documentation(shop):
+    # given: a cash order shipped before anyone invoiced it (payment not required first),
+    # and an account customer's order, invoiced by its dispatch (one invoice per shipment)
+    make_courier(shop.db)
+    stock_up(shop.db, {("MAIN", "A-1"): 5})
+    unbilled = confirm(
+        shop.db, place(shop.db, order_request(shop.cash.id, ("A-1", 1), shipping_address=ADDRESS))
+    )
+    billed = confirm(
+        shop.db, place(shop.db, order_request(shop.trade.id, ("A-1", 2), shipping_address=ADDRESS))
+    )
+    pick(shop.db, wave(shop.db))
+    for order in (unbilled, billed):
+        label_and_dispatch(shop.db, pack(shop.db, order).id)
+    # when
+    with shop.db.reader() as session:
+        facts = {f.number: f for f in order_facts(session)}
+    # then: the slips were never printed either (label_and_dispatch prints none)
+    assert facts[unbilled.number].documents_missing == ("invoice", "packing_slip")
+    assert facts[billed.number].documents_missing == ("packing_slip",)

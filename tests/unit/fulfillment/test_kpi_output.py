@@ -9,7 +9,7 @@ import pytest
 from rich.console import Console
 
 from ordersmith.cli import kpi_cmd
-from ordersmith.fulfillment.kpi_facts import KpiReport, default_window
+from ordersmith.fulfillment.kpi_report import KpiReport, default_window
 from ordersmith.fulfillment.kpis import (
     OrderFacts,
     cycle_times,

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Query
 from ordersmith import clock
 from ordersmith.auth.permissions import Permission
 from ordersmith.auth.services import Principal
-from ordersmith.fulfillment.kpi_facts import default_window, kpi_report
+from ordersmith.fulfillment.kpi_report import default_window, kpi_report
 from ordersmith.web.deps import DbDep, require
 from ordersmith.web.schemas.kpis import PerfectOrderOut
 

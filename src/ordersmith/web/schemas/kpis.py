@@ -9,7 +9,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field, PlainSerializer
 
-from ordersmith.fulfillment.kpi_facts import KpiReport
+from ordersmith.fulfillment.kpi_report import KpiReport
 from ordersmith.fulfillment.kpis import ComponentRate, Percentiles
 
 MAX_FAILING = 500
