@@ -70,6 +70,9 @@ class Settings(BaseSettings):
     """A cash customer's order waits on hold (awaiting_payment) until it is paid."""
     unpaid_order_expiry_hours: int = Field(72, ge=1, le=24 * 90)
     """Cash orders still unpaid after this long are cancelled and their stock released."""
+    chart_of_accounts: str = ""
+    """Account codes the journal posts to, over the defaults (ordersmith.billing.accounts):
+    ``role=code:name`` items separated by ``;``, e.g. ``receivable=1400:Debtors``."""
 
     # fulfilment (ordersmith.fulfillment)
     allocation_strategy: str = "ship_complete,nearest,fewest_splits,priority"
@@ -135,6 +138,17 @@ class Settings(BaseSettings):
         if not rules or unknown:
             raise ValueError(f"allocation rules are {', '.join(ALLOCATION_RULES)}; got {value!r}")
         return ",".join(rules)
+
+    @field_validator("chart_of_accounts")
+    @classmethod
+    def _valid_chart(cls, value: str) -> str:
+        from ordersmith.billing.accounts import chart_of_accounts  # billing imports us
+
+        try:
+            chart_of_accounts(value)
+        except ConfigurationError as exc:
+            raise ValueError(str(exc)) from None
+        return value
 
     @property
     def allocation_rules(self) -> tuple[str, ...]:

@@ -15,8 +15,8 @@ Journal lines store the role, the code and the name as they were when posted, so
 changing the chart later re-labels only future entries, and the checks (which compare
 by role) keep working. Overrides come in as a parameter, never from the environment:
 ``chart_of_accounts("receivable=1400:Debtors;bank=1250:Main account")``.
-``chart_for(settings)`` reads the text from a ``chart_of_accounts`` setting once
-config.py has one (ADR 0012), else the defaults.
+``chart_for(settings)`` applies the ``chart_of_accounts`` setting
+(``ORDERSMITH_CHART_OF_ACCOUNTS``), which is checked when the settings load (ADR 0012).
 """
 
 from __future__ import annotations
@@ -25,10 +25,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ordersmith.billing.models import PaymentMethod
 from ordersmith.errors import ConfigurationError
+
+if TYPE_CHECKING:
+    from ordersmith.config import Settings
 
 
 class AccountRole(StrEnum):
@@ -101,10 +104,9 @@ def chart_of_accounts(
     return MappingProxyType(chart)
 
 
-def chart_for(settings: Any) -> ChartOfAccounts:
-    """The chart configured on ``settings`` (a ``chart_of_accounts`` text, when the
-    setting exists), else the defaults."""
-    return chart_of_accounts(str(getattr(settings, "chart_of_accounts", "") or ""))
+def chart_for(settings: Settings) -> ChartOfAccounts:
+    """The chart configured on ``settings``: the defaults with its overrides."""
+    return chart_of_accounts(settings.chart_of_accounts)
 
 
 def _parse(text: str) -> list[tuple[str, Account]]:

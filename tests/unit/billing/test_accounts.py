@@ -1,7 +1,10 @@
-"""The chart of accounts: defaults, overrides as a parameter, refused overrides."""
+"""The chart of accounts: defaults, overrides as a parameter or a setting, refused overrides."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pydantic
 import pytest
 
 from ordersmith.billing.accounts import (
@@ -11,6 +14,7 @@ from ordersmith.billing.accounts import (
     chart_for,
     chart_of_accounts,
 )
+from ordersmith.config import Settings
 from ordersmith.errors import ConfigurationError
 
 
@@ -37,5 +41,25 @@ def test_a_bad_override_is_a_configuration_error(text: str) -> None:
         chart_of_accounts(text)
 
 
-def test_settings_without_a_chart_give_the_defaults() -> None:
-    assert chart_for(object()) == DEFAULT_CHART
+def test_settings_without_a_chart_give_the_defaults(tmp_path: Path) -> None:
+    assert chart_for(Settings(data_dir=tmp_path)) == DEFAULT_CHART
+
+
+def test_the_chart_of_accounts_setting_re_codes_the_chart(tmp_path: Path) -> None:
+    # given
+    settings = Settings(data_dir=tmp_path, chart_of_accounts="receivable=1400:Debtors")
+    # when
+    chart = chart_for(settings)
+    # then
+    assert chart[AccountRole.RECEIVABLE] == Account("1400", "Debtors")
+    assert chart[AccountRole.BANK] == DEFAULT_CHART[AccountRole.BANK]
+
+
+def test_a_bad_chart_of_accounts_setting_is_refused_when_the_settings_load(
+    tmp_path: Path,
+) -> None:
+    # when
+    with pytest.raises(pydantic.ValidationError) as refused:
+        Settings(data_dir=tmp_path, chart_of_accounts="salary=6000:Wages")
+    # then
+    assert "unknown account role 'salary'" in str(refused.value)
