@@ -76,6 +76,26 @@ def test_the_log_filters_by_order_and_shows_one_message_with_its_bodies(api, sho
     assert order["number"] in body["body_text"]
     assert "<strong>" in body["body_html"]
     assert body["attempts"] == 1
+    assert body["attachments"] == []
+
+
+def test_a_message_shows_the_documents_it_carries(api, shop, db):
+    # given: an order invoiced, the invoice mailed with its PDF
+    order = _place(api, shop)
+    invoiced = api.post("/api/v1/invoices", json={"order_id": order["id"]})
+    assert invoiced.status_code == 201, invoiced.text
+    invoice = invoiced.json()
+    run_once(db)
+    # when
+    listed = api.get(URL, params={"order_id": order["id"]}).json()["items"]
+    [mail] = [i for i in listed if i["kind"] == "invoice_issued"]
+    detail = api.get(f"{URL}/{mail['id']}").json()
+    # then: the reference to the document, whose PDF is served under the invoice
+    assert detail["attachments"] == [
+        {"kind": "invoice", "id": invoice["id"], "filename": f"{invoice['number']}.pdf"}
+    ]
+    pdf = api.get(f"/api/v1/invoices/{invoice['id']}/pdf")
+    assert (pdf.status_code, pdf.headers["content-type"]) == (200, "application/pdf")
 
 
 def test_a_cursor_not_made_here_and_an_unknown_message_are_clear_errors(api):

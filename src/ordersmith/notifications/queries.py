@@ -36,10 +36,20 @@ class CommunicationView:
 
 
 @dataclass(frozen=True, slots=True)
+class AttachmentRef:
+    """A document the message carries, rendered when it is sent (never stored)."""
+
+    kind: str
+    id: uuid.UUID
+    filename: str
+
+
+@dataclass(frozen=True, slots=True)
 class CommunicationDetail:
     message: CommunicationView
     body_text: str
     body_html: str
+    attachments: tuple[AttachmentRef, ...] = ()
 
 
 _T = table_of(Communication)
@@ -76,14 +86,21 @@ def list_communications(
 
 
 def get_communication(session: Session, message_id: uuid.UUID) -> CommunicationDetail:
-    """One message with its text and HTML bodies; raises CommunicationNotFound."""
+    """One message with its text and HTML bodies and the documents it carries; raises
+    CommunicationNotFound."""
     row = session.execute(
-        sa.select(*_VIEW_COLUMNS, _T.c.body_text, _T.c.body_html).where(_T.c.id == message_id)
+        sa.select(*_VIEW_COLUMNS, _T.c.body_text, _T.c.body_html, _T.c.attachments).where(
+            _T.c.id == message_id
+        )
     ).one_or_none()
     if row is None:
         raise CommunicationNotFound(f"no communication {message_id}")
-    *fields, text, html = row
-    return CommunicationDetail(CommunicationView(*fields), text, html)
+    *fields, text, html, attachments = row
+    refs = tuple(
+        AttachmentRef(str(a["kind"]), uuid.UUID(str(a["id"])), str(a.get("filename", "")))
+        for a in attachments or ()
+    )
+    return CommunicationDetail(CommunicationView(*fields), text, html, refs)
 
 
 def count_by_status(session: Session) -> dict[MessageStatus, int]:

@@ -33,9 +33,19 @@ class CommunicationOut(BaseModel):
     source_event_id: uuid.UUID | None = Field(description="the outbox event it came from")
 
 
+class AttachmentOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    kind: str = Field(description="invoice, credit_note, statement, ...")
+    id: uuid.UUID = Field(description="the document's id (its PDF is under its own resource)")
+    filename: str
+
+
 class CommunicationDetailOut(CommunicationOut):
     body_text: str
     body_html: str
+    attachments: list[AttachmentOut] = Field(
+        description="documents attached when the mail is sent, rendered as they stood then"
+    )
 
     @classmethod
     def of(cls, detail: CommunicationDetail) -> CommunicationDetailOut:
@@ -44,5 +54,6 @@ class CommunicationDetailOut(CommunicationOut):
                 **CommunicationOut.model_validate(detail.message).model_dump(),
                 "body_text": detail.body_text,
                 "body_html": detail.body_html,
+                "attachments": [AttachmentOut.model_validate(a) for a in detail.attachments],
             }
         )
