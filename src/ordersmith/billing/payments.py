@@ -20,6 +20,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from ordersmith import clock
+from ordersmith.adapters.payments import MANUAL, refuse_card_numbers
 from ordersmith.billing import inputs, journal
 from ordersmith.billing.accounts import MONEY_ACCOUNT, AccountRole
 from ordersmith.billing.errors import (
@@ -75,7 +76,13 @@ def record_payment(
     """Record money received from a customer and allocate it (see the module doc).
     ``allocate_to=[]`` allocates nothing (all becomes customer credit). Raises
     ValidationFailed listing every bad field, OverAllocation when an explicit
-    allocation exceeds an invoice's balance."""
+    allocation exceeds an invoice's balance. CardNumberRefused (before anything else)
+    when ``reference``, ``card_last4`` or a ``manual`` provider reference (typed from
+    the terminal; another provider's id may be all digits) looks like a card number."""
+    typed = {"reference": reference, "card_last4": card_last4}
+    if provider == MANUAL:
+        typed["provider_reference"] = provider_reference
+    refuse_card_numbers(typed)
     checks = FieldChecks()
     method_ = checks.run("method", one_of(PaymentMethod), method)
     currency_ = checks.run("currency", currency_code, currency)

@@ -8,7 +8,7 @@ from decimal import Decimal
 import typer
 from rich.table import Table
 
-from ordersmith.adapters.payments import ManualProvider, refuse_card_numbers
+from ordersmith.adapters.payments import ManualProvider
 from ordersmith.billing import queries
 from ordersmith.billing.card_payments import take_card_payment
 from ordersmith.billing.credit import apply_customer_credit
@@ -162,7 +162,6 @@ def pay(
     received_on: str | None = typer.Option(None, "--received-on", help="YYYY-MM-DD"),
 ) -> None:
     """Record a payment; a card payment is the terminal's (--reference and --last4)."""
-    refuse_card_numbers({"reference": reference, "last4": last4})
     day = _date("received_on", received_on)
     with database() as db:
         with db.reader() as session:

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from ordersmith import clock
+from ordersmith.adapters.payments import CardNumberRefused
 from ordersmith.billing.credit import apply_customer_credit
 from ordersmith.billing.errors import (
     NoCustomerCredit,
@@ -122,7 +123,7 @@ def test_a_bad_payment_is_refused_with_every_field_named_and_nothing_written(
             amount="12.345",
             currency="EUR",
             reference="x" * 121,
-            card_last4="4242424242424242",
+            card_last4="42",
             received_on=clock.today() + timedelta(days=1),
         )
     # then
@@ -136,6 +137,46 @@ def test_a_bad_payment_is_refused_with_every_field_named_and_nothing_written(
     ]
     with shop.db.reader() as session:
         assert list_payments(session, customer_id=shop.trade.id) == []
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        {"reference": "paid with 4111 1111 1111 1111"},
+        {"card_last4": "4242424242424242"},
+        {"provider_reference": "4012-8888-8888-1881"},
+    ],
+)
+def test_a_card_number_typed_anywhere_is_refused_by_the_service_itself(
+    shop: Shop, typed: dict[str, str]
+) -> None:
+    # given / when: whatever the entry point (API, CLI, an import script)
+    with pytest.raises(CardNumberRefused) as refused, shop.db.unit_of_work(actor="t") as uow:
+        record_payment(
+            uow, customer_id=shop.trade.id, method="card", amount="5.00", currency="EUR", **typed
+        )
+    # then: the field is named, the digits never repeated, nothing written
+    assert [f.field for f in refused.value.fields] == list(typed)
+    assert not [digits for digits in ("4111", "4242", "4012") if digits in str(refused.value)]
+    with shop.db.reader() as session:
+        assert list_payments(session, customer_id=shop.trade.id) == []
+
+
+def test_a_providers_own_reference_may_be_all_digits(shop: Shop) -> None:
+    # given / when: a sandbox provider's id, not typed by anyone
+    with shop.db.unit_of_work(actor="t") as uow:
+        payment = record_payment(
+            uow,
+            customer_id=shop.trade.id,
+            method="card",
+            amount="5.00",
+            currency="EUR",
+            provider="sandbox",
+            provider_reference="4111111111111111",
+            card_last4="1111",
+        )
+    # then
+    assert payment.provider_reference == "4111111111111111"
 
 
 @pytest.mark.parametrize("amount", ["0", "-5.00", "1e3x", "0.001"])
