@@ -53,8 +53,8 @@ from ordersmith.documents import (
 from ordersmith.errors import FieldError, ValidationFailed
 from ordersmith.money import ZERO
 from ordersmith.orders.models import Order
-from ordersmith.shipping.dispatch import address_party, party
 from ordersmith.shipping.models import Shipment
+from ordersmith.shipping.parties import address_party, party
 
 MAX_STATEMENT_DAYS = 3_660
 

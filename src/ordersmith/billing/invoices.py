@@ -14,17 +14,15 @@ order's id) is allocated to it at once, so a prepaid cash sale's receipt is issu
 ``paid``. An order's shipping charge is invoiced once, on its first invoice.
 
 Lines copy the order line's unit price, discount and tax rate; part quantities
-pro-rate the gross and the discount cumulatively (ordersmith.billing.rounding), and the
-header's totals are sums of the very line amounts inserted.
+pro-rate the gross and the discount cumulatively (ordersmith.billing.invoice_lines works
+them out), and the header's totals are sums of the very line amounts inserted.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import timedelta
-from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -41,16 +39,17 @@ from ordersmith.billing.errors import (
     ShipmentNotDispatched,
 )
 from ordersmith.billing.events import InvoiceIssued
-from ordersmith.billing.models import (
-    Invoice,
-    InvoiceKind,
-    InvoiceLine,
-    InvoiceLineKind,
-    InvoiceStatus,
+from ordersmith.billing.invoice_lines import (
+    NewInvoiceLine,
+    invoiced_so_far,
+    item_lines,
+    order_lines,
+    shipping_lines,
+    units_left,
 )
+from ordersmith.billing.models import Invoice, InvoiceKind, InvoiceLine, InvoiceStatus
 from ordersmith.billing.numbering import INVOICE_PREFIX, RECEIPT_PREFIX, next_document_number
 from ordersmith.billing.queries import get_invoice
-from ordersmith.billing.rounding import invoice_part
 from ordersmith.billing.settlement import lock_customer, open_invoices, unallocated_payments
 from ordersmith.billing.views import InvoiceView
 from ordersmith.customers.models import AccountType, AddressKind
@@ -58,10 +57,9 @@ from ordersmith.customers.queries import default_address
 from ordersmith.db import insert_rows, table_of
 from ordersmith.ids import new_id
 from ordersmith.money import ZERO
-from ordersmith.orders.locking import lock_order
-from ordersmith.orders.models import OrderLine
+from ordersmith.orders.locking import lock_order, lock_orders
 from ordersmith.orders.status import OrderStatus
-from ordersmith.shipping.dispatch import lock_shipment, shipment_lines
+from ordersmith.shipping.shipments import lock_shipment, shipment_lines
 from ordersmith.shipping.status import ShipmentStatus
 from ordersmith.uow import UnitOfWork
 
@@ -69,22 +67,6 @@ NOT_DISPATCHED = frozenset(
     {ShipmentStatus.CREATED, ShipmentStatus.LABEL_PRINTED, ShipmentStatus.CANCELLED}
 )
 NOT_INVOICEABLE = frozenset({OrderStatus.DRAFT, OrderStatus.CANCELLED})
-SHIPPING_SKU = "SHIPPING"
-
-
-@dataclass(frozen=True, slots=True)
-class _Line:
-    kind: InvoiceLineKind
-    order_id: uuid.UUID
-    order_line_id: uuid.UUID | None
-    sku: str
-    name: str
-    quantity: int
-    unit_price: Decimal
-    discount: Decimal
-    net_amount: Decimal
-    tax_rate: Decimal
-    tax_amount: Decimal
 
 
 def invoice_order(uow: UnitOfWork, *, order_id: uuid.UUID) -> InvoiceView:
@@ -98,13 +80,11 @@ def invoice_order(uow: UnitOfWork, *, order_id: uuid.UUID) -> InvoiceView:
             extra={"status": order["status"]},
         )
     customer = lock_customer(uow, order["customer_id"])
-    lines = _order_lines(uow, [order["id"]])
-    before = _invoiced_so_far(uow, [line["id"] for line in lines])
-    wanted = {
-        line["id"]: line["quantity"] - before.get(line["id"], (0, ZERO, ZERO))[0] for line in lines
-    }
-    items = _item_lines(lines, wanted, before, order["currency"])
-    items += _shipping_lines(uow, [order], several=False)
+    lines = order_lines(uow, [order["id"]])
+    before = invoiced_so_far(uow, [line["id"] for line in lines])
+    wanted = {line["id"]: units_left(line, before) for line in lines}
+    items = item_lines(lines, wanted, before, order["currency"])
+    items += shipping_lines(uow, [order], several=False)
     if not items:
         raise NothingToInvoice(f"everything of order {order['number']} is invoiced already")
     return _issue(uow, customer=customer, orders=[order], lines=items, shipment_id=None)
@@ -131,136 +111,26 @@ def invoice_shipment(uow: UnitOfWork, *, shipment_id: uuid.UUID) -> InvoiceView:
         )
     carried = shipment_lines(uow, shipment_id)
     order_ids = sorted({row["order_id"] for row in carried}, key=str)
-    orders = [lock_order(uow, oid) for oid in order_ids]  # in id order: no deadlocks
+    orders = lock_orders(uow, order_ids)
     currencies = {order["currency"] for order in orders}
     if len(currencies) != 1:
         raise CurrencyMismatch(f"shipment {shipment['number']} carries orders in {currencies}")
     customer = lock_customer(uow, shipment["customer_id"])
-    lines = _order_lines(uow, order_ids)
-    before = _invoiced_so_far(uow, [line["id"] for line in lines])
+    lines = order_lines(uow, order_ids)
+    before = invoiced_so_far(uow, [line["id"] for line in lines])
     shipped: dict[uuid.UUID, int] = {}
     for row in carried:
         shipped[row["line_id"]] = shipped.get(row["line_id"], 0) + row["quantity"]
     wanted = {
-        line["id"]: min(
-            shipped.get(line["id"], 0),
-            line["quantity"] - before.get(line["id"], (0, ZERO, ZERO))[0],
-        )
-        for line in lines
+        line["id"]: min(shipped.get(line["id"], 0), units_left(line, before)) for line in lines
     }
-    items = _item_lines(lines, wanted, before, currencies.pop())
+    items = item_lines(lines, wanted, before, currencies.pop())
     if not items:
         raise AlreadyInvoiced(
             f"everything shipment {shipment['number']} carried is invoiced already"
         )
-    items += _shipping_lines(uow, orders, several=len(orders) > 1)
+    items += shipping_lines(uow, orders, several=len(orders) > 1)
     return _issue(uow, customer=customer, orders=orders, lines=items, shipment_id=shipment_id)
-
-
-def _order_lines(uow: UnitOfWork, order_ids: Sequence[uuid.UUID]) -> list[Any]:
-    lines = table_of(OrderLine)
-    return list(
-        uow.session.execute(
-            sa.select(lines)
-            .where(lines.c.order_id.in_(list(order_ids)))
-            .order_by(lines.c.order_id, lines.c.line_no)
-        ).mappings()
-    )
-
-
-def _invoiced_so_far(
-    uow: UnitOfWork, order_line_ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, tuple[int, Decimal, Decimal]]:
-    """Per order line: (units, gross, discount) on invoices so far."""
-    if not order_line_ids:
-        return {}
-    il = table_of(InvoiceLine)
-    rows = uow.session.execute(
-        sa.select(
-            il.c.order_line_id,
-            sa.func.sum(il.c.quantity),
-            sa.func.sum(il.c.net_amount + il.c.discount),
-            sa.func.sum(il.c.discount),
-        )
-        .where(il.c.order_line_id.in_(list(order_line_ids)))
-        .group_by(il.c.order_line_id)
-    )
-    return {r[0]: (int(r[1]), Decimal(r[2]), Decimal(r[3])) for r in rows}
-
-
-def _item_lines(
-    lines: Sequence[Any],
-    wanted: dict[uuid.UUID, int],
-    before: dict[uuid.UUID, tuple[int, Decimal, Decimal]],
-    currency: str,
-) -> list[_Line]:
-    out: list[_Line] = []
-    for line in lines:
-        quantity = wanted.get(line["id"], 0)
-        if quantity <= 0:
-            continue
-        units, gross, discount = before.get(line["id"], (0, ZERO, ZERO))
-        part = invoice_part(
-            ordered=line["quantity"],
-            unit_price=line["unit_price"],
-            order_discount=line["discount"],
-            tax_rate=line["tax_rate"],
-            invoiced_before=units,
-            gross_before=gross,
-            discount_before=discount,
-            quantity=quantity,
-            currency=currency,
-        )
-        out.append(
-            _Line(
-                InvoiceLineKind.ITEM,
-                line["order_id"],
-                line["id"],
-                line["sku"],
-                line["name"],
-                quantity,
-                line["unit_price"],
-                part.discount,
-                part.net,
-                line["tax_rate"],
-                part.tax,
-            )
-        )
-    return out
-
-
-def _shipping_lines(uow: UnitOfWork, orders: Sequence[Any], *, several: bool) -> list[_Line]:
-    """The shipping charge of each order whose charge no invoice has yet (untaxed, as
-    the order priced it)."""
-    charged = [o for o in orders if o["shipping_total"] > 0]
-    if not charged:
-        return []
-    il = table_of(InvoiceLine)
-    done = set(
-        uow.session.scalars(
-            sa.select(il.c.order_id).where(
-                il.c.order_id.in_([o["id"] for o in charged]),
-                il.c.kind == InvoiceLineKind.SHIPPING.value,
-            )
-        )
-    )
-    return [
-        _Line(
-            InvoiceLineKind.SHIPPING,
-            o["id"],
-            None,
-            SHIPPING_SKU,
-            f"Shipping ({o['number']})" if several else "Shipping",
-            1,
-            o["shipping_total"],
-            ZERO,
-            o["shipping_total"],
-            ZERO,
-            ZERO,
-        )
-        for o in charged
-        if o["id"] not in done
-    ]
 
 
 def _issue(
@@ -268,7 +138,7 @@ def _issue(
     *,
     customer: Any,
     orders: Sequence[Any],
-    lines: Sequence[_Line],
+    lines: Sequence[NewInvoiceLine],
     shipment_id: uuid.UUID | None,
 ) -> InvoiceView:
     currency = orders[0]["currency"]

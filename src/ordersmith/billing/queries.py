@@ -1,5 +1,7 @@
 """Read side of billing: invoice, payment and credit note details and lists, and what a
-customer owes. ``overdue`` is derived here (due date before today, balance open)."""
+customer owes. ``overdue`` is derived here (due date before today, balance open). The
+lists under a detail view's header (lines, settlements, allocations, refunds,
+applications) come from ordersmith.billing.document_details."""
 
 from __future__ import annotations
 
@@ -12,29 +14,25 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from ordersmith import clock
-from ordersmith.billing.errors import CreditNoteNotFound, InvoiceNotFound, PaymentNotFound
-from ordersmith.billing.models import (
-    CreditApplication,
-    CreditNote,
-    CreditNoteLine,
-    Invoice,
-    InvoiceLine,
-    InvoiceStatus,
-    Payment,
-    PaymentAllocation,
-    Refund,
+from ordersmith.billing.document_details import (
+    credit_note_applications,
+    credit_note_lines,
+    invoice_lines,
+    invoice_settlements,
+    payment_allocations,
+    payment_refunds,
 )
+from ordersmith.billing.errors import CreditNoteNotFound, InvoiceNotFound, PaymentNotFound
+from ordersmith.billing.models import CreditNote, Invoice, InvoiceStatus, Payment
 from ordersmith.billing.views import (
     AllocationView,
     CreditNoteLineView,
     CreditNoteView,
     CustomerBalance,
-    InvoiceLineView,
     InvoiceSummary,
     InvoiceView,
     PaymentView,
     RefundView,
-    SettlementView,
 )
 from ordersmith.db import Fixed, table_of
 from ordersmith.money import ZERO
@@ -42,8 +40,6 @@ from ordersmith.validation import matchable
 
 OPEN = (InvoiceStatus.ISSUED.value, InvoiceStatus.PARTIALLY_PAID.value)
 _ZERO_SQL = sa.literal(ZERO, type_=Fixed(4))
-_LINE_FIELDS = list(InvoiceLineView.__dataclass_fields__)
-_CN_LINE_FIELDS = list(CreditNoteLineView.__dataclass_fields__)
 
 
 def _by_id_or_number(table: sa.Table, ref: str | uuid.UUID) -> sa.ColumnElement[bool]:
@@ -76,15 +72,10 @@ def get_invoice(
 ) -> InvoiceView:
     """One invoice (by id or number) with its lines and what settled it, oldest first;
     ``customer_id`` scopes the look-up to that customer (InvoiceNotFound otherwise)."""
-    lines = table_of(InvoiceLine)
     row = _one(session, table_of(Invoice), invoice, customer_id)
     if row is None:
         raise InvoiceNotFound(f"no invoice {str(invoice)!r}")
-    line_rows = session.execute(
-        sa.select(*(lines.c[f] for f in _LINE_FIELDS))
-        .where(lines.c.invoice_id == row["id"])
-        .order_by(lines.c.line_no)
-    ).all()
+    lines = invoice_lines(session, row["id"])
     balance = row["total"] - row["amount_paid"] - row["amount_credited"]
     cn = table_of(CreditNote)
     credited = session.scalar(
@@ -117,32 +108,9 @@ def get_invoice(
         created_by=row["created_by"],
         created_at=row["created_at"],
         updated_at=row["updated_at"],
-        lines=[_line_view(r) for r in line_rows],
-        settlements=_settlements(session, row["id"]),
+        lines=lines,
+        settlements=invoice_settlements(session, row["id"]),
     )
-
-
-def _line_view(row: Any) -> InvoiceLineView:
-    values = dict(zip(_LINE_FIELDS, row, strict=True))
-    return InvoiceLineView(**{**values, "kind": str(values["kind"])})
-
-
-def _settlements(session: Session, invoice_id: uuid.UUID) -> list[SettlementView]:
-    alloc, pay = table_of(PaymentAllocation), table_of(Payment)
-    apps, cn = table_of(CreditApplication), table_of(CreditNote)
-    paid = session.execute(
-        sa.select(pay.c.id, pay.c.number, alloc.c.amount, alloc.c.created_at)
-        .join(pay, pay.c.id == alloc.c.payment_id)
-        .where(alloc.c.invoice_id == invoice_id)
-    ).all()
-    credited = session.execute(
-        sa.select(cn.c.id, cn.c.number, apps.c.amount, apps.c.created_at)
-        .join(cn, cn.c.id == apps.c.credit_note_id)
-        .where(apps.c.invoice_id == invoice_id)
-    ).all()
-    found = [SettlementView("payment", *r) for r in paid]
-    found += [SettlementView("credit_note", *r) for r in credited]
-    return sorted(found, key=lambda s: (s.at, s.number))
 
 
 def list_invoices(
@@ -236,33 +204,8 @@ def _payment_view(session: Session, row: Any, *, details: bool) -> PaymentView:
     allocations: list[AllocationView] = []
     refunds: list[RefundView] = []
     if details:
-        alloc, inv, ref = table_of(PaymentAllocation), table_of(Invoice), table_of(Refund)
-        allocations = [
-            AllocationView(*r)
-            for r in session.execute(
-                sa.select(inv.c.id, inv.c.number, alloc.c.amount, alloc.c.created_at)
-                .join(inv, inv.c.id == alloc.c.invoice_id)
-                .where(alloc.c.payment_id == row["id"])
-                .order_by(alloc.c.created_at, inv.c.number)
-            )
-        ]
-        refunds = [
-            RefundView(*r)
-            for r in session.execute(
-                sa.select(
-                    ref.c.id,
-                    ref.c.payment_id,
-                    ref.c.amount,
-                    ref.c.currency,
-                    ref.c.reason,
-                    ref.c.refunded_on,
-                    ref.c.created_by,
-                    ref.c.created_at,
-                )
-                .where(ref.c.payment_id == row["id"])
-                .order_by(ref.c.created_at)
-            )
-        ]
+        allocations = payment_allocations(session, row["id"])
+        refunds = payment_refunds(session, row["id"])
     return PaymentView(
         id=row["id"],
         number=row["number"],
@@ -324,24 +267,8 @@ def _credit_note_view(session: Session, row: Any, *, details: bool) -> CreditNot
     lines: list[CreditNoteLineView] = []
     applications: list[AllocationView] = []
     if details:
-        cl, apps = table_of(CreditNoteLine), table_of(CreditApplication)
-        lines = [
-            CreditNoteLineView(*r)
-            for r in session.execute(
-                sa.select(*(cl.c[f] for f in _CN_LINE_FIELDS))
-                .where(cl.c.credit_note_id == row["id"])
-                .order_by(cl.c.line_no)
-            )
-        ]
-        applications = [
-            AllocationView(*r)
-            for r in session.execute(
-                sa.select(inv.c.id, inv.c.number, apps.c.amount, apps.c.created_at)
-                .join(inv, inv.c.id == apps.c.invoice_id)
-                .where(apps.c.credit_note_id == row["id"])
-                .order_by(apps.c.created_at, inv.c.number)
-            )
-        ]
+        lines = credit_note_lines(session, row["id"])
+        applications = credit_note_applications(session, row["id"])
     return CreditNoteView(
         id=row["id"],
         number=row["number"],

@@ -3,9 +3,10 @@
 One code path serves every trigger (confirmation, release from hold, stock arriving for
 backorders, a short pick): what a line still needs is ``quantity - shipped - allocated``;
 what a warehouse can give is its available stock plus this order's own reservation
-there that no allocation holds yet. The sourcing planner (pure) chooses; this module
-moves the reservation in the ledger by the difference, in one post, so no unit is ever
-counted twice, and records the allocations, the decision's trace and the history.
+there that no allocation holds yet (both read by ordersmith.fulfillment.allocation_inputs).
+The sourcing planner (pure) chooses; this module moves the reservation in the ledger by
+the difference, in one post, so no unit is ever counted twice, and records the
+allocations, the decision's trace, the promised dates and the history.
 """
 
 from __future__ import annotations
@@ -18,25 +19,23 @@ from typing import Any
 import sqlalchemy as sa
 
 from ordersmith import clock
-from ordersmith.catalog.models import Product
 from ordersmith.db import insert_rows, table_of
 from ordersmith.errors import InvalidTransition
-from ordersmith.fulfillment import progress
-from ordersmith.fulfillment.distance import zone_distance
+from ordersmith.fulfillment import allocation_inputs as inputs
 from ordersmith.fulfillment.events import OrderAllocated, OrderBackordered
 from ordersmith.fulfillment.models import (
-    OPEN_ALLOCATION_STATUSES,
     Allocation,
     AllocationDecision,
     AllocationStatus,
     IncidentKind,
     OrderIncident,
 )
-from ordersmith.fulfillment.sourcing import Decision, LineNeed, Site, choose
+from ordersmith.fulfillment.progress_refresh import allocation_decided, refresh_progress
+from ordersmith.fulfillment.sourcing import Decision, LineNeed, choose
 from ordersmith.ids import new_id
 from ordersmith.inventory import ledger
 from ordersmith.inventory.ledger import Entry, Key
-from ordersmith.inventory.models import MovementKind, StockLevel, Warehouse
+from ordersmith.inventory.models import MovementKind
 from ordersmith.orders.history import note_on_orders
 from ordersmith.orders.locking import lock_order
 from ordersmith.orders.models import Order, OrderLine, OrderReservation
@@ -78,25 +77,13 @@ def allocate_order(
                 code="order_not_allocatable",
             )
         return None
-    lines = _lines(uow, order_id)
-    open_by_line, open_by_key = _open_allocations(uow, order_id)
-    own_reserved = _reservations(uow, order_id)
-    needs = [
-        LineNeed(
-            line["id"],
-            line["line_no"],
-            line["product_id"],
-            line["sku"],
-            line["quantity"] - line["shipped_quantity"] - open_by_line.get(line["id"], 0),
-            line["warehouse_id"],
-        )
-        for line in lines
-        if line["stocked"]
-    ]
-    needs = [n for n in needs if n.quantity > 0]
+    lines = inputs.order_lines(uow, order_id)
+    open_by_line, open_by_key = inputs.open_allocations(uow, order_id)
+    own_reserved = inputs.own_reservations(uow, order_id)
+    needs = inputs.line_needs(lines, open_by_line)
     if not needs:
         return None
-    sites, usable = _sites(uow, order, needs, own_reserved, open_by_key)
+    sites, usable = inputs.sites(uow, order, needs, own_reserved, open_by_key)
     decision = choose(needs, sites, usable, rules=uow.settings.allocation_rules)
     if only_if_progress and decision.plan.covered == 0:
         return None
@@ -105,7 +92,7 @@ def allocate_order(
         key = (warehouse_id, _product_of(needs, line_id))
         target[key] = target.get(key, 0) + units
     _move_reservation(uow, order, own_reserved, target)
-    first = not _decided_before(uow, order_id)
+    first = not allocation_decided(uow, order_id)
     if first:
         _promise(uow, order)
     decision_id = _record_decision(uow, order, trigger, decision)
@@ -146,94 +133,6 @@ def allocate_order(
 
 def _product_of(needs: list[LineNeed], line_id: uuid.UUID) -> uuid.UUID:
     return next(n.product_id for n in needs if n.line_id == line_id)
-
-
-def _lines(uow: UnitOfWork, order_id: uuid.UUID) -> list[Any]:
-    lines, products = table_of(OrderLine), table_of(Product)
-    return list(
-        uow.session.execute(
-            sa.select(lines, products.c.stocked)
-            .join(products, products.c.id == lines.c.product_id)
-            .where(lines.c.order_id == order_id)
-            .order_by(lines.c.line_no)
-        ).mappings()
-    )
-
-
-def _open_allocations(
-    uow: UnitOfWork, order_id: uuid.UUID
-) -> tuple[dict[uuid.UUID, int], dict[Key, int]]:
-    allocations = table_of(Allocation)
-    by_line: dict[uuid.UUID, int] = defaultdict(int)
-    by_key: dict[Key, int] = defaultdict(int)
-    for row in uow.session.execute(
-        sa.select(
-            allocations.c.line_id,
-            allocations.c.warehouse_id,
-            allocations.c.product_id,
-            allocations.c.quantity - allocations.c.shipped_quantity,
-        ).where(
-            allocations.c.order_id == order_id,
-            allocations.c.status.in_([s.value for s in OPEN_ALLOCATION_STATUSES]),
-        )
-    ):
-        by_line[row[0]] += row[3]
-        by_key[(row[1], row[2])] += row[3]
-    return dict(by_line), dict(by_key)
-
-
-def _reservations(uow: UnitOfWork, order_id: uuid.UUID) -> dict[Key, int]:
-    reservations = table_of(OrderReservation)
-    return {
-        (r.warehouse_id, r.product_id): r.quantity
-        for r in uow.session.execute(
-            sa.select(
-                reservations.c.warehouse_id, reservations.c.product_id, reservations.c.quantity
-            ).where(reservations.c.order_id == order_id)
-        )
-    }
-
-
-def _sites(
-    uow: UnitOfWork,
-    order: Any,
-    needs: list[LineNeed],
-    own_reserved: dict[Key, int],
-    open_by_key: dict[Key, int],
-) -> tuple[list[Site], dict[Key, int]]:
-    """Active warehouses and what each can give (rows locked in key order on PostgreSQL)."""
-    levels, warehouses = table_of(StockLevel), table_of(Warehouse)
-    query = (
-        sa.select(
-            levels.c.warehouse_id,
-            levels.c.product_id,
-            levels.c.on_hand,
-            levels.c.reserved,
-        )
-        .join(warehouses, warehouses.c.id == levels.c.warehouse_id)
-        .where(
-            levels.c.product_id.in_(sorted({n.product_id for n in needs})),
-            warehouses.c.active.is_(True),
-        )
-        .order_by(levels.c.warehouse_id, levels.c.product_id)
-    )
-    if ledger.is_postgresql(uow.session):
-        query = query.with_for_update(of=levels)
-    usable: dict[Key, int] = {}
-    for row in uow.session.execute(query):
-        key = (row.warehouse_id, row.product_id)
-        unallocated_own = own_reserved.get(key, 0) - open_by_key.get(key, 0)
-        usable[key] = row.on_hand - row.reserved + max(unallocated_own, 0)
-    site_rows = uow.session.execute(
-        sa.select(warehouses.c.id, warehouses.c.code, warehouses.c.priority, warehouses.c.address)
-        .where(warehouses.c.active.is_(True))
-        .order_by(warehouses.c.code)
-    )
-    ship_to = order["shipping_address"] or {}
-    sites = [
-        Site(r.id, r.code, r.priority, zone_distance(r.address or {}, ship_to)) for r in site_rows
-    ]
-    return sites, usable
 
 
 def _move_reservation(
@@ -398,49 +297,3 @@ def _promise(uow: UnitOfWork, order: Any) -> None:
         .where(orders.c.id == order["id"])
         .values(promised_dispatch_date=dispatch, promised_delivery_date=delivery)
     )
-
-
-def _decided_before(uow: UnitOfWork, order_id: uuid.UUID) -> bool:
-    decisions = table_of(AllocationDecision)
-    found = uow.session.scalar(
-        sa.select(decisions.c.id).where(decisions.c.order_id == order_id).limit(1)
-    )
-    return found is not None
-
-
-def refresh_progress(uow: UnitOfWork, order_id: uuid.UUID) -> str:
-    """Recompute and store the order's fulfilment status from its quantities."""
-    lines, products = table_of(OrderLine), table_of(Product)
-    rows = uow.session.execute(
-        sa.select(
-            lines.c.quantity,
-            lines.c.reserved_quantity,
-            lines.c.backordered_quantity,
-            lines.c.shipped_quantity,
-            lines.c.delivered_quantity,
-            products.c.stocked,
-        )
-        .join(products, products.c.id == lines.c.product_id)
-        .where(lines.c.order_id == order_id)
-    )
-    decisions = table_of(AllocationDecision)
-    allocated = uow.session.scalar(
-        sa.select(sa.func.count()).where(decisions.c.order_id == order_id)
-    )
-    line_progress = [
-        progress.LineProgress(
-            r.quantity,
-            r.reserved_quantity if allocated else 0,
-            r.backordered_quantity if allocated else 0,
-            r.shipped_quantity,
-            r.delivered_quantity,
-            r.stocked,
-        )
-        for r in rows
-    ]
-    status = progress.fulfilment_status(line_progress).value
-    orders = table_of(Order)
-    uow.session.execute(
-        sa.update(orders).where(orders.c.id == order_id).values(fulfilment_status=status)
-    )
-    return status

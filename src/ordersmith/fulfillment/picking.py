@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from ordersmith import clock
 from ordersmith.db import insert_rows, table_of
 from ordersmith.errors import Conflict, FieldError, NotFound, ValidationFailed
-from ordersmith.fulfillment.allocation import allocate_order, refresh_progress
+from ordersmith.fulfillment.allocation import allocate_order
 from ordersmith.fulfillment.events import OrderShortPicked, PickListCompleted, PickListCreated
 from ordersmith.fulfillment.models import (
     Allocation,
@@ -33,6 +33,7 @@ from ordersmith.fulfillment.models import (
     PickListLine,
     PickListStatus,
 )
+from ordersmith.fulfillment.progress_refresh import refresh_progress
 from ordersmith.ids import new_id
 from ordersmith.inventory import ledger
 from ordersmith.inventory.ledger import Entry

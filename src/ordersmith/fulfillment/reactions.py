@@ -15,8 +15,9 @@ import sqlalchemy as sa
 from ordersmith import clock
 from ordersmith.db import table_of
 from ordersmith.errors import InvalidTransition
-from ordersmith.fulfillment.allocation import allocate_order, refresh_progress
+from ordersmith.fulfillment.allocation import allocate_order
 from ordersmith.fulfillment.models import OPEN_ALLOCATION_STATUSES, Allocation, AllocationStatus
+from ordersmith.fulfillment.progress_refresh import refresh_progress
 from ordersmith.inventory.events import StockAdjusted, StockReceived
 from ordersmith.inventory.ledger import is_postgresql
 from ordersmith.orders.events import OrderCancelled, OrderConfirmed, OrderReleased

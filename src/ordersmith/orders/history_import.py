@@ -9,7 +9,8 @@ for a block of numbers from the series ``SO-<year>-H`` (``SO-2025-H000123``, whi
 live numbering never produces), one bulk INSERT each for orders, lines and "imported"
 history rows, and one summary ``OrderHistoryImported`` event. ``(channel,
 external_ref)`` is unique: importing the same references again fails with
-``duplicate_external_ref`` and writes nothing.
+``duplicate_external_ref`` and writes nothing. The limits of one call and the rules the
+input must satisfy are in ``orders.history_import_rules``.
 """
 
 from __future__ import annotations
@@ -31,25 +32,24 @@ from ordersmith import clock
 from ordersmith.catalog.queries import ProductView, get_products_by_sku
 from ordersmith.customers.models import Customer, CustomerAddress
 from ordersmith.db import insert_ignoring_conflicts, table_of
-from ordersmith.errors import FieldError, ValidationFailed
+from ordersmith.errors import FieldError
 from ordersmith.events import DomainEvent
 from ordersmith.ids import new_id
-from ordersmith.money import ZERO, is_valid_currency
+from ordersmith.money import ZERO
 from ordersmith.numbering import NumberSeries
 from ordersmith.orders.errors import DuplicateExternalRef
+from ordersmith.orders.history_import_rules import (
+    MAX_ERRORS,
+    raise_if,
+    reference_errors,
+    shape_errors,
+)
 from ordersmith.orders.models import Channel, Order, OrderHistory, OrderLine
 from ordersmith.orders.placement import LineRequest, lines_fingerprint
 from ordersmith.orders.status import OrderStatus
 from ordersmith.orders.totals import LineAmounts, OrderTotals, line_amounts, order_totals
 from ordersmith.uow import UnitOfWork
-
-MAX_ORDERS = 5_000  # per call: callers split bigger imports into several transactions
-MAX_LINES = 500
-MAX_QUANTITY = 1_000_000
-MAX_AMOUNT = Decimal("999999999999.9999")  # fits NUMERIC(19, 4) and SQLite's scaled BIGINT
-MAX_ERRORS = 50  # field errors listed in one ValidationFailed
-_FINAL = (OrderStatus.COMPLETED, OrderStatus.CANCELLED)
-_CHANNELS = tuple(c.value for c in Channel)
+from ordersmith.validation import MAX_AMOUNT
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,11 +111,11 @@ def import_historical_orders(uow: UnitOfWork, orders: Sequence[HistoricalOrder])
     nothing is written. Returns the number of orders imported."""
     if not orders:
         return 0
-    _raise_if(_shape_errors(orders))
+    raise_if(shape_errors(orders))
     session = uow.session
     products = get_products_by_sku(session, {ln.sku for o in orders for ln in o.lines})
     customers = _customers(session, {o.customer_id for o in orders})
-    _raise_if(_reference_errors(orders, products, customers))
+    raise_if(reference_errors(orders, products, customers))
     _check_unique_refs(session, orders)
     rows, errors = _Rows(), []
     for i, (order, number) in enumerate(zip(orders, _numbers(uow, orders), strict=True)):
@@ -125,7 +125,7 @@ def import_historical_orders(uow: UnitOfWork, orders: Sequence[HistoricalOrder])
             errors.append(FieldError(f"orders.{i}.total", f"lines add up to {totals.total}"))
         if totals.total > MAX_AMOUNT:
             errors.append(FieldError(f"orders.{i}.total", f"exceeds {MAX_AMOUNT}"))
-    _raise_if(errors)
+    raise_if(errors)
     _insert(session, rows)
     created = [o.created_at for o in orders]
     uow.record(
@@ -207,85 +207,6 @@ def _add_rows(
         }
     )
     return totals
-
-
-def _raise_if(errors: list[FieldError]) -> None:
-    if errors:
-        raise ValidationFailed(
-            f"{len(errors)} problem(s) in the historical orders; nothing was imported",
-            fields=errors[:MAX_ERRORS],
-        )
-
-
-def _shape_errors(orders: Sequence[HistoricalOrder]) -> list[FieldError]:
-    """Rules that need no database."""
-    errors: list[FieldError] = []
-    if len(orders) > MAX_ORDERS:
-        return [FieldError("orders", f"at most {MAX_ORDERS} orders per call")]
-    now = clock.now()
-    for i, o in enumerate(orders):
-        at = f"orders.{i}"
-        if o.status not in _FINAL:
-            errors.append(FieldError(f"{at}.status", "must be completed or cancelled"))
-        if o.channel not in _CHANNELS:
-            errors.append(FieldError(f"{at}.channel", f"one of {', '.join(_CHANNELS)}"))
-        ref = o.external_ref if isinstance(o.external_ref, str) else ""
-        if not 1 <= len(ref) <= 120 or ref != ref.strip():
-            errors.append(FieldError(f"{at}.external_ref", "1 to 120 characters, no outer spaces"))
-        if o.created_at.tzinfo is None:
-            errors.append(FieldError(f"{at}.created_at", "must be timezone-aware"))
-        elif o.created_at > now:
-            errors.append(FieldError(f"{at}.created_at", "must be in the past"))
-        if o.currency is not None and not is_valid_currency(o.currency):
-            errors.append(FieldError(f"{at}.currency", "ISO 4217 code, e.g. EUR"))
-        if not _storable(o.shipping_amount):
-            errors.append(FieldError(f"{at}.shipping_amount", "0 or more, at most 4 decimals"))
-        if not 1 <= len(o.lines) <= MAX_LINES:
-            errors.append(FieldError(f"{at}.lines", f"1 to {MAX_LINES} lines"))
-        for n, line in enumerate(o.lines):
-            errors.extend(_line_errors(f"{at}.lines.{n}", line))
-    return errors
-
-
-def _line_errors(at: str, line: HistoricalLine) -> list[FieldError]:
-    errors = []
-    if not 1 <= line.quantity <= MAX_QUANTITY:
-        errors.append(FieldError(f"{at}.quantity", f"between 1 and {MAX_QUANTITY}"))
-    for name in ("unit_price", "discount"):
-        if not _storable(getattr(line, name)):
-            errors.append(FieldError(f"{at}.{name}", "0 or more, at most 4 decimals"))
-    if line.tax_rate is not None and not (_storable(line.tax_rate) and line.tax_rate < 1):
-        errors.append(FieldError(f"{at}.tax_rate", "a fraction from 0 to below 1"))
-    if not errors and line.quantity * line.unit_price > MAX_AMOUNT:
-        errors.append(FieldError(f"{at}.unit_price", f"the line amount exceeds {MAX_AMOUNT}"))
-    elif not errors and line.discount > line.quantity * line.unit_price:
-        errors.append(FieldError(f"{at}.discount", "cannot exceed the line amount"))
-    if not 1 <= len(line.price_source) <= 60:
-        errors.append(FieldError(f"{at}.price_source", "1 to 60 characters"))
-    return errors
-
-
-def _storable(amount: Decimal) -> bool:
-    """A non-negative Decimal with at most 4 decimals (the Fixed(4) columns)."""
-    if not isinstance(amount, Decimal) or not amount.is_finite() or amount < 0:
-        return False
-    scaled = amount.scaleb(4)
-    return scaled == scaled.to_integral_value() and amount <= MAX_AMOUNT
-
-
-def _reference_errors(
-    orders: Sequence[HistoricalOrder],
-    products: dict[str, ProductView],
-    customers: dict[uuid.UUID, _CustomerInfo],
-) -> list[FieldError]:
-    errors = []
-    for i, o in enumerate(orders):
-        if o.customer_id not in customers:
-            errors.append(FieldError(f"orders.{i}.customer_id", "unknown customer"))
-        for n, line in enumerate(o.lines):
-            if line.sku not in products:
-                errors.append(FieldError(f"orders.{i}.lines.{n}.sku", "unknown SKU"))
-    return errors
 
 
 def _customers(session: Session, ids: set[uuid.UUID]) -> dict[uuid.UUID, _CustomerInfo]:

@@ -17,18 +17,16 @@ import sqlalchemy as sa
 
 from ordersmith import clock
 from ordersmith.adapters.carriers import BookingRequest, Parcel
-from ordersmith.config import Settings
-from ordersmith.customers.models import Customer
 from ordersmith.db import table_of
-from ordersmith.documents import Party
-from ordersmith.errors import Conflict, InvalidTransition, NotFound
-from ordersmith.fulfillment.allocation import refresh_progress
+from ordersmith.errors import Conflict, InvalidTransition
 from ordersmith.fulfillment.models import Allocation, AllocationStatus
+from ordersmith.fulfillment.progress_refresh import refresh_progress
 from ordersmith.inventory import ledger
 from ordersmith.inventory.ledger import Entry
-from ordersmith.inventory.models import MovementKind, Warehouse
+from ordersmith.inventory.models import MovementKind
 from ordersmith.orders.events import OrderCompleted, OrderReleased
 from ordersmith.orders.history import note_on_orders
+from ordersmith.orders.locking import lock_orders
 from ordersmith.orders.models import Order, OrderLine, OrderReservation
 from ordersmith.orders.status import OrderAction, OrderStatus, check_transition
 from ordersmith.shipping.carriers import CarrierView, adapter_for, get_carrier_by_id
@@ -37,47 +35,13 @@ from ordersmith.shipping.events import (
     ShipmentDelivered,
     ShipmentDispatched,
 )
-from ordersmith.shipping.models import Package, Shipment, ShipmentLine
+from ordersmith.shipping.models import Package, Shipment
+from ordersmith.shipping.parties import shipment_recipient, shipment_sender
+from ordersmith.shipping.shipments import lock_shipment, shipment_lines
 from ordersmith.shipping.status import ShipmentAction, ShipmentStatus
 from ordersmith.shipping.status import check_transition as ship_to
 from ordersmith.uow import UnitOfWork
 from ordersmith.validation import text
-
-
-def lock_shipment(uow: UnitOfWork, shipment_id: uuid.UUID) -> Any:
-    shipments = table_of(Shipment)
-    row = (
-        uow.session.execute(
-            sa.select(shipments).where(shipments.c.id == shipment_id).with_for_update()
-        )
-        .mappings()
-        .one_or_none()
-    )
-    if row is None:
-        raise NotFound(f"no shipment {shipment_id}", code="shipment_not_found")
-    return row
-
-
-def shipment_lines(uow: UnitOfWork, shipment_id: uuid.UUID) -> list[Any]:
-    lines = table_of(ShipmentLine)
-    return list(
-        uow.session.execute(
-            sa.select(lines).where(lines.c.shipment_id == shipment_id).order_by(lines.c.id)
-        ).mappings()
-    )
-
-
-def party(settings: Settings) -> Party:
-    lines = tuple(line for line in settings.company_address.splitlines() if line.strip())
-    return Party(settings.company_name, lines, settings.company_email)
-
-
-def address_party(address: dict[str, Any], fallback_name: str = "") -> Party:
-    keys = ("line1", "line2", "city", "region", "postcode", "country")
-    lines = [str(address.get(k) or "").strip() for k in keys]
-    postcode_city = " ".join(x for x in (lines[4], lines[2]) if x)
-    printed = [lines[0], lines[1], postcode_city, lines[3], lines[5]]
-    return Party(str(address.get("name") or fallback_name), tuple(x for x in printed if x))
 
 
 def print_label(
@@ -115,8 +79,8 @@ def print_label(
         BookingRequest(
             shipment_number=row["number"],
             service_level=row["service_level"],
-            sender=_sender(uow, row),
-            recipient=address_party(row["ship_to"] or {}, _customer_name(uow, row)),
+            sender=shipment_sender(uow, row),
+            recipient=shipment_recipient(uow, row),
             packages=parcels,
             tracking_number=row["tracking_number"] or tracking_number,
         )
@@ -139,14 +103,6 @@ def print_label(
     return booking.tracking_number, booking.label_pdf
 
 
-def _customer_name(uow: UnitOfWork, row: Any) -> str:
-    customers = table_of(Customer)
-    name = uow.session.scalar(
-        sa.select(customers.c.name).where(customers.c.id == row["customer_id"])
-    )
-    return str(name or "")
-
-
 def _refuse_tracking_number_in_use(uow: UnitOfWork, row: Any, tracking_number: str) -> None:
     """A carrier's tracking number names one shipment (carrier events find it by number)."""
     shipments = table_of(Shipment)
@@ -164,19 +120,6 @@ def _refuse_tracking_number_in_use(uow: UnitOfWork, row: Any, tracking_number: s
         )
 
 
-def _sender(uow: UnitOfWork, row: Any) -> Party:
-    warehouses = table_of(Warehouse)
-    wh = uow.session.execute(
-        sa.select(warehouses.c.name, warehouses.c.address).where(
-            warehouses.c.id == row["warehouse_id"]
-        )
-    ).one()
-    company = party(uow.settings)
-    if wh.address:
-        return address_party(wh.address, f"{company.name} — {wh.name}")
-    return company
-
-
 def dispatch_shipment(
     uow: UnitOfWork, *, shipment_id: uuid.UUID, at: datetime | None = None
 ) -> str:
@@ -185,7 +128,7 @@ def dispatch_shipment(
     ship_to(ShipmentStatus(row["status"]), ShipmentAction.DISPATCH)
     lines = shipment_lines(uow, shipment_id)
     order_ids = sorted({line["order_id"] for line in lines}, key=str)
-    _lock_orders(uow, order_ids)
+    lock_orders(uow, order_ids)
     per_key: dict[tuple[uuid.UUID, uuid.UUID], int] = defaultdict(int)
     for line in lines:
         per_key[(row["warehouse_id"], line["product_id"])] += line["quantity"]
@@ -393,16 +336,6 @@ def _complete(uow: UnitOfWork, order_id: uuid.UUID) -> None:
     )
     _history(uow, [order_id], "complete", "everything delivered", from_status=row["status"])
     uow.record(OrderCompleted(aggregate_id=order_id, number=row["number"]))
-
-
-def _lock_orders(uow: UnitOfWork, order_ids: list[uuid.UUID]) -> None:
-    orders = table_of(Order)
-    uow.session.execute(
-        sa.select(orders.c.id)
-        .where(orders.c.id.in_(order_ids))
-        .order_by(orders.c.id)
-        .with_for_update()
-    ).all()
 
 
 def _order_numbers(uow: UnitOfWork, order_ids: list[uuid.UUID]) -> list[str]:

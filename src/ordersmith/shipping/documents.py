@@ -20,8 +20,8 @@ from ordersmith.documents import packing_slip_pdf as render_packing_slip
 from ordersmith.errors import NotFound
 from ordersmith.orders.models import Order, OrderLine
 from ordersmith.shipping.carriers import get_carrier_by_id
-from ordersmith.shipping.dispatch import address_party, party
 from ordersmith.shipping.models import Package, Shipment, ShipmentLine
+from ordersmith.shipping.parties import address_party, party
 from ordersmith.uow import UnitOfWork
 
 

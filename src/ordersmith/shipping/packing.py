@@ -23,8 +23,8 @@ from ordersmith.fulfillment.models import Allocation, AllocationStatus
 from ordersmith.ids import new_id
 from ordersmith.inventory import ledger
 from ordersmith.inventory.queries import get_warehouse
-from ordersmith.orders.errors import OrderNotFound
 from ordersmith.orders.history import note_on_orders
+from ordersmith.orders.locking import lock_orders
 from ordersmith.orders.models import Order, OrderLine
 from ordersmith.orders.status import OrderStatus
 from ordersmith.shipping.carriers import get_carrier, service_of
@@ -74,9 +74,9 @@ def pack_shipment(
     wh = get_warehouse(uow.session, warehouse)
     carrier_view = get_carrier(uow.session, carrier)
     service = service_of(carrier_view, service_level)
-    orders = _lock_orders(uow, order_ids)
+    orders = _lock_packable(uow, order_ids)
     if consolidate if consolidate is not None else uow.settings.consolidate_automatically:
-        orders = _lock_orders(uow, [*order_ids, *_siblings(uow, orders[0], wh.id)])
+        orders = _lock_packable(uow, [*order_ids, *_siblings(uow, orders[0], wh.id)])
     _check_consolidation(orders)
     if not (orders[0]["shipping_address"] or {}).get("line1"):
         raise Conflict(
@@ -171,17 +171,9 @@ def _check_packages(packages: Sequence[PackageInput]) -> None:
         raise ValidationFailed("the packages are not valid", fields=problems)
 
 
-def _lock_orders(uow: UnitOfWork, order_ids: Sequence[uuid.UUID]) -> list[Any]:
-    orders = table_of(Order)
-    wanted = sorted(set(order_ids), key=str)
-    rows = list(
-        uow.session.execute(
-            sa.select(orders).where(orders.c.id.in_(wanted)).order_by(orders.c.id).with_for_update()
-        ).mappings()
-    )
-    missing = set(wanted) - {r["id"] for r in rows}
-    if missing:
-        raise OrderNotFound(f"no order {sorted(missing, key=str)[0]}")
+def _lock_packable(uow: UnitOfWork, order_ids: Sequence[uuid.UUID]) -> list[Any]:
+    """The orders' rows, locked; oldest first. Conflict unless every one is confirmed."""
+    rows = lock_orders(uow, order_ids)
     for row in rows:
         if row["status"] != OrderStatus.CONFIRMED.value:
             raise Conflict(

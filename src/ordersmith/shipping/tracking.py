@@ -21,9 +21,10 @@ from ordersmith.db import insert_ignoring_conflicts, table_of
 from ordersmith.errors import NotFound
 from ordersmith.ids import new_id
 from ordersmith.shipping.carriers import get_carrier
-from ordersmith.shipping.dispatch import dispatch_shipment, lock_shipment, mark_delivered
+from ordersmith.shipping.dispatch import dispatch_shipment, mark_delivered
 from ordersmith.shipping.events import ShipmentTrackingUpdated
 from ordersmith.shipping.models import Shipment, TrackingEvent
+from ordersmith.shipping.shipments import lock_shipment
 from ordersmith.shipping.status import (
     PRE_DISPATCH,
     ShipmentStatus,

@@ -17,11 +17,11 @@ from ordersmith.errors import ValidationFailed
 from ordersmith.inventory.models import StockMovement
 from ordersmith.orders.errors import DuplicateExternalRef
 from ordersmith.orders.history_import import (
-    MAX_ORDERS,
     HistoricalLine,
     HistoricalOrder,
     import_historical_orders,
 )
+from ordersmith.orders.history_import_rules import MAX_ORDERS
 from ordersmith.orders.models import Channel, Order, OrderHistory, OrderLine
 from ordersmith.orders.queries import get_order
 from ordersmith.orders.status import OrderStatus
