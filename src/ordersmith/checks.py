@@ -246,10 +246,12 @@ def all_checks() -> dict[str, Callable[[Session], list[Violation]]]:
     """The core checks here and every area's own (imported on call: they import us)."""
     from ordersmith.billing import checks as billing
     from ordersmith.fulfillment import checks as fulfillment
+    from ordersmith.inventory import checks as inventory
     from ordersmith.shipping import checks as shipping
 
     return {
         **CHECKS,
+        "transfers_match_ledger": inventory.transfers_match_ledger,
         "allocations_match_reservations": fulfillment.allocations_match_reservations,
         "lines_match_shipped_allocations": fulfillment.lines_match_shipped_allocations,
         "shipments_match_allocations": shipping.shipments_match_allocations,

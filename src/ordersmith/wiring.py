@@ -15,7 +15,12 @@ def in_transaction_subscribers() -> dict[type[DomainEvent], list[Subscriber]]:
     import ordersmith.shipping.dispatch as dispatch
     from ordersmith.billing import cash_sales, policy
     from ordersmith.billing.events import PaymentReceived
-    from ordersmith.inventory.events import StockAdjusted, StockReceived
+    from ordersmith.inventory.events import (
+        StockAdjusted,
+        StockReceived,
+        StockTransferReceived,
+        StockTransferReturned,
+    )
     from ordersmith.orders.events import OrderCancelled, OrderConfirmed, OrderReleased
     from ordersmith.shipping.events import ShipmentDispatched
 
@@ -25,6 +30,8 @@ def in_transaction_subscribers() -> dict[type[DomainEvent], list[Subscriber]]:
         OrderCancelled: [reactions.cancel_allocations],
         StockReceived: [reactions.allocate_backorders_on_arrival],
         StockAdjusted: [reactions.allocate_backorders_on_arrival],
+        StockTransferReceived: [reactions.allocate_backorders_on_arrival],
+        StockTransferReturned: [reactions.allocate_backorders_on_arrival],
         PaymentReceived: [cash_sales.release_paid_order],
         ShipmentDispatched: [policy.invoice_on_dispatch],
     }

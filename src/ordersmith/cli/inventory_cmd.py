@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
+from ordersmith.cli import transfers_cmd
 from ordersmith.cli.common import cli_actor, console, database
 from ordersmith.inventory import queries, services
 from ordersmith.inventory.models import AdjustmentReason
@@ -12,8 +13,9 @@ from ordersmith.inventory.queries import StockLevelView
 
 warehouses = typer.Typer(help="Warehouses: create, list.", no_args_is_help=True)
 stock = typer.Typer(
-    help="Stock: levels, receipts, adjustments, reorder points.", no_args_is_help=True
+    help="Stock: levels, receipts, adjustments, reorder points, transfers.", no_args_is_help=True
 )
+stock.add_typer(transfers_cmd.app, name="transfer")
 
 
 @warehouses.command("create")

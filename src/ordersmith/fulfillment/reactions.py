@@ -18,7 +18,12 @@ from ordersmith.errors import InvalidTransition
 from ordersmith.fulfillment.allocation import allocate_order
 from ordersmith.fulfillment.models import OPEN_ALLOCATION_STATUSES, Allocation, AllocationStatus
 from ordersmith.fulfillment.progress_refresh import refresh_progress
-from ordersmith.inventory.events import StockAdjusted, StockReceived
+from ordersmith.inventory.events import (
+    StockAdjusted,
+    StockReceived,
+    StockTransferReceived,
+    StockTransferReturned,
+)
 from ordersmith.inventory.ledger import is_postgresql
 from ordersmith.orders.events import OrderCancelled, OrderConfirmed, OrderReleased
 from ordersmith.orders.models import Order, OrderLine
@@ -64,7 +69,12 @@ def cancel_allocations(uow: UnitOfWork, event: OrderCancelled) -> None:
     refresh_progress(uow, event.aggregate_id)
 
 
-def allocate_backorders_on_arrival(uow: UnitOfWork, event: StockReceived | StockAdjusted) -> None:
+def allocate_backorders_on_arrival(
+    uow: UnitOfWork,
+    event: StockReceived | StockAdjusted | StockTransferReceived | StockTransferReturned,
+) -> None:
+    """Stock arrived at a warehouse (a receipt, found stock, a transfer received there or
+    returned there when cancelled in transit): serve the product's backorders."""
     if isinstance(event, StockAdjusted) and event.delta <= 0:
         return
     allocate_backorders(uow, product_ids=[event.aggregate_id])

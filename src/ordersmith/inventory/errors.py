@@ -23,3 +23,19 @@ class InsufficientStock(Conflict):
 class StockWouldGoNegative(Conflict):
     code = "stock_would_go_negative"
     title = "Adjustment would leave less on hand than is reserved"
+
+
+class WarehouseInactive(Conflict):
+    code = "warehouse_inactive"
+    title = "Warehouse is not active"
+
+
+class TransferNotFound(NotFound):
+    code = "transfer_not_found"
+
+
+class ReceiptExceedsOutstanding(Conflict):
+    """A transfer receipt names more units than were shipped and not yet received."""
+
+    code = "receipt_exceeds_outstanding"
+    title = "More received than is on the way"

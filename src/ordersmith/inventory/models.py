@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ordersmith.db import Base, enum_column
+from ordersmith.inventory.transfer_status import TransferStatus
 
 
 class MovementKind(StrEnum):
@@ -102,4 +103,70 @@ class StockMovement(Base):
     __table_args__ = (
         sa.Index("ix_stock_movements_item", "warehouse_id", "product_id", "created_at"),
         sa.Index("ix_stock_movements_source", "source_type", "source_id"),
+    )
+
+
+class StockTransfer(Base):
+    """Goods moving between two warehouses (ADR 0015). Numbered ``TR-<year>-NNNNNN``.
+
+    Units in transit (shipped, not yet received, on an open transfer) are on neither
+    warehouse's hand: ``transfer_out`` took them off the source, ``transfer_in`` puts them
+    on the destination (or back on the source when a transfer in transit is cancelled)."""
+
+    __tablename__ = "stock_transfers"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(sa.String(32), unique=True)
+    from_warehouse_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("warehouses.id"))
+    to_warehouse_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("warehouses.id"))
+    status: Mapped[TransferStatus] = mapped_column(enum_column(TransferStatus))
+    note: Mapped[str] = mapped_column(sa.String(500), default="")
+    created_by: Mapped[str] = mapped_column(sa.String(120))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    dispatched_by: Mapped[str] = mapped_column(sa.String(120), default="")
+    dispatched_at: Mapped[datetime | None]
+    received_at: Mapped[datetime | None]
+    """When the last outstanding unit arrived."""
+    cancelled_by: Mapped[str] = mapped_column(sa.String(120), default="")
+    cancelled_at: Mapped[datetime | None]
+    cancel_reason: Mapped[str] = mapped_column(sa.String(150), default="")
+
+    __table_args__ = (
+        sa.CheckConstraint("from_warehouse_id <> to_warehouse_id", name="warehouses_differ"),
+        sa.Index("ix_stock_transfers_status_created", "status", "created_at", "id"),
+        sa.Index("ix_stock_transfers_from_created", "from_warehouse_id", "created_at", "id"),
+        sa.Index("ix_stock_transfers_to_created", "to_warehouse_id", "created_at", "id"),
+        sa.Index("ix_stock_transfers_created", "created_at", "id"),
+    )
+
+
+class StockTransferLine(Base):
+    """One product of a transfer: ``received <= shipped <= quantity``."""
+
+    __tablename__ = "stock_transfer_lines"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    transfer_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("stock_transfers.id", ondelete="CASCADE")
+    )
+    line_no: Mapped[int]
+    product_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("products.id"))
+    sku: Mapped[str] = mapped_column(sa.String(64))
+    quantity: Mapped[int] = mapped_column(sa.BigInteger)
+    shipped_quantity: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    received_quantity: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+
+    __table_args__ = (
+        sa.UniqueConstraint("transfer_id", "product_id", name="uq_stock_transfer_lines_product"),
+        sa.UniqueConstraint("transfer_id", "line_no", name="uq_stock_transfer_lines_line_no"),
+        sa.CheckConstraint("quantity > 0", name="quantity_positive"),
+        sa.CheckConstraint(
+            "shipped_quantity >= 0 AND shipped_quantity <= quantity", name="shipped_within_quantity"
+        ),
+        sa.CheckConstraint(
+            "received_quantity >= 0 AND received_quantity <= shipped_quantity",
+            name="received_within_shipped",
+        ),
+        sa.Index("ix_stock_transfer_lines_product", "product_id"),
     )

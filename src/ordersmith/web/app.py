@@ -28,6 +28,7 @@ from ordersmith.web.api import (
     payment_webhooks,
     receivables,
     shipping,
+    transfers,
 )
 
 API_PREFIX = "/api/v1"
@@ -65,6 +66,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     for module in (incidents, kpis, billing, payment_webhooks):  # incidents, KPIs, billing
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(receivables.router, prefix=API_PREFIX)  # statements, aging, exports
+    app.include_router(transfers.router, prefix=API_PREFIX)  # stock transfers
     return app
 
 
