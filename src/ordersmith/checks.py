@@ -247,6 +247,7 @@ def all_checks() -> dict[str, Callable[[Session], list[Violation]]]:
     from ordersmith.billing import checks as billing
     from ordersmith.fulfillment import checks as fulfillment
     from ordersmith.inventory import checks as inventory
+    from ordersmith.purchasing import checks as purchasing
     from ordersmith.shipping import checks as shipping
 
     return {
@@ -257,6 +258,9 @@ def all_checks() -> dict[str, Callable[[Session], list[Violation]]]:
         "shipments_match_allocations": shipping.shipments_match_allocations,
         "journal_balances": billing.journal_balances,
         "billing_documents_add_up": billing.billing_documents_add_up,
+        "purchase_order_totals_add_up": purchasing.purchase_order_totals_add_up,
+        "purchase_received_equals_receipts": purchasing.received_equals_receipts,
+        "purchase_status_matches_quantities": purchasing.status_matches_quantities,
     }
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import os
 import secrets
+from decimal import Decimal
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
@@ -91,6 +92,24 @@ class Settings(BaseSettings):
     must not be able to forge payments). Empty: derived from the secret key."""
     webhook_tolerance_seconds: int = Field(300, ge=1, le=86_400)
     """Inbound webhooks older or newer than this are refused (replay protection)."""
+
+    # demand forecasting and the buffer (ordersmith.forecasting, ADR 0017)
+    forecast_service_level: Decimal = Field(Decimal("0.95"), ge=Decimal("0.5"), le=Decimal("0.999"))
+    """Chance of not running out during a lead time: sets z of the safety stock."""
+    default_lead_time_days: int = Field(14, ge=1, le=365)
+    """Days from ordering stock to having it, for every (warehouse, SKU) until
+    purchasing knows suppliers' lead times."""
+    forecast_review_period_days: int = Field(7, ge=0, le=91)
+    """Days between two replenishment decisions (the order-up-to level covers them)."""
+    forecast_history_weeks: int = Field(156, ge=26, le=520)
+    """How many complete weeks of order history a forecast run reads."""
+
+    # purchasing (ordersmith.purchasing, ADR 0016)
+    purchase_over_receipt_tolerance_percent: Decimal = Field(
+        Decimal("0"), ge=Decimal("0"), le=Decimal("100"), max_digits=6, decimal_places=2
+    )
+    """How much more than ordered a purchase order line may receive, in percent of its
+    ordered quantity (rounded down to whole units). 0: never more than ordered."""
 
     # documents: the seller on packing slips, labels and invoices
     company_name: str = "Ordersmith Demo Ltd"

@@ -13,6 +13,7 @@ from ordersmith.notifications import models as notification_models
 from ordersmith.numbering import NumberSeries
 from ordersmith.orders import models as order_models
 from ordersmith.outbox import models as outbox_models
+from ordersmith.purchasing import models as purchasing_models
 from ordersmith.shipping import models as shipping_models
 
 __all__ = [
@@ -28,5 +29,6 @@ __all__ = [
     "notification_models",
     "order_models",
     "outbox_models",
+    "purchasing_models",
     "shipping_models",
 ]

@@ -25,6 +25,11 @@ class Permission(StrEnum):
     BILLING_READ = "billing:read"  # invoices, payments, credit notes, balances
     BILLING_WRITE = "billing:write"  # invoice, record payments, refunds, credit notes
     CREDIT_RELEASE = "credit:release"  # release orders held for credit
+    PURCHASING_READ = "purchasing:read"  # suppliers, purchase orders, receipts, scorecards
+    PURCHASING_WRITE = "purchasing:write"  # suppliers, draft/send/receive/close/cancel POs
+    PURCHASING_APPROVE = "purchasing:approve"  # approve a draft purchase order
+    FORECASTS_READ = "forecasts:read"  # demand forecasts, safety stock, runs and why
+    FORECASTS_WRITE = "forecasts:write"  # start a forecast run
     TOKENS_MANAGE = "tokens:manage"
 
 
@@ -45,6 +50,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.FULFILMENT_WRITE,
             P.BILLING_READ,
             P.BILLING_WRITE,  # payments taken by a web shop
+            P.PURCHASING_READ,  # an ERP or buying tool reads suppliers and what is on order
+            P.FORECASTS_READ,  # a buying tool or ERP reads forecasts and buffers
         }
     ),
 }

@@ -25,6 +25,7 @@ from ordersmith.cli import (
     kpi_cmd,
     maintenance_cmd,
     orders_cmd,
+    purchasing_cmd,
     server,
     shipping_cmd,
     tokens,
@@ -51,6 +52,7 @@ app.add_typer(fulfilment_cmd.app, name="fulfil")
 app.add_typer(shipping_cmd.app, name="ship")
 app.add_typer(billing_cmd.app, name="billing")
 app.add_typer(accounting_cmd.app, name="accounting")
+app.add_typer(purchasing_cmd.app, name="purchasing")
 server.register(app)
 check_cmd.register(app)
 worker_cmd.register(app)

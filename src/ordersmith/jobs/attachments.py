@@ -32,6 +32,7 @@ from ordersmith.billing.documents import (
 )
 from ordersmith.config import Settings
 from ordersmith.errors import NotFound, OmsError, ValidationFailed
+from ordersmith.purchasing.documents import purchase_order_pdf_bytes
 from ordersmith.uow import Database
 
 log = structlog.get_logger(__name__)
@@ -71,8 +72,19 @@ def _statement(
     return statement_pdf_bytes(session, settings, id_, date_from=start, date_to=end)
 
 
+def _purchase_order(
+    session: Session, settings: Settings, id_: uuid.UUID, _o: Mapping[str, Any]
+) -> bytes:
+    return purchase_order_pdf_bytes(session, settings, id_)
+
+
 def default_renderers() -> dict[str, Renderer]:
-    return {"invoice": _invoice, "credit_note": _credit_note, "statement": _statement}
+    return {
+        "invoice": _invoice,
+        "credit_note": _credit_note,
+        "statement": _statement,
+        "purchase_order": _purchase_order,
+    }
 
 
 def render_attachments(

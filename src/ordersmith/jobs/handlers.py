@@ -26,6 +26,7 @@ import structlog
 from ordersmith.billing.errors import CreditNoteNotFound, InvoiceNotFound
 from ordersmith.billing.queries import get_credit_note, get_invoice
 from ordersmith.billing.views import InvoiceView
+from ordersmith.jobs.purchasing_mail import purchase_order_sent
 from ordersmith.money import money_str
 from ordersmith.notifications.models import MessageKind
 from ordersmith.notifications.services import queue_message
@@ -309,6 +310,7 @@ def default_handlers() -> dict[str, list[Handler]]:
         "invoice.reminder_due": [payment_reminder],
         "credit_note.issued": [credit_note_issued],
         "customer.statement_requested": [statement_requested],
+        "purchase_order.sent": [purchase_order_sent],
     }
 
 

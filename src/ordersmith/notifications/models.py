@@ -22,6 +22,7 @@ class MessageKind(StrEnum):
     CREDIT_NOTE_ISSUED = "credit_note_issued"
     PAYMENT_REMINDER = "payment_reminder"
     STATEMENT = "statement"
+    PURCHASE_ORDER = "purchase_order"  # to a supplier (ordersmith.purchasing)
 
 
 class Channel(StrEnum):
@@ -32,7 +33,9 @@ __all__ = ["Channel", "Communication", "MessageKind", "MessageStatus"]
 
 
 class Communication(Base):
-    """One message to a customer: the communication log and the mail queue in one.
+    """One message to a customer (or, for a purchase order, to a supplier): the
+    communication log and the mail queue in one. Exactly one of ``customer_id`` and
+    ``supplier_id`` is set.
 
     ``next_attempt_at`` is when the row is next due: for ``queued`` the (re)try time,
     for ``sending`` the lease's end (= ``lease_until``), so one index serves the claim.
@@ -41,7 +44,9 @@ class Communication(Base):
     __tablename__ = "communications"
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
-    customer_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("customers.id"))
+    customer_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("customers.id"))
+    supplier_id: Mapped[uuid.UUID | None]
+    """A supplier's message (no foreign key: notifications do not depend on purchasing)."""
     order_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("orders.id"))
     shipment_id: Mapped[uuid.UUID | None]
     kind: Mapped[MessageKind] = mapped_column(enum_column(MessageKind, 32))
@@ -61,7 +66,7 @@ class Communication(Base):
     """The outbox event the message came from (no foreign key: the outbox may be purged)."""
     attachments: Mapped[list[dict[str, Any]] | None] = mapped_column(sa.JSON)
     """Documents attached when the mail is sent: ``[{"kind": "invoice" | "credit_note" |
-    "statement", "id": ..., "filename": ...}]``, rendered at send time
+    "statement" | "purchase_order", "id": ..., "filename": ...}]``, rendered at send time
     (ordersmith.jobs.attachments), never stored as bytes."""
 
     __table_args__ = (
@@ -69,5 +74,9 @@ class Communication(Base):
         sa.Index("ix_communications_due", "status", "next_attempt_at"),
         sa.Index("ix_communications_customer", "customer_id", "created_at"),
         sa.Index("ix_communications_order", "order_id", "created_at"),
+        sa.Index("ix_communications_supplier", "supplier_id", "created_at"),
+        sa.CheckConstraint(
+            "(customer_id IS NULL) <> (supplier_id IS NULL)", name="one_recipient_party"
+        ),
         sa.CheckConstraint("attempts >= 0", name="attempts_not_negative"),
     )

@@ -19,7 +19,8 @@ from ordersmith.notifications.status import MessageStatus
 @dataclass(frozen=True, slots=True)
 class CommunicationView:
     id: uuid.UUID
-    customer_id: uuid.UUID
+    customer_id: uuid.UUID | None
+    supplier_id: uuid.UUID | None
     order_id: uuid.UUID | None
     shipment_id: uuid.UUID | None
     kind: MessageKind
@@ -62,6 +63,7 @@ def list_communications(
     customer_id: uuid.UUID | None = None,
     order_id: uuid.UUID | None = None,
     status: MessageStatus | None = None,
+    supplier_id: uuid.UUID | None = None,
     after: tuple[datetime, uuid.UUID] | None = None,
     limit: int = 50,
 ) -> tuple[list[CommunicationView], bool]:
@@ -74,6 +76,8 @@ def list_communications(
         query = query.where(_T.c.customer_id == customer_id)
     if order_id is not None:
         query = query.where(_T.c.order_id == order_id)
+    if supplier_id is not None:
+        query = query.where(_T.c.supplier_id == supplier_id)
     if status is not None:
         query = query.where(_T.c.status == status)
     if after is not None:

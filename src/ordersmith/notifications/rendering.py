@@ -32,6 +32,7 @@ _SUBJECTS: dict[MessageKind, str] = {
     MessageKind.CREDIT_NOTE_ISSUED: "Credit note {credit_note_number} for invoice {invoice_number}",
     MessageKind.PAYMENT_REMINDER: "Reminder: invoice {invoice_number} is overdue",
     MessageKind.STATEMENT: "Your statement of account, {date_from} to {date_to}",
+    MessageKind.PURCHASE_ORDER: "Purchase order {po_number} from {company_name}",
 }
 
 

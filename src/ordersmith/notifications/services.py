@@ -110,6 +110,65 @@ def queue_message(
     return message_id if inserted else None
 
 
+def queue_supplier_message(
+    uow: UnitOfWork,
+    *,
+    kind: MessageKind,
+    supplier_id: uuid.UUID,
+    recipient: str,
+    greeting_name: str,
+    context: Mapping[str, Any],
+    source_event_id: uuid.UUID | None = None,
+    attachments: list[dict[str, Any]] | None = None,
+) -> uuid.UUID | None:
+    """``queue_message`` for a supplier (a purchase order): the caller names the address
+    and whom to greet, since notifications do not read suppliers. None when there is no
+    address or this event already queued this kind of message."""
+    if not recipient.strip():
+        log.info(
+            "message_skipped", reason="no_email", kind=kind.value, event_id=str(source_event_id)
+        )
+        return None
+    settings = uow.settings
+    rendered = render(
+        kind,
+        {
+            **context,
+            "customer_name": greeting_name,
+            "company_name": settings.company_name,
+            "company_email": settings.company_email,
+        },
+    )
+    now, message_id = clock.now(), new_id()
+    inserted = insert_ignoring_conflicts(
+        uow.session,
+        _T,
+        {
+            "id": message_id,
+            "customer_id": None,
+            "supplier_id": supplier_id,
+            "order_id": None,
+            "shipment_id": None,
+            "kind": kind,
+            "channel": Channel.EMAIL,
+            "recipient": recipient.strip(),
+            "subject": rendered.subject,
+            "body_text": rendered.text,
+            "body_html": rendered.html,
+            "status": MessageStatus.QUEUED,
+            "attempts": 0,
+            "next_attempt_at": now,
+            "lease_until": None,
+            "last_error": "",
+            "created_at": now,
+            "sent_at": None,
+            "source_event_id": source_event_id,
+            "attachments": attachments or None,
+        },
+    )
+    return message_id if inserted else None
+
+
 @dataclass(frozen=True, slots=True)
 class OutgoingMessage:
     """A claimed message: everything needed to send it without the database."""

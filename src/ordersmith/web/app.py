@@ -26,6 +26,7 @@ from ordersmith.web.api import (
     kpis,
     orders,
     payment_webhooks,
+    purchasing,
     receivables,
     shipping,
     transfers,
@@ -66,6 +67,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     for module in (incidents, kpis, billing, payment_webhooks):  # incidents, KPIs, billing
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(receivables.router, prefix=API_PREFIX)  # statements, aging, exports
+    app.include_router(purchasing.router, prefix=API_PREFIX)  # suppliers, purchase orders
     app.include_router(transfers.router, prefix=API_PREFIX)  # stock transfers
     return app
 

@@ -63,12 +63,28 @@ CONTEXTS = {
         "days_overdue": "7",
     },
     MessageKind.STATEMENT: {"date_from": "2026-03-01", "date_to": "2026-03-31"},
+    MessageKind.PURCHASE_ORDER: {
+        "po_number": "PO-1",
+        "total": "60.00",
+        "currency": "EUR",
+        "deliver_to": "MAIN",
+        "lines": [
+            {
+                "sku": "A-1",
+                "supplier_sku": "X-1",
+                "name": "Anvil",
+                "quantity": 10,
+                "expected_date": "2026-03-09",
+            }
+        ],
+    },
 }
 NAMED = {
     MessageKind.INVOICE_ISSUED: "INV-1",
     MessageKind.CREDIT_NOTE_ISSUED: "CN-1",
     MessageKind.PAYMENT_REMINDER: "INV-1",
     MessageKind.STATEMENT: "2026-03-31",
+    MessageKind.PURCHASE_ORDER: "PO-1",
 }
 """What each kind must name (in its parts and its subject): the order, else the document."""
 

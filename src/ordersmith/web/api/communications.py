@@ -32,17 +32,20 @@ def list_communications(
     customer_id: uuid.UUID | None = None,
     order_id: uuid.UUID | None = None,
     status: MessageStatus | None = None,
+    supplier_id: uuid.UUID | None = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
     cursor: Annotated[str | None, Query(description="next_cursor of the previous page")] = None,
 ) -> Page[CommunicationOut]:
     """Messages to customers, newest first: order received, dispatched (with tracking),
-    delivered, backorder delays — with their delivery status and last error."""
+    delivered, backorder delays — with their delivery status and last error; and
+    purchase orders sent to suppliers (`supplier_id`)."""
     with db.reader() as session:
         items, more = queries.list_communications(
             session,
             customer_id=customer_id,
             order_id=order_id,
             status=status,
+            supplier_id=supplier_id,
             after=decode_time_cursor(cursor) if cursor else None,
             limit=limit,
         )

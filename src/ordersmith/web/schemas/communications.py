@@ -15,7 +15,10 @@ from ordersmith.notifications.status import MessageStatus
 class CommunicationOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
     id: uuid.UUID
-    customer_id: uuid.UUID
+    customer_id: uuid.UUID | None = Field(description="the customer, for a customer's message")
+    supplier_id: uuid.UUID | None = Field(
+        None, description="the supplier, for a purchase order sent to a supplier"
+    )
     order_id: uuid.UUID | None
     shipment_id: uuid.UUID | None
     kind: MessageKind
