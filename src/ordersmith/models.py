@@ -6,6 +6,7 @@ from ordersmith.billing import provider_events  # noqa: F401  (payment_provider_
 from ordersmith.billing import records as billing_records
 from ordersmith.catalog import models as catalog_models
 from ordersmith.customers import models as customer_models
+from ordersmith.forecasting import models as forecasting_models
 from ordersmith.fulfillment import models as fulfillment_models
 from ordersmith.idempotency import models as idempotency_models
 from ordersmith.inventory import models as inventory_models
@@ -23,6 +24,7 @@ __all__ = [
     "billing_records",
     "catalog_models",
     "customer_models",
+    "forecasting_models",
     "fulfillment_models",
     "idempotency_models",
     "inventory_models",

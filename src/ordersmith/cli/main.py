@@ -20,6 +20,7 @@ from ordersmith.cli import (
     customers_cmd,
     db_cmd,
     demo_cmd,
+    forecast_cmd,
     fulfilment_cmd,
     inventory_cmd,
     kpi_cmd,
@@ -52,6 +53,7 @@ app.add_typer(fulfilment_cmd.app, name="fulfil")
 app.add_typer(shipping_cmd.app, name="ship")
 app.add_typer(billing_cmd.app, name="billing")
 app.add_typer(accounting_cmd.app, name="accounting")
+app.add_typer(forecast_cmd.app, name="forecast")
 app.add_typer(purchasing_cmd.app, name="purchasing")
 server.register(app)
 check_cmd.register(app)

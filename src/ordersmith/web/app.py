@@ -19,6 +19,7 @@ from ordersmith.web.api import (
     catalog,
     communications,
     customers,
+    forecasts,
     fulfilment,
     health,
     incidents,
@@ -67,6 +68,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     for module in (incidents, kpis, billing, payment_webhooks):  # incidents, KPIs, billing
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(receivables.router, prefix=API_PREFIX)  # statements, aging, exports
+    app.include_router(forecasts.router, prefix=API_PREFIX)  # demand forecasts and buffers
     app.include_router(purchasing.router, prefix=API_PREFIX)  # suppliers, purchase orders
     app.include_router(transfers.router, prefix=API_PREFIX)  # stock transfers
     return app
