@@ -41,6 +41,9 @@ def test_make_run_twice_loads_and_simulates_once(db):
     assert "Demo data loaded" in first.output
     assert "simulated in" in first.output
     assert "shipment delivered" in first.output
+    assert "Order to cash on" in first.output
+    assert "payments" in first.output
+    assert "aging 1-30 days" in first.output
     assert second.exit_code == 0, second.output
     assert "demo data not loaded" in second.output
     assert "fulfilment not simulated again" in second.output

@@ -1,10 +1,12 @@
 """`ordersmith demo`: load a realistic demo business into an empty database, and
-(``--simulate-fulfilment``) play six weeks of warehouse and carrier work on it."""
+(``--simulate-fulfilment``) play six weeks of warehouse and carrier work on it, with
+months of invoices, payments, credit notes and reminders before and during them."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from decimal import Decimal
 
 import typer
 from rich.progress import (
@@ -18,6 +20,7 @@ from rich.progress import (
 from rich.table import Table
 
 from ordersmith.cli.common import console, database
+from ordersmith.demo.billing_report import DSO_DAYS, BillingSummary
 from ordersmith.demo.fulfilment import (
     FulfilmentSummary,
     check_days,
@@ -27,7 +30,16 @@ from ordersmith.demo.fulfilment import (
 )
 from ordersmith.demo.generator import DemoConfig
 from ordersmith.demo.loader import DemoSummary, check_empty, has_business_data, load_demo
+from ordersmith.money import money_str
 from ordersmith.uow import Database
+
+AGING = {
+    "current": "current",
+    "days_1_30": "1-30 days",
+    "days_31_60": "31-60 days",
+    "days_61_90": "61-90 days",
+    "over_90": "over 90 days",
+}
 
 
 def register(app: typer.Typer) -> None:
@@ -45,7 +57,8 @@ def demo(
     simulate: bool = typer.Option(
         False,
         "--simulate-fulfilment",
-        help="then play weeks of picking, packing, shipping and tracking on the demo data "
+        help="then play weeks of picking, packing, shipping and tracking on the demo data, "
+        "and months of invoices, payments and credit notes "
         "(once: skipped when the database has shipments)",
     ),
     fulfilment_days: int = typer.Option(
@@ -56,7 +69,8 @@ def demo(
 ) -> None:
     """Load a demo wholesale business: warehouses, carriers, products, price lists,
     customers, stock, two years of order history and some open orders; with
-    --simulate-fulfilment, then weeks of warehouse and carrier work on them."""
+    --simulate-fulfilment, then weeks of warehouse and carrier work on them, and the
+    invoices, payments, credit notes and reminders of order to cash."""
     if simulate:
         check_days(fulfilment_days)
     with database() as db:
@@ -103,6 +117,7 @@ def _simulate(db: Database, seed: int, days: int) -> None:
     with _bars() as report:
         summary = simulate_fulfilment(db, days=days, seed=seed, progress=report)
     _print_fulfilment(summary)
+    _print_billing(summary.billing)
 
 
 def _print_summary(summary: DemoSummary) -> None:
@@ -147,4 +162,41 @@ def _print_fulfilment(summary: FulfilmentSummary) -> None:
         table.add_row(label, f"{count:,}")
     if summary.perfect_order_rate is not None:
         table.add_row("perfect-order rate", f"{summary.perfect_order_rate * 100:.1f} %")
+    console.print(table)
+
+
+def _print_billing(summary: BillingSummary) -> None:
+    currency = summary.currency
+
+    def money(amount: Decimal) -> str:
+        return f"{money_str(amount, currency)} {currency}"
+
+    table = Table(title=f"Order to cash on {summary.as_of}", show_header=False)
+    table.add_column("what")
+    table.add_column("value", justify="right")
+    rows: list[tuple[str, str]] = [("invoices (account)", f"{sum(summary.invoices.values()):,}")]
+    rows += [(f"  invoice {status}", f"{n:,}") for status, n in summary.invoices.items()]
+    rows += [
+        ("  of them overdue", f"{summary.overdue:,}"),
+        ("receipts (cash sales)", f"{summary.receipts:,}"),
+        ("payments", f"{sum(summary.payments.values()):,}"),
+    ]
+    rows += [(f"  payment {method}", f"{n:,}") for method, n in summary.payments.items()]
+    rows += [
+        ("  received", money(summary.received)),
+        ("refunds", f"{summary.refunds:,} ({money(summary.refunded)})"),
+        ("credit notes", f"{sum(summary.credit_notes.values()):,}"),
+    ]
+    rows += [(f"  credit note {reason}", f"{n:,}") for reason, n in summary.credit_notes.items()]
+    rows += [
+        ("  credited", money(summary.credited)),
+        ("customer credit used", f"{summary.credit_used:,}"),
+    ]
+    rows += [(f"aging {AGING[bucket]}", money(a)) for bucket, a in summary.aging.items()]
+    rows += [
+        (f"DSO ({DSO_DAYS} days)", "-" if summary.dso is None else f"{summary.dso} days"),
+        ("payment reminders mailed", f"{summary.reminders:,}"),
+    ]
+    for label, value in rows:
+        table.add_row(label, value)
     console.print(table)

@@ -4,6 +4,8 @@
 and plans the carrier's scans (``demo.tracking_plan``); ``report`` sends the scans whose
 time has come through ``shipping.tracking.record_tracking``, as a carrier's webhook
 would, so deliveries complete orders and fire the delivered mails by the real code.
+What billing makes of a damaged or a returned parcel (``on_damage``, ``on_return``,
+given the shipment's id) runs the next business day.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ STUCK = 2
 VAN_LATE = 0.04
 DAMAGED = 15  # the 3rd parcel delivered on time arrives damaged, then every 15th
 Later = Callable[[datetime, Callable[[], None]], None]
+ShipmentAction = Callable[[uuid.UUID], None]
 
 
 @dataclass
@@ -54,6 +57,8 @@ class Deliveries:
     warehouses: dict[str, dict[str, object]]
     later: Later
     """Runs an action at a later simulated time (the simulation's timeline)."""
+    on_damage: ShipmentAction | None = None
+    on_return: ShipmentAction | None = None
     in_flight: list[InFlight] = field(default_factory=list)
     fates: Counter[Fate] = field(default_factory=Counter)
     events: int = 0
@@ -92,16 +97,17 @@ class Deliveries:
         if fate is Fate.ON_TIME and not van:
             self._on_time_parcels += 1
             if self._on_time_parcels % DAMAGED == 3:
-                self._customer_calls(scans[-1].at, parcel.order_ids)
+                self._customer_calls(scans[-1].at, parcel)
+        if fate is Fate.RETURNED and self.on_return is not None:
+            self.later(_next_business_day(scans[-1].at, 11), partial(self.on_return, parcel.id))
 
-    def _customer_calls(self, delivered: datetime, order_ids: tuple[uuid.UUID, ...]) -> None:
+    def _customer_calls(self, delivered: datetime, parcel: Parcel) -> None:
         """The next business day, about a parcel that arrived damaged."""
-        call = datetime.combine(add_business_days(delivered.date(), 1), time(10), tzinfo=UTC)
-        self.later(call, partial(self._damaged, order_ids))
+        self.later(_next_business_day(delivered, 10), partial(self._damaged, parcel))
 
-    def _damaged(self, order_ids: tuple[uuid.UUID, ...]) -> None:
+    def _damaged(self, parcel: Parcel) -> None:
         """The customer calls: the box arrived crushed."""
-        for order_id in order_ids:
+        for order_id in parcel.order_ids:
             with self.db.unit_of_work(actor=SERVICE) as uow:
                 report_damage(
                     uow,
@@ -109,6 +115,8 @@ class Deliveries:
                     note="Customer called: the box arrived crushed and the contents are dented",
                 )
             self.damage_reports += 1
+        if self.on_damage is not None:
+            self.on_damage(parcel.id)
 
     def _fate(self, van: bool, now: datetime) -> Fate:
         if van:
@@ -157,3 +165,7 @@ class Deliveries:
                         source="webhook",
                     )
             self.events += len(events)
+
+
+def _next_business_day(moment: datetime, hour: int) -> datetime:
+    return datetime.combine(add_business_days(moment.date(), 1), time(hour), tzinfo=UTC)

@@ -8,7 +8,9 @@ two boxes, sometimes a customer's orders together), prints labels and packing sl
 few are forgotten), hands the parcels to the van fleet or ParcelNet at 16:00, and the
 carriers report their scans: mostly on time, some late, some after an exception, two
 stuck in a hub, one returned to the sender. Goods-in receives supplier deliveries that
-release backorders; the worker sends each day's mail at night.
+release backorders; the worker sends each day's mail at night. Account customers pay
+their invoices (``demo.billing``), from a billing history that starts months before
+the first day (``demo.billing_story``), so the receivables end in every state and age.
 
 The last day ends with work in every state: orders placed and not yet confirmed,
 confirmed and allocated, backordered and partially shipped, on an open pick list,
@@ -35,6 +37,7 @@ from ordersmith import clock
 from ordersmith.catalog.queries import get_products_by_sku
 from ordersmith.db import table_of
 from ordersmith.demo import master_data as md
+from ordersmith.demo.billing_report import BillingSummary, billing_summary
 from ordersmith.demo.carriers import create_demo_carriers
 from ordersmith.demo.demand import load_shop
 from ordersmith.demo.schedule import Simulation
@@ -80,6 +83,8 @@ class FulfilmentSummary:
     """Messages the worker sent (or wrote to ``<data_dir>/mail``) during the simulation."""
     perfect_order_rate: Decimal | None
     """Over the simulated days (``fulfillment.kpi_facts.kpi_report``)."""
+    billing: BillingSummary
+    """Order to cash on the last day (``demo.billing_report``)."""
     seconds: float  # float-ok: elapsed time, not an amount
 
 
@@ -132,9 +137,9 @@ def simulate_fulfilment(
         create_demo_carriers(uow)
     with db.reader() as session:
         shop = load_shop(session, rng)
-    simulation = Simulation(db, rng, shop, first_day, last_day, progress)
+    simulation = Simulation(db, rng, shop, first_day, last_day, progress, seed)
     simulation.run()
-    emails += simulation.emails
+    emails += simulation.emails + simulation.billing.emails
     with db.reader() as session:
         orders = list(simulation.story.orders)
         return FulfilmentSummary(
@@ -150,6 +155,7 @@ def simulate_fulfilment(
             short_picks=simulation.story.short_picks,
             emails=emails,
             perfect_order_rate=_perfect_order_rate(session, first_day, last_day),
+            billing=billing_summary(session, as_of=last_day, currency=db.settings.default_currency),
             seconds=round(timer.perf_counter() - started, 2),
         )
 

@@ -8,6 +8,8 @@ at 09:00 and 13:00, each picked an hour later; packing at 11:00 and 15:00; the c
 collect at 16:00; the worker sends the day's mail at 21:30. Weekends: a few orders and
 the carriers' scans, no warehouse work. The last day follows ``LAST_DAY_ORDERS`` and
 stops at 18:00 with work left in every state (``ordersmith.demo.fulfilment``).
+Billing shares the timeline (``demo.billing``), from the months before the first day
+(``demo.billing_story``): the worker's daily jobs at 00:05, the bank at 08:30.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from functools import partial
 
 from ordersmith import clock
 from ordersmith.demo import demand
+from ordersmith.demo.billing import Billing
+from ordersmith.demo.billing_story import HISTORY_DAYS, BillingStory, cast, history_orders
 from ordersmith.demo.deliveries import Deliveries
 from ordersmith.demo.demand import OrderSpec, Shop, ShopCustomer
 from ordersmith.demo.warehouse_work import SimOrder, Story
@@ -78,8 +82,11 @@ class Simulation:
     first_day: date
     last_day: date
     progress: Progress | None = None
+    seed: int = 42
+    """Billing's own randomness comes from it (the fulfilment's is ``rng``)."""
     story: Story = field(init=False)
     deliveries: Deliveries = field(init=False)
+    billing: Billing = field(init=False)
     end: datetime = field(init=False)
     receipts: int = 0
     emails: int = 0
@@ -95,7 +102,18 @@ class Simulation:
     def __post_init__(self) -> None:
         self.story = Story(self.db, self.rng, self.shop)
         self.end = at(self.last_day, 18)
-        self.deliveries = Deliveries(self.db, self.rng, self.end, self.shop.warehouses, self.later)
+        self.billing = Billing(
+            self.db, self.seed, self.first_day, self.last_day, self.later, self.progress
+        )
+        self.deliveries = Deliveries(
+            self.db,
+            self.rng,
+            self.end,
+            self.shop.warehouses,
+            self.later,
+            on_damage=self.billing.damaged,
+            on_return=self.billing.returned,
+        )
 
     # --- the timeline ----------------------------------------------------------------
 
@@ -106,6 +124,7 @@ class Simulation:
             heapq.heappush(self._queue, _Entry(when, self._seq, action))
 
     def run(self) -> None:
+        self._plan_billing()
         days = (self.last_day - self.first_day).days + 1
         for i in range(days):
             self._plan(self.first_day + timedelta(days=i), i, days)
@@ -113,6 +132,17 @@ class Simulation:
             entry = heapq.heappop(self._queue)
             with clock.simulated(entry.at):
                 entry.action()
+
+    def _plan_billing(self) -> None:
+        since = self.last_day - timedelta(days=HISTORY_DAYS)
+        orders = history_orders(self.billing, since, self.first_day)
+        accounts = list(self.billing.accounts.values())
+        rng = random.Random(f"billing:{self.seed}")
+        story = BillingStory(
+            self.billing, cast(rng, accounts, orders, self.first_day, self.last_day)
+        )
+        self.billing.plan(min(story.start or self.first_day, self.first_day))
+        story.plan()
 
     # --- the day plans ---------------------------------------------------------------
 

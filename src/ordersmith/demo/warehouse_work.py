@@ -31,6 +31,7 @@ from ordersmith.fulfillment.queries import order_allocations
 from ordersmith.inventory.errors import InsufficientStock
 from ordersmith.inventory.queries import stock_levels
 from ordersmith.inventory.services import receive_stock
+from ordersmith.orders.models import Channel
 from ordersmith.orders.placement import LineRequest, PlaceOrder, place_order
 from ordersmith.orders.queries import get_order
 from ordersmith.orders.services import cancel_order, confirm_order, release_order
@@ -65,6 +66,7 @@ class SimOrder:
     hold_reason: str | None
     total: Decimal
     currency: str
+    channel: str = ""
 
 
 @dataclass
@@ -131,6 +133,7 @@ class Story:
             view.hold_reason,
             view.total,
             view.currency,
+            spec.channel.value,
         )
         self.orders[order.id] = order
         return order
@@ -146,17 +149,21 @@ class Story:
             self.open_orders.add(order.id)
 
     def _lift_hold(self, order: SimOrder) -> None:
-        """A cash sale is paid by card (billing then releases and confirms it); a
-        suspected duplicate or a credit hold is released by staff, with the reason."""
+        """A cash sale is paid by card (in cash at the counter; billing then releases
+        and confirms it); a suspected duplicate or a credit hold is released by staff,
+        with the reason."""
         with self.db.unit_of_work(actor=SALES) as uow:
             if order.hold_reason == HoldReason.AWAITING_PAYMENT:
+                counter = order.channel == Channel.IN_PERSON.value
+                method = PaymentMethod.CASH if counter else PaymentMethod.CARD
                 record_payment(
                     uow,
                     customer_id=order.customer_id,
-                    method=PaymentMethod.CARD.value,
+                    method=method.value,
                     amount=order.total,
                     currency=order.currency,
-                    reference=f"card payment for {order.number}",
+                    reference=f"{'cash at the counter' if counter else 'card payment'} "
+                    f"for {order.number}",
                     order_id=order.id,
                 )
                 order.status = get_order(uow.session, str(order.id)).status

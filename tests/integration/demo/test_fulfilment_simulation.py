@@ -1,26 +1,15 @@
 """Simulating fulfilment on a small demo, on both databases: every state, real tracking,
-real mail, a ledger that still closes.
-
-Simulating renders a label and a packing slip per shipment, about a third of a second
-each, so the module simulates once per database and its tests read the result (they
-only read). The simulated database is its own: a SQLite file, or on PostgreSQL a
-database created for this module next to the worker's.
-"""
+real mail, a ledger that still closes (the ``simulated`` demo: ``conftest.py``)."""
 
 from __future__ import annotations
 
-import shutil
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
-from ordersmith import migrate
 from ordersmith.checks import run_checks
-from ordersmith.db import make_engine, table_of
+from ordersmith.db import table_of
 from ordersmith.demo.fulfilment import (
     FulfilmentAlreadySimulated,
     FulfilmentSummary,
@@ -33,54 +22,10 @@ from ordersmith.notifications.models import Communication
 from ordersmith.orders.models import Order
 from ordersmith.shipping.models import Shipment, TrackingEvent
 from ordersmith.uow import Database
-from tests.conftest import BACKENDS, make_settings
 from tests.factories.catalog import make_product
+from tests.integration.demo.simulated import DAYS, SEED, SMALL
 
 pytestmark = pytest.mark.xdist_group("demo_fulfilment")
-
-SMALL = {"seed": 5, "history_days": 30, "customers": 30}
-DAYS = 10
-SEED = 7
-
-
-@contextmanager
-def _own_database(request: pytest.FixtureRequest, folder: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        path = folder / "ordersmith.db"
-        shutil.copy(request.getfixturevalue("sqlite_template"), path)
-        yield f"sqlite:///{path}"
-        return
-    worker_url = sa.make_url(request.getfixturevalue("postgres_url"))
-    name = f"{worker_url.database}_simulated"
-    admin = sa.create_engine(worker_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    url = worker_url.set(database=name).render_as_string(hide_password=False)
-    engine = make_engine(url)
-    migrate.upgrade(engine)
-    engine.dispose()
-    try:
-        yield url
-    finally:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
-
-
-@pytest.fixture(scope="module", params=BACKENDS)
-def simulated(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[tuple[Database, FulfilmentSummary]]:
-    """A small demo with DAYS days of fulfilment simulated on it."""
-    folder = tmp_path_factory.mktemp("simulated")
-    with _own_database(request, folder) as url:
-        db = Database.connect(make_settings(folder, url))
-        try:
-            load_demo(db, **SMALL)
-            yield db, simulate_fulfilment(db, days=DAYS, seed=SEED)
-        finally:
-            db.dispose()
 
 
 def _counts(db: Database, model: type, column: str, **where: str) -> Counter[str]:
