@@ -18,6 +18,7 @@ def in_transaction_subscribers() -> dict[type[DomainEvent], list[Subscriber]]:
     from ordersmith.inventory.events import (
         StockAdjusted,
         StockReceived,
+        StockReturned,
         StockTransferReceived,
         StockTransferReturned,
     )
@@ -29,6 +30,7 @@ def in_transaction_subscribers() -> dict[type[DomainEvent], list[Subscriber]]:
         OrderReleased: [reactions.allocate_released_order, dispatch.complete_released_order],
         OrderCancelled: [reactions.cancel_allocations],
         StockReceived: [reactions.allocate_backorders_on_arrival],
+        StockReturned: [reactions.allocate_backorders_on_arrival],
         StockAdjusted: [reactions.allocate_backorders_on_arrival],
         StockTransferReceived: [reactions.allocate_backorders_on_arrival],
         StockTransferReturned: [reactions.allocate_backorders_on_arrival],

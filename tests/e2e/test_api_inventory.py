@@ -28,6 +28,37 @@ def test_receipts_show_up_in_stock_levels_per_warehouse_and_in_availability(api,
     assert (total["on_hand"], total["available"]) == (10, 10)
 
 
+def test_goods_returned_to_stock_are_on_hand_again_and_in_the_ledger(api, product):
+    # given
+    api.post("/api/v1/stock/receipts", json={"warehouse": "MAIN", "sku": "A-1", "quantity": 1})
+    # when
+    response = api.post(
+        "/api/v1/stock/returns",
+        json={"warehouse": "MAIN", "sku": "A-1", "quantity": 2, "reference": "SO-2026-000001"},
+    )
+    # then
+    assert response.status_code == 201, response.text
+    assert (response.json()["on_hand"], response.json()["available"]) == (3, 3)
+    ledger = api.get("/api/v1/stock/movements", params={"sku": "A-1"}).json()["items"]
+    assert [(m["kind"], m["on_hand_delta"]) for m in ledger] == [("return", 2), ("receipt", 1)]
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "code"),
+    [
+        ({"warehouse": "MAIN", "sku": "A-1", "quantity": 0}, 422, "validation_error"),
+        ({"warehouse": "MAIN", "sku": "NOPE", "quantity": 1}, 404, "product_not_found"),
+        ({"warehouse": "WEST", "sku": "A-1", "quantity": 1}, 404, "warehouse_not_found"),
+    ],
+)
+def test_a_bad_return_to_stock_is_a_problem_and_changes_nothing(api, product, body, status, code):
+    # when
+    response = api.post("/api/v1/stock/returns", json=body)
+    # then
+    assert (response.status_code, response.json()["code"]) == (status, code)
+    assert api.get("/api/v1/stock", params={"sku": "A-1"}).json()["items"] == []
+
+
 def test_an_adjustment_below_reserved_is_refused_with_a_409(api, product):
     api.post("/api/v1/stock/receipts", json={"warehouse": "MAIN", "sku": "A-1", "quantity": 2})
     response = api.post(

@@ -74,6 +74,22 @@ def test_stock_can_be_received_adjusted_and_listed_from_the_cli(stocked):
     assert "6" in levels.stdout
 
 
+def test_goods_can_be_returned_to_stock_from_the_cli(stocked):
+    # when
+    returned = run(
+        stocked, "stock", "return", "--warehouse", "MAIN", "--sku", "A-1", "--quantity", "2",
+        "--reference", "SO-2026-000001", "--note", "unopened",
+    )  # fmt: skip
+    refused = run(
+        stocked, "stock", "return", "--warehouse", "MAIN", "--sku", "A-1", "--quantity", "0"
+    )
+    # then
+    assert returned.exit_code == 0, returned.output
+    assert "MAIN" in returned.stdout
+    assert refused.exit_code != 0
+    assert getattr(refused.exception, "code", None) == "validation_error"
+
+
 def test_a_bad_stock_command_exits_non_zero_with_the_error_code(stocked):
     # when
     result = subprocess.run(

@@ -13,7 +13,8 @@ from ordersmith.inventory.queries import StockLevelView
 
 warehouses = typer.Typer(help="Warehouses: create, list.", no_args_is_help=True)
 stock = typer.Typer(
-    help="Stock: levels, receipts, adjustments, reorder points, transfers.", no_args_is_help=True
+    help="Stock: levels, receipts, returns, adjustments, reorder points, transfers.",
+    no_args_is_help=True,
 )
 stock.add_typer(transfers_cmd.app, name="transfer")
 
@@ -82,6 +83,22 @@ def receive(
     with database() as db, db.unit_of_work(actor=cli_actor()) as uow:
         level = services.receive_stock(
             uow, warehouse=warehouse, sku=sku, quantity=quantity, reference=reference
+        )
+    _print_levels([level])
+
+
+@stock.command("return")
+def return_goods(
+    warehouse: str = typer.Option(..., help="warehouse code"),
+    sku: str = typer.Option(...),
+    quantity: int = typer.Option(..., help="units back in stock (> 0)"),
+    reference: str = typer.Option("", help="the return, returned parcel or order"),
+    note: str = typer.Option("", help="why, and their condition"),
+) -> None:
+    """Put goods a customer sent back into stock (backorders waiting for them are served)."""
+    with database() as db, db.unit_of_work(actor=cli_actor()) as uow:
+        level = services.return_to_stock(
+            uow, warehouse=warehouse, sku=sku, quantity=quantity, reference=reference, note=note
         )
     _print_levels([level])
 

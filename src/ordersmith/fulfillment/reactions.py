@@ -21,6 +21,7 @@ from ordersmith.fulfillment.progress_refresh import refresh_progress
 from ordersmith.inventory.events import (
     StockAdjusted,
     StockReceived,
+    StockReturned,
     StockTransferReceived,
     StockTransferReturned,
 )
@@ -71,10 +72,15 @@ def cancel_allocations(uow: UnitOfWork, event: OrderCancelled) -> None:
 
 def allocate_backorders_on_arrival(
     uow: UnitOfWork,
-    event: StockReceived | StockAdjusted | StockTransferReceived | StockTransferReturned,
+    event: StockReceived
+    | StockReturned
+    | StockAdjusted
+    | StockTransferReceived
+    | StockTransferReturned,
 ) -> None:
-    """Stock arrived at a warehouse (a receipt, found stock, a transfer received there or
-    returned there when cancelled in transit): serve the product's backorders."""
+    """Stock arrived at a warehouse (a receipt, goods returned to stock, found stock, a
+    transfer received there or returned there when cancelled in transit): serve the
+    product's backorders."""
     if isinstance(event, StockAdjusted) and event.delta <= 0:
         return
     allocate_backorders(uow, product_ids=[event.aggregate_id])

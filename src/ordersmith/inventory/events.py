@@ -31,6 +31,15 @@ class StockReceived(_StockEvent):
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
+class StockReturned(_StockEvent):
+    """Goods came back from a customer into stock (a ``return`` movement)."""
+
+    quantity: int
+    on_hand: int
+    reference: str
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
 class StockAdjusted(_StockEvent):
     delta: int
     on_hand: int

@@ -1,4 +1,4 @@
-"""Inventory use cases: warehouses, receipts, adjustments, reorder points."""
+"""Inventory use cases: warehouses, receipts, returns to stock, adjustments, reorder points."""
 
 from __future__ import annotations
 
@@ -14,7 +14,12 @@ from ordersmith.db import table_of
 from ordersmith.ids import new_id
 from ordersmith.inventory import ledger
 from ordersmith.inventory.errors import StockWouldGoNegative, WarehouseExists
-from ordersmith.inventory.events import StockAdjusted, StockReceived, WarehouseCreated
+from ordersmith.inventory.events import (
+    StockAdjusted,
+    StockReceived,
+    StockReturned,
+    WarehouseCreated,
+)
 from ordersmith.inventory.ledger import Entry
 from ordersmith.inventory.models import AdjustmentReason, MovementKind, StockLevel, Warehouse
 from ordersmith.inventory.queries import (
@@ -105,26 +110,74 @@ def receive_stock(
 
     ``reference`` (delivery note, PO number; at most 64 characters) is the movement's
     source id; ``note`` its reason."""
+    return _goods_in(
+        uow,
+        kind=MovementKind.RECEIPT,
+        warehouse=warehouse,
+        sku=sku,
+        quantity=quantity,
+        reference=reference,
+        note=note,
+    )
+
+
+def return_to_stock(
+    uow: UnitOfWork,
+    *,
+    warehouse: str,
+    sku: str,
+    quantity: int,
+    reference: str = "",
+    note: str = "",
+) -> StockLevelView:
+    """Goods back from a customer, fit to sell again: on hand grows by ``quantity`` (a
+    ``return`` movement) and backorders waiting for the product are allocated, oldest
+    order first. ``reference`` names what came back (a return, a parcel returned to
+    sender, an order number); ``note`` the reason."""
+    return _goods_in(
+        uow,
+        kind=MovementKind.RETURN,
+        warehouse=warehouse,
+        sku=sku,
+        quantity=quantity,
+        reference=reference,
+        note=note,
+    )
+
+
+def _goods_in(
+    uow: UnitOfWork,
+    *,
+    kind: MovementKind,
+    warehouse: str,
+    sku: str,
+    quantity: int,
+    reference: str,
+    note: str,
+) -> StockLevelView:
+    """One movement that adds ``quantity`` on hand, and its event (StockReceived for a
+    receipt, StockReturned for a return)."""
     checks = FieldChecks()
     _check_quantity(checks, "quantity", quantity)
     reference = checks.run("reference", _REFERENCE, reference) or ""
     note = checks.run("note", _RECEIPT_NOTE, note) or ""
-    checks.raise_if_any("the receipt is not valid")
+    checks.raise_if_any(f"the {kind.value} is not valid")
     session = uow.session
     wh, product_id = _stock_row(uow, warehouse, sku)
     key = (wh.id, product_id)
     entry = Entry(
         wh.id,
         product_id,
-        MovementKind.RECEIPT,
+        kind,
         on_hand_delta=quantity,
         reason=note,
-        source_type="receipt",
+        source_type=kind.value,
         source_id=reference,
     )
     level = ledger.post(session, [entry], actor=uow.actor)[key]
+    event = StockReturned if kind is MovementKind.RETURN else StockReceived
     uow.record(
-        StockReceived(
+        event(
             aggregate_id=product_id,
             warehouse_id=wh.id,
             warehouse=wh.code,

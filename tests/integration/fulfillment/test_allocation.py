@@ -14,6 +14,7 @@ from ordersmith.fulfillment.queries import (
     order_incidents,
 )
 from ordersmith.inventory.queries import stock_levels
+from ordersmith.inventory.services import return_to_stock
 from ordersmith.orders.queries import get_order
 from ordersmith.orders.services import cancel_order, confirm_order
 from ordersmith.outbox.models import OutboxEvent
@@ -180,6 +181,25 @@ def test_stock_arriving_allocates_backorders_oldest_order_first(shop):
         first, second = get_order(session, older.number), get_order(session, newer.number)
     assert (first.fulfilment_status, first.lines[0].backordered_quantity) == ("allocated", 0)
     assert (second.fulfilment_status, second.lines[0].backordered_quantity) == ("backordered", 2)
+    assert _decision(shop.db, older).trigger == "stock_arrived"
+    _no_violations(shop.db)
+
+
+def test_goods_returned_to_stock_allocate_backorders_oldest_order_first(shop):
+    # given: two orders waiting for A-1, the older one first
+    backorder = {"backorder_policy": BackorderPolicy.BACKORDER}
+    older = place(shop.db, order_request(shop.cash.id, ("A-1", 1), **backorder))
+    newer = place(shop.db, order_request(shop.trade.id, ("A-1", 1), **backorder))
+    _confirm(shop.db, older)
+    _confirm(shop.db, newer)
+    # when: a customer sends one back, fit to sell
+    with shop.db.unit_of_work(actor="user:wes") as uow:
+        return_to_stock(uow, warehouse="EAST", sku="A-1", quantity=1, reference="RET-1")
+    # then
+    with shop.db.reader() as session:
+        first, second = get_order(session, older.number), get_order(session, newer.number)
+    assert (first.fulfilment_status, second.fulfilment_status) == ("allocated", "backordered")
+    assert _allocations(shop.db, older) == [("A-1", "EAST", 1)]
     assert _decision(shop.db, older).trigger == "stock_arrived"
     _no_violations(shop.db)
 

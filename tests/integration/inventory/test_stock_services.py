@@ -12,7 +12,12 @@ from ordersmith.inventory.errors import (
 )
 from ordersmith.inventory.models import AdjustmentReason
 from ordersmith.inventory.queries import movements, stock_levels
-from ordersmith.inventory.services import adjust_stock, receive_stock, set_stock_settings
+from ordersmith.inventory.services import (
+    adjust_stock,
+    receive_stock,
+    return_to_stock,
+    set_stock_settings,
+)
 from tests.factories.inventory import make_warehouse, stock_up
 
 
@@ -47,6 +52,43 @@ def test_a_receipt_raises_on_hand_and_writes_one_ledger_row_with_actor_and_sourc
         "cli:dave",
         "DN-42",
     )
+
+
+def test_goods_returned_to_stock_are_a_return_movement_with_their_reference_and_reason(store):
+    # given
+    stock_up(store, {("MAIN", "A-1"): 2})
+    # when
+    with store.unit_of_work(actor="user:wes") as uow:
+        level = return_to_stock(
+            uow, warehouse="MAIN", sku="A-1", quantity=1, reference="SO-2026-000007", note="unused"
+        )
+    # then
+    assert (level.on_hand, level.available) == (3, 3)
+    with store.reader() as session:
+        latest = movements(session, sku="A-1")[0]
+    assert (latest.kind, latest.on_hand_delta, latest.source_id, latest.reason) == (
+        "return",
+        1,
+        "SO-2026-000007",
+        "unused",
+    )
+    assert _events(store)[-1] == "stock.returned"
+    assert run_checks_clean(store)
+
+
+@pytest.mark.parametrize("quantity", [0, -1, 10**10])
+def test_a_return_of_a_non_positive_or_absurd_quantity_is_refused(store, quantity):
+    # when / then
+    with pytest.raises(ValidationFailed) as refused, store.unit_of_work(actor="t") as uow:
+        return_to_stock(uow, warehouse="MAIN", sku="A-1", quantity=quantity)
+    assert refused.value.detail == "the return is not valid"
+    with store.reader() as session:
+        assert movements(session, sku="A-1") == []
+
+
+def run_checks_clean(db):
+    with db.reader() as session:
+        return not any(run_checks(session).values())
 
 
 def test_an_adjustment_may_not_leave_less_on_hand_than_is_reserved(store):

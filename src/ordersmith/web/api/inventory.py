@@ -1,4 +1,4 @@
-"""Warehouses, stock levels, availability, receipts, adjustments and the ledger."""
+"""Warehouses, stock levels, availability, receipts, returns, adjustments and the ledger."""
 
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ from ordersmith.web.schemas.inventory import (
     AvailabilityOut,
     MovementOut,
     ReceiptCreate,
+    ReturnCreate,
     StockLevelOut,
     StockSettingsUpdate,
     WarehouseCreate,
@@ -128,6 +129,27 @@ def receive(body: ReceiptCreate, request: Request, db: DbDep, principal: Writer)
 
     def action(uow: UnitOfWork) -> dict[str, object]:
         level = services.receive_stock(
+            uow,
+            warehouse=body.warehouse,
+            sku=body.sku,
+            quantity=body.quantity,
+            reference=body.reference,
+            note=body.note,
+        )
+        return StockLevelOut.model_validate(level).model_dump(mode="json")
+
+    return create_once(request, db, principal, body.model_dump(mode="json"), action)
+
+
+@router.post("/stock/returns", status_code=201, response_model=StockLevelOut)
+def return_to_stock(
+    body: ReturnCreate, request: Request, db: DbDep, principal: Writer
+) -> JSONResponse:
+    """Goods back from a customer, fit to sell again: on hand grows and backorders waiting
+    for the SKU are allocated, oldest order first; answers the new stock level."""
+
+    def action(uow: UnitOfWork) -> dict[str, object]:
+        level = services.return_to_stock(
             uow,
             warehouse=body.warehouse,
             sku=body.sku,

@@ -65,6 +65,16 @@ class ReceiptCreate(Input):
     note: str = Field("", max_length=200)
 
 
+class ReturnCreate(Input):
+    warehouse: str = Field(..., description="warehouse code")
+    sku: str
+    quantity: int = Field(..., ge=1, le=1_000_000_000)
+    reference: str = Field(
+        "", max_length=64, description="what came back: a return, a returned parcel, an order"
+    )
+    note: str = Field("", max_length=200, description="why, and its condition")
+
+
 class AdjustmentCreate(Input):
     warehouse: str
     sku: str
