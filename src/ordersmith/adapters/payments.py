@@ -17,7 +17,8 @@ on the terminal. ``SandboxProvider`` behaves like a gateway's sandbox (test toke
 declines, captures and refunds bounded by what was authorised), in memory.
 
 **Ordersmith never sees a card number.** Anything that looks like a primary account
-number (PAN) -- 12 to 19 digits, possibly grouped with spaces or dashes -- in a card
+number (PAN) -- 12 to 19 digits, possibly grouped with spaces or dashes, that pass the
+Luhn check -- in a card
 token or a reference is refused with ``card_number_refused``, and the digits are never
 echoed in the error. An adapter for a real gateway takes the gateway's single-use card
 token (made by the gateway's own payment form), implements the same Protocol and passes
@@ -42,7 +43,7 @@ MAX_REFERENCE = 120
 """What ``payments.provider_reference`` and ``payments.reference`` hold."""
 MANUAL = "manual"
 
-# 12-19 digits, each maybe followed by one space or dash: "4111 1111 1111 1111"
+# 12-19 digits, each maybe followed by one space or dash: "4111 1111 1111 1111" (then Luhn)
 _PAN = re.compile(r"(?<![0-9])(?:[0-9][ -]?){11,18}[0-9](?![0-9])", re.ASCII)
 _LAST4 = re.compile(r"[0-9]{4}", re.ASCII)
 _SANDBOX_TOKEN = re.compile(r"tok_[0-9]{4}", re.ASCII)
@@ -114,8 +115,20 @@ class PaymentProvider(Protocol):
 
 def looks_like_card_number(value: str) -> bool:
     """True when ``value`` holds 12-19 digits in a row (spaces or dashes between them
-    allowed): what a primary account number looks like."""
-    return _PAN.search(value) is not None
+    allowed) that pass the Luhn check, as every primary account number does. The check
+    keeps ids that merely have long digit runs (a UUID's groups, a gateway's
+    reference) from being mistaken for card numbers nine times in ten."""
+    return any(_luhn_valid(re.sub(r"[ -]", "", m.group())) for m in _PAN.finditer(value))
+
+
+def _luhn_valid(digits: str) -> bool:
+    total = 0
+    for position, char in enumerate(reversed(digits)):
+        digit = int(char)
+        if position % 2:
+            digit = digit * 2 - 9 if digit > 4 else digit * 2
+        total += digit
+    return total % 10 == 0
 
 
 def refuse_card_numbers(fields: Mapping[str, str | None]) -> None:

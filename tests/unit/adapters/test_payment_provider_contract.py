@@ -177,9 +177,34 @@ def test_references_with_short_digit_runs_are_not_card_numbers():
     refuse_card_numbers({"reference": "TX 12345678901", "other": None})
 
 
-@given(st.text(alphabet="0123456789", min_size=12, max_size=19))
-def test_every_run_of_12_to_19_digits_looks_like_a_card_number(digits):
-    assert looks_like_card_number(f"ref {digits} end")
+def _with_luhn_check_digit(payload: str) -> str:
+    """``payload`` and the digit that makes it pass the Luhn check."""
+    for check in "0123456789":
+        total = 0
+        for position, char in enumerate(reversed(payload + check)):
+            digit = int(char) * (2 if position % 2 else 1)
+            total += digit - 9 if digit > 9 else digit
+        if total % 10 == 0:
+            return payload + check
+    raise AssertionError("one of ten digits always fits")
+
+
+@given(st.text(alphabet="0123456789", min_size=11, max_size=18))
+def test_every_run_of_12_to_19_digits_passing_luhn_looks_like_a_card_number(payload):
+    assert looks_like_card_number(f"ref {_with_luhn_check_digit(payload)} end")
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "0190000a-0000-7000-8000-000000000001",  # a UUID with long digit groups
+        "order 01900000-0000-7000-8000-000000000000",
+        "8815658961765250",  # a gateway's 16-digit reference
+        "1000000000000000",
+    ],
+)
+def test_digit_runs_that_fail_the_luhn_check_are_not_card_numbers(value):
+    assert not looks_like_card_number(value)
 
 
 def test_refuse_card_numbers_names_every_field_that_holds_one():
