@@ -18,9 +18,8 @@ declines, captures and refunds bounded by what was authorised), in memory.
 
 **Ordersmith never sees a card number.** Anything that looks like a primary account
 number (PAN) -- 12 to 19 digits, possibly grouped with spaces or dashes, that pass the
-Luhn check -- in a card
-token or a reference is refused with ``card_number_refused``, and the digits are never
-echoed in the error. An adapter for a real gateway takes the gateway's single-use card
+Luhn check -- in a card token or a reference is refused with ``card_number_refused``,
+and the digits are never echoed in the error. An adapter for a real gateway takes the gateway's single-use card
 token (made by the gateway's own payment form), implements the same Protocol and passes
 the same contract test (tests/unit/adapters/test_payment_provider_contract.py).
 """
