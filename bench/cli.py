@@ -29,6 +29,21 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--customers", type=int, default=300, help="per warehouse")
     run.add_argument("--history", type=int, default=1000, help="historical orders per warehouse")
     run.add_argument("--alternations", type=int, default=4)
+    run.add_argument(
+        "--fulfil-batch", type=int, default=10, help="orders per fulfil (TPC-C Delivery: 10)"
+    )
+    run.add_argument(
+        "--opening-confirmed",
+        type=int,
+        default=200,
+        help="orders confirmed before the run, per warehouse (fulfil's first work)",
+    )
+    run.add_argument(
+        "--opening-invoiced",
+        type=int,
+        default=None,
+        help="account customers owing an invoice at the start, per warehouse (default: all)",
+    )
     run.add_argument("--seed", type=int, default=7)
     run.add_argument("--out", type=Path, default=None, help="JSON result file")
     run.add_argument("--quiet", action="store_true", help="no table, only the JSON path")
@@ -72,6 +87,9 @@ def _run(args: argparse.Namespace) -> int:
         history_per_warehouse=args.history,
         alternations=args.alternations,
         seed=args.seed,
+        opening_confirmed_per_warehouse=args.opening_confirmed,
+        opening_invoiced_per_warehouse=args.opening_invoiced,
+        fulfil_batch=args.fulfil_batch,
     )
     doc = execute(config, _say if not args.quiet else lambda _m: None)
     path = write(doc, args.out)

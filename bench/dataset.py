@@ -5,14 +5,16 @@ products with stock in every warehouse (20,000 to 200,000 units a row: orders fa
 only when the workload means them to), one trade price list with quantity breaks
 (so pricing joins a real price list), ``customers_per_warehouse`` customers (half
 retail cash, half trade on account) and ``history_per_warehouse`` historical orders
-of 5-15 lines imported as completed/cancelled history.
+of 5-15 lines imported as completed/cancelled history, and one carrier (``BENCH``, a
+local courier that numbers its own parcels) for the fulfil step.
 
 This is a loader: small things (warehouses, price list, customers) go through the
 areas' services; bulk rows (products, empty stock rows) are Core bulk inserts. Every
 stock effect is in the ledger: opening balances are ``adjustment`` movements with
 reason ``opening_balance`` posted through ``ordersmith.inventory.ledger.post``, so
 ``ordersmith check`` holds from the start. History goes through
-``ordersmith.orders.history_import.import_historical_orders``.
+``ordersmith.orders.history_import.import_historical_orders``. The open work a run
+starts with (invoices to pay, confirmed orders to fulfil) is ``bench.opening``.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ from ordersmith.orders.history_import import (
 )
 from ordersmith.orders.models import Channel
 from ordersmith.orders.status import OrderStatus
+from ordersmith.shipping.carriers import ServiceInput, create_carrier
 from ordersmith.uow import Database
 
 ACTOR = "bench:loader"
@@ -57,6 +60,7 @@ CHANNELS = (
     (Channel.PHONE, 15),
     (Channel.IN_PERSON, 5),
 )
+CARRIER = "BENCH"
 POST_CHUNK = 500  # ledger entries per ledger.post call (the CASE grows with the rows)
 HISTORY_BATCH = 1000  # orders per import_historical_orders call
 
@@ -68,6 +72,11 @@ class Scale:
     customers_per_warehouse: int = 300
     history_per_warehouse: int = 1000
     seed: int = 7
+    opening_confirmed_per_warehouse: int = 200
+    """Orders confirmed (allocated) before the run, waiting for fulfil (bench.opening)."""
+    opening_invoiced_per_warehouse: int | None = None
+    """Account customers owing one dispatched order's invoice at the start (bench.opening);
+    None: every account customer of the warehouse's share."""
 
 
 @dataclass
@@ -81,6 +90,9 @@ class Dataset:
     prices: dict[str, Decimal]
     customers: list[uuid.UUID]
     timings: dict[str, float] = field(default_factory=dict)
+    accounts: frozenset[uuid.UUID] = frozenset()
+    """The customers on account (invoiced on dispatch); the others are cash customers."""
+    carrier: str = CARRIER
 
     @property
     def warehouse_codes(self) -> list[str]:
@@ -106,11 +118,12 @@ def load(db: Database, scale: Scale, progress: Progress | None = None) -> Datase
     warehouses = timed("warehouses", lambda: _warehouses(db, scale.warehouses))
     skus, ids, prices = timed("products", lambda: _products(db, scale.skus, rng))
     timed("price list", lambda: _price_list(db, skus, prices, rng))
-    customers = timed(
+    customers, accounts = timed(
         "customers", lambda: _customers(db, scale.warehouses * scale.customers_per_warehouse)
     )
     timed("stock", lambda: _stock(db, warehouses, ids, rng))
-    data = Dataset(scale, warehouses, skus, ids, prices, customers, timings)
+    timed("carrier", lambda: _carrier(db))
+    data = Dataset(scale, warehouses, skus, ids, prices, customers, timings, frozenset(accounts))
     timed(
         "history",
         lambda: import_history(db, data, scale.warehouses * scale.history_per_warehouse, rng),
@@ -184,8 +197,11 @@ def _price_list(
         )
 
 
-def _customers(db: Database, count: int) -> list[uuid.UUID]:
+def _customers(db: Database, count: int) -> tuple[list[uuid.UUID], list[uuid.UUID]]:
+    """(every customer, those on account): odd numbers pay cash, even ones are trade
+    customers on account (30 days, no credit limit)."""
     ids: list[uuid.UUID] = []
+    accounts: list[uuid.UUID] = []
     for start in range(0, count, 500):
         batch = []
         for i in range(start + 1, min(count, start + 500) + 1):
@@ -211,8 +227,24 @@ def _customers(db: Database, count: int) -> list[uuid.UUID]:
                 )
             )
         with db.unit_of_work(actor=ACTOR) as uow:
-            ids.extend(view.id for view in create_customers(uow, customers=batch))
-    return ids
+            views = create_customers(uow, customers=batch)
+        for i, view in enumerate(views, start + 1):
+            ids.append(view.id)
+            if i % 2 == 0:
+                accounts.append(view.id)
+    return ids, accounts
+
+
+def _carrier(db: Database) -> None:
+    with db.unit_of_work(actor=ACTOR) as uow:
+        create_carrier(
+            uow,
+            code=CARRIER,
+            name="Bench Courier",
+            kind="local_courier",
+            tracking_url_template="https://track.example.com/{tracking_number}",
+            services=[ServiceInput("standard", "Standard", 1, is_default=True)],
+        )
 
 
 def _stock(

@@ -1,12 +1,22 @@
 """``--via http``: the real server (``python -m ordersmith serve --workers 2``, granian)
 driven by one keep-alive ``httpx.Client`` per client thread.
 
-Place order is ``POST /api/v1/orders``; order status is ``GET /api/v1/orders?customer_id=
-&limit=1`` then ``GET /api/v1/orders/{id}``; the order list is ``GET /api/v1/orders?status=
-...`` and its ``next_cursor`` page; customer history is ``GET /api/v1/customers/{id}/
-history``. The API has no TPC-C stock-level query, so stock level over HTTP is the
-nearest thing it has: ``GET /api/v1/stock?warehouse=W&low=true&limit=20`` (rows at or
-below their reorder point).
+Under ``/api/v1``:
+
+- place order: ``POST /orders``, then for an account customer's order in the mix
+  ``POST /orders/{id}/confirm``;
+- record payment: ``GET /customers/{id}/balance`` (account) or ``GET /orders?customer_id=
+  &status=on_hold&hold_reason=awaiting_payment&limit=1`` (cash), then ``POST /payments``;
+- fulfil: ``POST /pick-lists`` (409 ``nothing_to_pick`` when nothing is ready),
+  ``POST /pick-lists/{id}/confirm``, ``GET /orders/{number}`` for each order on the
+  list (the pick list names orders by number), then per order ``POST /shipments``,
+  ``POST /shipments/{id}/label`` (the label PDF) and ``POST /shipments/{id}/dispatch``;
+- order status: ``GET /orders?customer_id=&limit=1`` then ``GET /orders/{id}``;
+- the order list: ``GET /orders?status=...`` and its ``next_cursor`` page; customer
+  history: ``GET /customers/{id}/history``;
+- stock level: the API has no TPC-C stock-level query, so it is the nearest thing it
+  has: ``GET /stock?warehouse=W&low=true&limit=20`` (rows at or below their reorder
+  point).
 """
 
 from __future__ import annotations
@@ -21,6 +31,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -28,20 +39,27 @@ import httpx
 
 from bench.databases import Target
 from bench.metrics import children_of
-from bench.workload import (
+from bench.order_to_cash import BOX, CURRENCY, METHOD, Paid, fulfil_op, pay_op
+from bench.recorder import (
+    FULFIL,
     HISTORY,
     LIST,
-    LIST_STATUSES,
+    PAYMENT,
     PLACE,
-    READ_WEIGHTS,
     STATUS,
     STOCK,
-    TPCC_WEIGHTS,
+    Recorder,
+    Steps,
+    start,
+)
+from bench.workload import (
+    LIST_STATUSES,
     OrderMaker,
     OrderSpec,
-    Recorder,
-    choose,
+    Placed,
+    timed_confirm,
     timed_place,
+    wants_confirmation,
 )
 from ordersmith.auth.models import Role
 from ordersmith.auth.services import create_token
@@ -134,27 +152,46 @@ class HttpClient:
             timeout=60.0,
         )
         self.warehouse_codes = maker.data.warehouse_codes
+        self.billing = HttpBilling(self.http)
+        self.warehouse = HttpWarehouse(self.http, maker.data.carrier)
 
     def close(self) -> None:
         self.http.close()
 
     def step(self, mode: str, rec: Recorder) -> None:
         rng = self.maker.rng
-        weights = TPCC_WEIGHTS if mode == "mix" else READ_WEIGHTS
-        op = PLACE if mode == "place" else choose(rng, weights)
+        op = self.maker.op(mode)
         if op == PLACE:
             spec = self.maker.next()
-            timed_place(rec, spec, lambda: self._place(spec, rec))
+            order_id, status = timed_place(rec, spec, lambda: self._place(spec, rec))
+            if wants_confirmation(mode, spec, status, self.maker.data):
+                timed_confirm(rec, lambda: self._confirm(order_id))
             return
-        started = time.perf_counter()
+        if op == PAYMENT:
+            customer, account = self.maker.payer()
+            pay_op(self.billing, rec, Steps(rec), rng, customer, account=account)
+            return
+        if op == FULFIL:
+            fulfil_op(
+                self.warehouse,
+                rec,
+                Steps(rec),
+                self.maker.warehouse_code(),
+                max_orders=self.maker.fulfil_batch,
+            )
+            return
+        started = start()
         try:
             self._read(op)
             outcome = "ok"
         except Exception as exc:
             outcome = rec.error(op, repr(exc))
-        rec.record(op, time.perf_counter() - started, outcome)
+        rec.finish(op, started, outcome)
 
-    def _place(self, spec: OrderSpec, rec: Recorder) -> tuple[str, Any]:
+    def _confirm(self, order_id: uuid.UUID) -> None:
+        expect(self.http.post(f"/orders/{order_id}/confirm"), 200)
+
+    def _place(self, spec: OrderSpec, rec: Recorder) -> Placed:
         body: dict[str, Any] = {
             "customer_id": str(spec.customer_id),
             "channel": spec.channel.value,
@@ -168,13 +205,14 @@ class HttpClient:
         try:
             response = self.http.post("/orders", json=body)
         except httpx.HTTPError as exc:
-            return rec.error(PLACE, repr(exc)), None
+            return rec.error(PLACE, repr(exc)), None, ""
         if response.status_code == 201:
-            return "ok", uuid.UUID(response.json()["id"])
+            body = response.json()
+            return "ok", uuid.UUID(body["id"]), str(body["status"])
         code = _problem_code(response)
         if spec.bad and response.status_code == 422 and code == "unknown_sku":
-            return "refused_as_expected", None
-        return rec.error(PLACE, f"HTTP {response.status_code} {code}"), None
+            return "refused_as_expected", None, ""
+        return rec.error(PLACE, f"HTTP {response.status_code} {code}"), None, ""
 
     def _get(self, path: str, **params: Any) -> Any:
         response = self.http.get(path, params=params)
@@ -203,3 +241,105 @@ def _problem_code(response: httpx.Response) -> str:
         return str(response.json().get("code", ""))
     except ValueError:
         return ""
+
+
+class ApiError(Exception):
+    """An answer the workload did not expect: its status and problem code."""
+
+    def __init__(self, response: httpx.Response) -> None:
+        self.status, self.code = response.status_code, _problem_code(response)
+        super().__init__(f"HTTP {self.status} {self.code} {response.request.url.path}")
+
+
+def expect(response: httpx.Response, status: int) -> httpx.Response:
+    if response.status_code != status:
+        raise ApiError(response)
+    return response
+
+
+class HttpBilling:
+    """bench.order_to_cash's billing port over the API."""
+
+    def __init__(self, http: httpx.Client) -> None:
+        self.http = http
+
+    def open_invoices(self, customer_id: uuid.UUID) -> Decimal:
+        body = expect(self.http.get(f"/customers/{customer_id}/balance"), 200).json()
+        return sum(
+            (Decimal(b["open_invoices"]) for b in body["balances"] if b["currency"] == CURRENCY),
+            Decimal(0),
+        )
+
+    def awaiting_payment(self, customer_id: uuid.UUID) -> tuple[uuid.UUID, Decimal] | None:
+        params: dict[str, str | int] = {
+            "customer_id": str(customer_id),
+            "status": "on_hold",
+            "hold_reason": "awaiting_payment",
+            "limit": 1,
+        }
+        items = expect(self.http.get("/orders", params=params), 200).json()["items"]
+        return (uuid.UUID(items[0]["id"]), Decimal(items[0]["total"])) if items else None
+
+    def pay(
+        self, customer_id: uuid.UUID, amount: Decimal, *, order_id: uuid.UUID | None, reference: str
+    ) -> Paid:
+        body: dict[str, Any] = {
+            "customer_id": str(customer_id),
+            "method": METHOD,
+            "amount": str(amount),
+            "currency": CURRENCY,
+            "reference": reference,
+        }
+        if order_id is not None:
+            body["order_id"] = str(order_id)
+        out = expect(self.http.post("/payments", json=body), 201).json()
+        return Paid(uuid.UUID(out["id"]), Decimal(out["amount"]), Decimal(out["amount_allocated"]))
+
+
+class HttpWarehouse:
+    """bench.order_to_cash's warehouse port over the API."""
+
+    def __init__(self, http: httpx.Client, carrier: str) -> None:
+        self.http, self.carrier = http, carrier
+
+    def wave(
+        self, warehouse: str, max_orders: int, order_ids: list[uuid.UUID] | None
+    ) -> dict[str, Any] | None:
+        body: dict[str, Any] = {"warehouse": warehouse, "max_orders": max_orders}
+        if order_ids is not None:
+            body["order_ids"] = [str(i) for i in order_ids]
+        response = self.http.post("/pick-lists", json=body)
+        if response.status_code == 409 and _problem_code(response) == "nothing_to_pick":
+            return None
+        result: dict[str, Any] = expect(response, 201).json()
+        return result
+
+    def pick(self, pick_list: Any) -> list[uuid.UUID]:
+        expect(self.http.post(f"/pick-lists/{pick_list['id']}/confirm"), 200)
+        numbers = sorted({line["order_number"] for line in pick_list["lines"]})
+        return [
+            uuid.UUID(expect(self.http.get(f"/orders/{number}"), 200).json()["id"])
+            for number in numbers
+        ]
+
+    def pack(self, warehouse: str, order_id: uuid.UUID) -> uuid.UUID:
+        box = {
+            "weight_grams": BOX.weight_grams,
+            "length_mm": BOX.length_mm,
+            "width_mm": BOX.width_mm,
+            "height_mm": BOX.height_mm,
+        }
+        body = {
+            "order_ids": [str(order_id)],
+            "warehouse": warehouse,
+            "carrier": self.carrier,
+            "packages": [box],
+            "consolidate": False,
+        }
+        return uuid.UUID(expect(self.http.post("/shipments", json=body), 201).json()["id"])
+
+    def label(self, shipment_id: uuid.UUID) -> None:
+        expect(self.http.post(f"/shipments/{shipment_id}/label"), 200)
+
+    def dispatch(self, shipment_id: uuid.UUID) -> None:
+        expect(self.http.post(f"/shipments/{shipment_id}/dispatch"), 200)

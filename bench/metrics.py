@@ -1,6 +1,10 @@
 """What the harness measures: latencies, CPU from /proc, SQL statements, memory.
 
-* Latency: wall time of each operation (``time.perf_counter``), per operation name.
+* Latency: wall time of each operation (``time.perf_counter``), per operation name, and
+  the calling thread's CPU time during it (``time.thread_time``): in service mode the
+  application's Python and, on SQLite, the database engine (in-process) — not
+  PostgreSQL's server time, not time spent waiting for the GIL or a lock; over HTTP only
+  the client's own work.
 * CPU: user + system time from ``/proc/<pid>/stat`` (clock ticks), summed over a set of
   processes and differenced over a phase: the bench process itself (service mode: the
   application *and* its clients), the server's process tree (HTTP mode), and the
@@ -9,7 +13,9 @@
   ``executemany`` too) is one round trip. Transaction control is counted apart:
   psycopg sends ``BEGIN`` on its own before a transaction's first statement, COMMIT and
   ROLLBACK are round trips, and the pool's pre-ping (``SELECT 1`` on every checkout of
-  a used connection, PostgreSQL only here) is one more.
+  a used connection, PostgreSQL only here) is one more. Each thread may label what it
+  runs (``SqlCounter.labelled``), so that concurrent operations are counted apart, and
+  a probe may ask for the statements by kind (verb and table, ``statement_label``).
 * Memory: ``ru_maxrss`` of the bench process; ``VmHWM`` of the server's processes.
 """
 
@@ -21,7 +27,8 @@ import resource
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -47,14 +54,18 @@ class OpStats:
 
     latencies: list[float] = field(default_factory=list)
     outcomes: Counter[str] = field(default_factory=Counter)
+    cpu_seconds: float = 0.0
+    """CPU time of the calling thread over all calls (``time.thread_time``)."""
 
-    def add(self, seconds: float, outcome: str) -> None:
+    def add(self, seconds: float, outcome: str, cpu: float = 0.0) -> None:
         self.latencies.append(seconds)
         self.outcomes[outcome] += 1
+        self.cpu_seconds += cpu
 
     def merge(self, other: OpStats) -> None:
         self.latencies.extend(other.latencies)
         self.outcomes.update(other.outcomes)
+        self.cpu_seconds += other.cpu_seconds
 
     def summary(self, seconds: float) -> dict[str, Any]:
         ordered = sorted(self.latencies)
@@ -62,6 +73,9 @@ class OpStats:
             "count": len(ordered),
             "ops_per_s": round(len(ordered) / seconds, 1) if seconds else 0.0,
             **{f"p{p}_ms": round(percentile(ordered, p) * 1000, 2) for p in PERCENTILES},
+            "thread_cpu_ms_per_op": (
+                round(self.cpu_seconds * 1000 / len(ordered), 2) if ordered else None
+            ),
             "outcomes": dict(self.outcomes),
         }
 
@@ -150,11 +164,17 @@ class CpuMeter:
 
 
 class SqlCounter:
-    """Counts statements and round trips on one engine while ``enabled``."""
+    """Counts statements and round trips on one engine while ``enabled``: in total, and
+    per label (``labelled``), a thread's current operation or step, so that a mix of
+    concurrent operations still gives statements per operation."""
 
     def __init__(self, engine: Engine) -> None:
         self._lock = threading.Lock()
+        self._local = threading.local()
         self.counts: Counter[str] = Counter()
+        self.by_label: Counter[tuple[str, str]] = Counter()
+        self.kinds: Counter[tuple[str, str]] | None = None
+        """When set: statements per (label, ``statement_label``), to show where they go."""
         self.enabled = False
         self._postgres = engine.dialect.name == "postgresql"
         self._pre_ping = bool(getattr(engine.pool, "_pre_ping", False))
@@ -166,15 +186,32 @@ class SqlCounter:
 
     def _bump(self, key: str) -> None:
         if self.enabled:
+            label: str | None = getattr(self._local, "label", None)
             with self._lock:
                 self.counts[key] += 1
+                if label is not None:
+                    self.by_label[(label, key)] += 1
+
+    @contextmanager
+    def labelled(self, label: str) -> Iterator[None]:
+        """Count what this thread executes inside the block under ``label``."""
+        outer = getattr(self._local, "label", None)
+        self._local.label = label
+        try:
+            yield
+        finally:
+            self._local.label = outer
 
     def _on_execute(self, *args: Any) -> None:
         statement: str = args[2]
         if statement.lstrip()[:5].upper() == "BEGIN":
             self._bump("begin")  # SQLite: BEGIN IMMEDIATE / DEFERRED
-        else:
-            self._bump("statements")
+            return
+        self._bump("statements")
+        if self.enabled and self.kinds is not None:
+            label = getattr(self._local, "label", None) or ""
+            with self._lock:
+                self.kinds[(label, statement_label(statement))] += 1
 
     def _on_begin(self, _conn: Any) -> None:
         if self._postgres:
@@ -193,6 +230,19 @@ class SqlCounter:
     def snapshot(self) -> Counter[str]:
         with self._lock:
             return Counter(self.counts)
+
+    def label_snapshot(self) -> Counter[tuple[str, str]]:
+        with self._lock:
+            return Counter(self.by_label)
+
+    @staticmethod
+    def of_label(counts: Counter[tuple[str, str]], prefix: str) -> Counter[str]:
+        """The counts of ``prefix`` and of its steps (``prefix.step``), merged."""
+        out: Counter[str] = Counter()
+        for (label, key), n in counts.items():
+            if label == prefix or label.startswith(prefix + "."):
+                out[key] += n
+        return out
 
     @staticmethod
     def per(counts: Counter[str], divisor: int) -> dict[str, float]:

@@ -25,9 +25,10 @@ from bench.databases import Target, fresh_database
 from bench.dataset import Scale, load
 from bench.metrics import CpuMeter, StatementTimer
 from bench.raw import RawClient
+from bench.recorder import Recorder
 from bench.report import RESULTS
 from bench.run import Meters
-from bench.workload import Client, OrderMaker, Recorder, ServiceClient
+from bench.workload import Client, OrderMaker, ServiceClient
 from ordersmith.uow import Database
 
 Say = Callable[[str], None]

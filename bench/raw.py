@@ -39,7 +39,8 @@ import psycopg
 
 from bench.databases import Target
 from bench.dataset import Dataset
-from bench.workload import PLACE, OrderMaker, OrderSpec, Recorder, timed_place
+from bench.recorder import PLACE, Recorder
+from bench.workload import OrderMaker, OrderSpec, Placed, timed_place
 
 ACTOR = "bench:raw"
 
@@ -148,7 +149,7 @@ class RawClient:
         number = f"RAW-{self._tag}-{self.maker.client}-{self._seq}"
         timed_place(rec, spec, lambda: self._attempt(spec, number, rec))
 
-    def _attempt(self, spec: OrderSpec, number: str, rec: Recorder) -> tuple[str, Any]:
+    def _attempt(self, spec: OrderSpec, number: str, rec: Recorder) -> Placed:
         order_id = uuid.uuid4()
         try:
             placed = (
@@ -157,12 +158,12 @@ class RawClient:
                 else self._place_pg(spec, order_id, number)
             )
         except Exception as exc:
-            return rec.error(PLACE, f"raw: {exc!r}"), None
+            return rec.error(PLACE, f"raw: {exc!r}"), None, ""
         if placed:
-            return "ok", order_id
+            return "ok", order_id, "placed"
         if spec.bad:
-            return "refused_as_expected", None
-        return rec.error(PLACE, "raw: not enough stock"), None
+            return "refused_as_expected", None, ""
+        return rec.error(PLACE, "raw: not enough stock"), None, ""
 
     def _warehouse(self, code: str | None) -> uuid.UUID:
         return self.warehouse_ids[code] if code else self.preferred

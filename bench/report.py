@@ -19,7 +19,7 @@ from bench.consistency import Verdict
 from bench.databases import Target
 from bench.dataset import Dataset
 from bench.metrics import SqlCounter
-from bench.workload import NOT_IMPLEMENTED, PLACE
+from bench.recorder import FULFIL, PLACE, is_step
 
 if TYPE_CHECKING:
     from bench.run import RunConfig, Side
@@ -58,6 +58,43 @@ def _side(side: Side, via: str, *, raw: bool) -> dict[str, Any]:
     if side.sql is not None and stats is not None:
         doc["sql_per_order"] = SqlCounter.per(side.sql, len(stats.latencies))
     return doc
+
+
+def _operations(mix: Side) -> dict[str, Any]:
+    """Each operation of the mix: throughput, latencies, outcomes; its steps (fulfil's
+    wave, pick, pack, label, dispatch...) under it; and, in service mode, its SQL
+    statements and round trips per execution (fulfil: also per order shipped)."""
+    ops = mix.recorder.ops
+    labels = mix.sql_by_op
+    out: dict[str, Any] = {}
+    for op, stats in sorted(ops.items()):
+        if is_step(op):
+            continue
+        doc = stats.summary(mix.seconds)
+        if labels is not None:
+            doc["sql_per_op"] = SqlCounter.per(SqlCounter.of_label(labels, op), doc["count"])
+        steps = {
+            name.partition(".")[2]: ops[name].summary(mix.seconds)
+            for name in sorted(ops)
+            if name.startswith(op + ".")
+        }
+        for name, step in steps.items():
+            step.pop("outcomes", None)
+            if labels is not None:
+                counts = SqlCounter.of_label(labels, f"{op}.{name}")
+                step["sql_per_step"] = SqlCounter.per(counts, step["count"])
+        if steps:
+            doc["steps"] = steps
+        out[op] = doc
+    shipped = mix.recorder.orders_shipped
+    if FULFIL in out:
+        out[FULFIL]["orders_shipped"] = shipped
+        out[FULFIL]["orders_shipped_per_s"] = round(shipped / mix.seconds, 1) if mix.seconds else 0
+        if labels is not None:
+            out[FULFIL]["sql_per_order_shipped"] = SqlCounter.per(
+                SqlCounter.of_label(labels, FULFIL), shipped
+            )
+    return out
 
 
 def _versions(target: Target) -> dict[str, Any]:
@@ -138,11 +175,7 @@ def build(
     weights: dict[str, Any],
 ) -> dict[str, Any]:
     o_rate, r_rate = ordersmith.orders_per_s(), raw.orders_per_s()
-    operations: dict[str, Any] = {
-        op: stats.summary(mix.seconds) for op, stats in sorted(mix.recorder.ops.items())
-    }
-    for op, needs in NOT_IMPLEMENTED.items():
-        operations[op] = {"status": "not implemented yet", "needs": needs}
+    operations = _operations(mix)
     doc: dict[str, Any] = {
         "meta": {
             "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -158,6 +191,8 @@ def build(
             "stock_rows": len(data.warehouses) * len(data.skus),
             "customers": len(data.customers),
             "history_orders": config.warehouses * config.history_per_warehouse,
+            "account_customers": len(data.accounts),
+            "opening_confirmed_orders": config.warehouses * config.opening_confirmed_per_warehouse,
             "load_seconds": data.timings,
         },
         "comparison": {
@@ -240,27 +275,47 @@ def print_table(doc: dict[str, Any], console: Console | None = None) -> None:
             f"process used {clients_cpu} ms/order more)"
         )
     ops = Table(title="TPC-C-like mix (Ordersmith) and read mix", title_justify="left")
-    for column in ("operation", "share", "ops/s", "p50 ms", "p95 ms", "p99 ms", "outcomes"):
+    columns: tuple[str, ...] = ("operation", "share", "ops/s", "p50 ms", "p95 ms", "p99 ms")
+    columns += ("CPU ms/op", "stmts/op", "outcomes")
+    for column in columns:
         ops.add_column(column, justify="left" if column in ("operation", "outcomes") else "right")
-    shares = doc["mix"]["weights"]["renormalised"]
+    shares = doc["mix"]["weights"]["shares"]
     for op, s in doc["mix"]["operations"].items():
-        if s.get("status") == "not implemented yet":
-            ops.add_row(op, "-", "-", "-", "-", "-", f"not implemented yet ({s['needs']})")
-            continue
         ops.add_row(
             op,
-            f"{shares.get(op, 0):.0%}",
+            f"{shares[op]:.0%}" if op in shares else "(follows)",
             *(_fmt(s[k]) for k in ("ops_per_s", "p50_ms", "p95_ms", "p99_ms")),
+            _fmt(s["thread_cpu_ms_per_op"]),
+            _fmt(s.get("sql_per_op", {}).get("statements")),
             ", ".join(f"{k} {v}" for k, v in s["outcomes"].items()),
         )
+        for name, step in s.get("steps", {}).items():
+            ops.add_row(
+                f"  .{name}",
+                "",
+                *(_fmt(step[k]) for k in ("ops_per_s", "p50_ms", "p95_ms", "p99_ms")),
+                _fmt(step["thread_cpu_ms_per_op"]),
+                _fmt(step.get("sql_per_step", {}).get("statements")),
+                "",
+            )
     for op, s in doc["reads"].items():
         ops.add_row(
             f"{op} (reads)",
             "50%",
             *(_fmt(s[k]) for k in ("ops_per_s", "p50_ms", "p95_ms", "p99_ms")),
+            _fmt(s["thread_cpu_ms_per_op"]),
+            "",
             ", ".join(f"{k} {v}" for k, v in s["outcomes"].items()),
         )
     console.print(ops)
+    fulfil = doc["mix"]["operations"].get(FULFIL)
+    if fulfil is not None:
+        per_order = fulfil.get("sql_per_order_shipped", {}).get("statements")
+        console.print(
+            f"fulfil shipped {fulfil['orders_shipped']} orders "
+            f"({fulfil['orders_shipped_per_s']}/s); statements per order shipped: "
+            f"{_fmt(per_order)}"
+        )
     probe = doc["sql_per_order"]["probe"]["place_order"]
     console.print(
         "statements / round trips per place-order (service layer, alone): "
@@ -268,6 +323,25 @@ def print_table(doc: dict[str, Any], console: Console | None = None) -> None:
             f"{k.replace('_', ' ')} {v['statements']}/{v['round_trips']}" for k, v in probe.items()
         )
     )
+    o2c = doc["sql_per_order"]["probe"]
+    if "fulfil" in o2c:
+        console.print(
+            "statements / round trips alone: "
+            + ", ".join(
+                f"fulfil {k.replace('_', ' ')} {v['per_order']['statements']}/"
+                f"{v['per_order']['round_trips']} per order"
+                for k, v in o2c["fulfil"].items()
+            )
+            + "; "
+            + ", ".join(
+                f"{name} {v['statements']}/{v['round_trips']}"
+                for name, v in {
+                    **{f"confirm {k}": c for k, c in o2c["confirm_order"].items()},
+                    **o2c["record_payment"],
+                }.items()
+                if "statements" in v
+            )
+        )
     for t in doc["targets"]:
         color = {"met": "green", "not met": "red"}.get(t["status"], "yellow")
         console.print(f"  target {t['target']}: {t['value']} -> [{color}]{t['status']}[/{color}]")

@@ -1,10 +1,14 @@
 """The workload in OMS terms, and the loop that drives it from client threads.
 
 TPC-C's mix is New-Order 45%, Payment 43%, Order-Status 4%, Delivery 4%, Stock-Level 4%.
-In Ordersmith terms: place order, record payment, order status, fulfil, stock level.
-Record payment and fulfil need the billing and fulfilment areas, which do not exist
-yet: they are skipped and reported as "not implemented yet", and the remaining weights
-are renormalised (place 45/53, status 4/53, stock level 4/53).
+In Ordersmith terms: place order, record payment, order status, fulfil, stock level
+(record payment and fulfil: bench.order_to_cash).
+
+In the mix, an account customer's order that is placed without a hold is confirmed
+right after, in its own unit of work (``confirm_order``, measured apart; confirmation
+allocates the order to a warehouse, so that fulfil has work). The place-order
+transaction stays the one compared with the raw baseline. A cash customer's order waits
+on hold for its payment, whose transaction confirms it (bench.order_to_cash).
 
 Orders follow TPC-C: 5-15 lines of distinct SKUs (chosen with TPC-C's non-uniform
 NURand, so some SKUs are hot), 1-10 units each; 1% name an unknown SKU and must fail
@@ -18,31 +22,50 @@ import random
 import threading
 import time
 import uuid
-from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from bench.dataset import Dataset, pick_channel
-from bench.metrics import OpStats
+from bench.metrics import SqlCounter
+from bench.order_to_cash import (
+    BATCH,
+    ServiceBilling,
+    ServiceWarehouse,
+    describe,
+    fulfil_op,
+    pay_op,
+)
+from bench.recorder import (
+    CONFIRM,
+    FULFIL,
+    HISTORY,
+    LIST,
+    PAYMENT,
+    PLACE,
+    STATUS,
+    STOCK,
+    Recorder,
+    Steps,
+    start,
+)
 from ordersmith.db import table_of
 from ordersmith.errors import OmsError
 from ordersmith.inventory.models import StockLevel
 from ordersmith.orders.models import Channel, Order, OrderLine
 from ordersmith.orders.placement import LineRequest, PlaceOrder, place_order
 from ordersmith.orders.queries import OrderFilter, customer_history, get_order, list_orders
+from ordersmith.orders.services import confirm_order
 from ordersmith.orders.status import OrderStatus
 from ordersmith.uow import Database
 
-PLACE, STATUS, STOCK = "place_order", "order_status", "stock_level"
-PAYMENT, FULFIL = "record_payment", "fulfil"
-LIST, HISTORY = "order_list", "customer_history"
 TPCC_WEIGHTS = {PLACE: 45, PAYMENT: 43, STATUS: 4, FULFIL: 4, STOCK: 4}
-NOT_IMPLEMENTED = {PAYMENT: "billing area", FULFIL: "fulfilment area"}
 READ_WEIGHTS = {LIST: 1, HISTORY: 1}
+QUARTERS = 4
 BAD_PREFIX = "bench-bad-"
 ACTOR = "bench"
 
@@ -64,13 +87,24 @@ def nurand(rng: random.Random, a: int, x: int, y: int, c: int) -> int:
 class OrderMaker:
     """Random orders for one client thread (seeded: runs are repeatable per client)."""
 
-    def __init__(self, data: Dataset, tag: str, client: int, seed: int) -> None:
+    def __init__(
+        self,
+        data: Dataset,
+        tag: str,
+        client: int,
+        seed: int,
+        clients: int = 1,
+        fulfil_batch: int = BATCH,
+    ) -> None:
         self.data, self.tag, self.client = data, tag, client
+        self.fulfil_batch = fulfil_batch
+        self.payers = data.customers[client % clients :: clients] or data.customers
         self.rng = random.Random(seed * 1000 + client)
         n = len(data.skus)
         self._a = (1 << max(1, (n // 8).bit_length() - 1)) - 1
         self._c = self.rng.randint(0, self._a)
         self._seq = 0
+        self._deck: list[str] = []
         codes = data.warehouse_codes
         self.preferred = codes[0]
         self.seconds = codes[1:] or codes[:1]
@@ -106,61 +140,92 @@ class OrderMaker:
     def warehouse(self) -> uuid.UUID:
         return self.rng.choice(self.data.warehouses)[1]
 
+    def warehouse_code(self) -> str:
+        return self.rng.choice(self.data.warehouses)[0]
 
-@dataclass
-class Recorder:
-    """What one client thread saw in one phase."""
+    def op(self, mode: str) -> str:
+        """The next operation of this client in ``mode`` (place, mix, reads, fulfil)."""
+        if mode in ("place", "fulfil"):
+            return PLACE if mode == "place" else FULFIL
+        if mode == "reads":
+            return choose(self.rng, READ_WEIGHTS)
+        if not self._deck:
+            self._deck = deal(self.rng, TPCC_WEIGHTS)
+        return self._deck.pop()
 
-    ops: dict[str, OpStats] = field(default_factory=dict)
-    acked: dict[uuid.UUID, int] = field(default_factory=dict)  # order id -> lines
-    bad_refs: list[str] = field(default_factory=list)
-    errors: Counter[str] = field(default_factory=Counter)
-    error_samples: list[str] = field(default_factory=list)
+    def payer(self) -> tuple[uuid.UUID, bool]:
+        """One of this client's own customers, and whether it is on account."""
+        customer = self.rng.choice(self.payers)
+        return customer, customer in self.data.accounts
 
-    def record(self, op: str, seconds: float, outcome: str) -> None:
-        self.ops.setdefault(op, OpStats()).add(seconds, outcome)
 
-    def error(self, op: str, detail: str) -> str:
-        self.errors[op] += 1
-        if len(self.error_samples) < 5:
-            self.error_samples.append(f"{op}: {detail}")
-        return "error"
+def deal(rng: random.Random, weights: dict[str, int]) -> list[str]:
+    """A deck of ``sum(weights)`` cards (100 for TPC-C's mix) in exactly the weights'
+    proportions, as TPC-C lets each terminal draw its transactions from a deck. It is
+    dealt in four quarters, each shuffled, so that every ~25 operations have one of each
+    4% operation (fulfil, order status, stock level). Cards are popped from the end."""
+    quarters: list[list[str]] = [[] for _ in range(QUARTERS)]
+    for op, weight in weights.items():
+        base, extra = divmod(weight, QUARTERS)
+        for q, quarter in enumerate(quarters):
+            quarter += [op] * (base + (1 if q < extra else 0))
+    deck: list[str] = []
+    for quarter in quarters:
+        rng.shuffle(quarter)
+        deck += quarter
+    deck.reverse()
+    return deck
 
-    def merge(self, other: Recorder) -> None:
-        for op, stats in other.ops.items():
-            self.ops.setdefault(op, OpStats()).merge(stats)
-        self.acked.update(other.acked)
-        self.bad_refs.extend(other.bad_refs)
-        self.errors.update(other.errors)
-        self.error_samples.extend(other.error_samples[: max(0, 10 - len(self.error_samples))])
+
+def first_quarter(weights: dict[str, int]) -> int:
+    """How many cards the first (largest) quarter of a deck has: 26 for TPC-C's mix."""
+    return sum(-(-weight // QUARTERS) for weight in weights.values())
 
 
 def choose(rng: random.Random, weights: dict[str, int]) -> str:
-    live = {op: w for op, w in weights.items() if op not in NOT_IMPLEMENTED}
-    return rng.choices(list(live), weights=list(live.values()))[0]
+    return rng.choices(list(weights), weights=list(weights.values()))[0]
 
 
-def renormalised(weights: dict[str, int]) -> dict[str, float]:
-    live = {op: w for op, w in weights.items() if op not in NOT_IMPLEMENTED}
-    total = sum(live.values())
-    return {op: round(w / total, 4) for op, w in live.items()}
+def shares(weights: dict[str, int]) -> dict[str, float]:
+    total = sum(weights.values())
+    return {op: round(w / total, 4) for op, w in weights.items()}
 
 
 class Client(Protocol):
     def step(self, mode: str, rec: Recorder) -> None: ...
 
 
-def timed_place(rec: Recorder, spec: OrderSpec, attempt: Callable[[], tuple[str, Any]]) -> None:
-    """Run one place-order attempt; ``attempt`` returns (outcome, order id or None)."""
-    started = time.perf_counter()
-    outcome, order_id = attempt()
-    rec.record(PLACE, time.perf_counter() - started, outcome)
+Placed = tuple[str, Any, str]
+"""(outcome, order id or None, the order's status or "")."""
+
+
+def timed_place(rec: Recorder, spec: OrderSpec, attempt: Callable[[], Placed]) -> tuple[Any, str]:
+    """Run one place-order attempt; return (order id or None, status or "")."""
+    started = start()
+    outcome, order_id, status = attempt()
+    rec.finish(PLACE, started, outcome)
     if outcome == "ok" and order_id is not None:
         rec.acked[order_id] = len(spec.lines)
     if spec.bad and spec.external_ref:
         rec.bad_refs.append(spec.external_ref)
     if spec.bad and outcome == "ok":
         rec.error(PLACE, f"order with unknown SKU accepted: {spec.external_ref}")
+    return (order_id, status) if outcome == "ok" else (None, "")
+
+
+def wants_confirmation(mode: str, spec: OrderSpec, status: str, data: Dataset) -> bool:
+    """In the mix, an account customer's order placed without a hold is confirmed."""
+    return mode == "mix" and status == OrderStatus.PLACED and spec.customer_id in data.accounts
+
+
+def timed_confirm(rec: Recorder, confirm: Callable[[], None]) -> None:
+    started = start()
+    try:
+        confirm()
+        outcome = "ok"
+    except Exception as exc:
+        outcome = rec.error(CONFIRM, describe(exc))
+    rec.finish(CONFIRM, started, outcome)
 
 
 def stock_level_query(
@@ -193,31 +258,56 @@ LIST_STATUSES = (OrderStatus.PLACED, OrderStatus.COMPLETED, OrderStatus.CANCELLE
 
 
 class ServiceClient:
-    """Calls the services directly, each operation in its own unit of work / reader."""
+    """Calls the services directly, each operation in its own unit of work / reader.
+    With ``sql``, each operation's statements are counted under its name."""
 
-    def __init__(self, db: Database, maker: OrderMaker) -> None:
-        self.db, self.maker = db, maker
+    def __init__(self, db: Database, maker: OrderMaker, sql: SqlCounter | None = None) -> None:
+        self.db, self.maker, self.sql = db, maker, sql
+        self.billing = ServiceBilling(db)
+        self.warehouse = ServiceWarehouse(db, maker.data.carrier)
+
+    def _label(self, op: str) -> AbstractContextManager[None]:
+        return self.sql.labelled(op) if self.sql is not None else nullcontext()
 
     def step(self, mode: str, rec: Recorder) -> None:
         rng = self.maker.rng
-        op = (
-            PLACE
-            if mode == "place"
-            else choose(rng, TPCC_WEIGHTS if mode == "mix" else READ_WEIGHTS)
-        )
+        op = self.maker.op(mode)
+        steps = Steps(rec, self.sql)
         if op == PLACE:
             spec = self.maker.next()
-            timed_place(rec, spec, lambda: self._place(spec, rec))
+            with self._label(PLACE):
+                order_id, status = timed_place(rec, spec, lambda: self._place(spec, rec))
+            if wants_confirmation(mode, spec, status, self.maker.data):
+                with self._label(CONFIRM):
+                    timed_confirm(rec, lambda: self._confirm(order_id))
             return
-        started = time.perf_counter()
+        if op == PAYMENT:
+            customer, account = self.maker.payer()
+            pay_op(self.billing, rec, steps, rng, customer, account=account)
+            return
+        if op == FULFIL:
+            fulfil_op(
+                self.warehouse,
+                rec,
+                steps,
+                self.maker.warehouse_code(),
+                max_orders=self.maker.fulfil_batch,
+            )
+            return
+        started = start()
         try:
-            self._read(op, rng)
+            with self._label(op):
+                self._read(op, rng)
             outcome = "ok"
         except Exception as exc:
             outcome = rec.error(op, repr(exc))
-        rec.record(op, time.perf_counter() - started, outcome)
+        rec.finish(op, started, outcome)
 
-    def _place(self, spec: OrderSpec, rec: Recorder) -> tuple[str, Any]:
+    def _confirm(self, order_id: uuid.UUID) -> None:
+        with self.db.unit_of_work(actor=ACTOR) as uow:
+            confirm_order(uow, order_id=order_id)
+
+    def _place(self, spec: OrderSpec, rec: Recorder) -> Placed:
         request = PlaceOrder(
             customer_id=spec.customer_id,
             channel=spec.channel,
@@ -227,13 +317,13 @@ class ServiceClient:
         try:
             with self.db.unit_of_work(actor=ACTOR) as uow:
                 view = place_order(uow, request)
-            return "ok", view.id
+            return "ok", view.id, view.status
         except OmsError as exc:
             if spec.bad and exc.code == "unknown_sku":
-                return "refused_as_expected", None
-            return rec.error(PLACE, f"{exc.code}: {exc.detail}"), None
+                return "refused_as_expected", None, ""
+            return rec.error(PLACE, f"{exc.code}: {exc.detail}"), None, ""
         except Exception as exc:
-            return rec.error(PLACE, repr(exc)), None
+            return rec.error(PLACE, repr(exc)), None, ""
 
     def _read(self, op: str, rng: random.Random) -> None:
         with self.db.reader() as session:
@@ -271,16 +361,19 @@ class PhaseOutcome:
     seconds: float
 
 
-def drive(clients: Sequence[Client], mode: str, seconds: float) -> PhaseOutcome:
-    """Run every client in its own thread for ``seconds``; merge what they saw."""
+def drive(clients: Sequence[Client], mode: str, seconds: float, min_ops: int = 0) -> PhaseOutcome:
+    """Run every client in its own thread for ``seconds``, and each for at least
+    ``min_ops`` operations; merge what they saw."""
     recorders = [Recorder() for _ in clients]
     barrier = threading.Barrier(len(clients) + 1)
     deadline = [0.0]
 
     def loop(client: Client, rec: Recorder) -> None:
         barrier.wait()
-        while time.perf_counter() < deadline[0]:
+        done = 0
+        while time.perf_counter() < deadline[0] or done < min_ops:
             client.step(mode, rec)
+            done += 1
 
     threads = [
         threading.Thread(target=loop, args=(c, r), daemon=True)

@@ -1,37 +1,69 @@
-"""The benchmark harness cannot rot: a ~10-second run of `python -m bench run`.
+"""The benchmark harness cannot rot: a ~20-second run of `python -m bench run`.
 
-SQLite only, tiny scale (200 SKUs, 1 warehouse, 2 clients, 4 seconds, service layer):
-it proves that the harness loads a business, alternates Ordersmith and the raw SQL
-baseline, counts statements, and ends with a PASS consistency verdict. PostgreSQL is
-left to `make bench` (a second database load and server round trips would double the
-time, and the harness code under test is the same). No timing is asserted: performance
-is measured by the bench, never asserted in tests.
+Tiny scale (200 SKUs, 20 customers, 1 warehouse, 6 seconds, service layer, fulfil
+batches of 3): it proves that the harness loads a business and opens its books,
+alternates Ordersmith and the raw SQL baseline, runs the whole TPC-C-like mix — place
+order, record payment, fulfil, order status, stock level — counts statements, and ends
+with a PASS consistency verdict. No timing is asserted: performance is measured by the
+bench, never asserted in tests.
+
+On SQLite always, with 2 clients; on PostgreSQL too when ORDERSMITH_TEST_DATABASE_URL
+is set (the bench creates and drops its own database on that server), with 1 client.
+This test checks the harness, not concurrency: on PostgreSQL, concurrent clients hit a
+known deadlock between a cash sale's payment and a dispatch (docs/performance.md,
+"Known problems"), which `make bench` reports as a FAIL verdict. Once it is fixed, the
+PostgreSQL run can take 2 clients again.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
+PG_ENV = "ORDERSMITH_TEST_DATABASE_URL"
 
 
-def test_a_tiny_bench_run_reports_the_ratio_the_statements_and_a_passing_verdict(
-    tmp_path: Path,
+CLIENTS = {"sqlite": "2", "postgresql": "1"}
+
+
+def _env(backend: str) -> dict[str, str]:
+    env = dict(os.environ)
+    if backend == "postgresql":
+        url = os.environ.get(PG_ENV)
+        if not url:
+            if os.environ.get("CI"):
+                pytest.fail(f"{PG_ENV} is not set: CI must run the PostgreSQL tests")
+            pytest.skip(f"the PostgreSQL bench smoke needs {PG_ENV}")
+        env["ORDERSMITH_BENCH_DATABASE_URL"] = url
+    return env
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_a_tiny_bench_run_reports_the_whole_mix_the_statements_and_a_passing_verdict(
+    tmp_path: Path, backend: str
 ) -> None:
     # given
+    env = _env(backend)
     out = tmp_path / "result.json"
-    command = [sys.executable, "-m", "bench", "run", "--db", "sqlite", "--via", "service"]
-    command += ["--skus", "200", "--warehouses", "1", "--clients", "2", "--seconds", "4"]
-    command += ["--out", str(out), "--quiet"]
+    command = [sys.executable, "-m", "bench", "run", "--db", backend, "--via", "service"]
+    command += ["--skus", "200", "--customers", "20", "--history", "200", "--warehouses", "1"]
+    command += ["--opening-confirmed", "10", "--fulfil-batch", "3"]
+    command += ["--clients", CLIENTS[backend], "--seconds", "6", "--out", str(out), "--quiet"]
 
     # when
-    finished = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    finished = subprocess.run(
+        command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=180
+    )
 
     # then
-    assert finished.returncode == 0, finished.stdout + finished.stderr
+    verdict = json.loads(out.read_text())["consistency"] if out.exists() else None
+    assert finished.returncode == 0, (finished.stdout + finished.stderr, verdict)
     doc = json.loads(out.read_text())
     comparison = doc["comparison"]
     assert comparison["ratio"] > 0
@@ -39,8 +71,24 @@ def test_a_tiny_bench_run_reports_the_ratio_the_statements_and_a_passing_verdict
     assert comparison["raw"]["orders"] > 0
     assert len(comparison["slice_ratios"]) == 4
     assert comparison["ordersmith"]["sql_per_order"]["statements"] > 0
+    operations = doc["mix"]["operations"]
+    payment = operations["record_payment"]
+    assert payment["count"] > 0
+    assert sum(payment["outcomes"].values()) == payment["count"]
+    assert payment["outcomes"].get("error", 0) == 0
+    assert payment["sql_per_op"]["statements"] > 0
+    fulfil = operations["fulfil"]
+    assert fulfil["count"] > 0
+    assert fulfil["outcomes"].get("error", 0) == 0
+    assert set(fulfil["steps"]) >= {"wave", "pick"}
+    assert operations["confirm_order"]["count"] > 0
     probe = doc["sql_per_order"]["probe"]
     assert probe["place_order_max_statements"] > 0
-    assert doc["consistency"]["verdict"] == "PASS"
-    assert doc["consistency"]["checks"]["acknowledged_orders_present"]["checked"] > 0
-    assert doc["mix"]["operations"]["record_payment"]["status"] == "not implemented yet"
+    assert probe["fulfil"]["10_orders_10_lines"]["per_order"]["statements"] > 0
+    assert probe["record_payment"]["cash_order_10_lines"]["statements"] > 0
+    consistency = doc["consistency"]
+    assert consistency["verdict"] == "PASS", consistency
+    assert consistency["checks"]["acknowledged_orders_present"]["checked"] > 0
+    assert consistency["checks"]["acknowledged_payments_present"]["checked"] > 0
+    assert consistency["checks"]["acknowledged_shipments_dispatched"]["checked"] > 0
+    assert consistency["checks"]["invoice_payment_balances"]["status"] == "PASS"
