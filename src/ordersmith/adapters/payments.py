@@ -19,9 +19,10 @@ declines, captures and refunds bounded by what was authorised), in memory.
 **Ordersmith never sees a card number.** Anything that looks like a primary account
 number (PAN) -- 12 to 19 digits, possibly grouped with spaces or dashes, that pass the
 Luhn check -- in a card token or a reference is refused with ``card_number_refused``,
-and the digits are never echoed in the error. An adapter for a real gateway takes the gateway's single-use card
-token (made by the gateway's own payment form), implements the same Protocol and passes
-the same contract test (tests/unit/adapters/test_payment_provider_contract.py).
+and the digits are never echoed in the error. An adapter for a real gateway takes the
+gateway's single-use card token (made by the gateway's own payment form), implements the
+same Protocol and passes the same contract test
+(tests/unit/adapters/test_payment_provider_contract.py).
 """
 
 from __future__ import annotations
