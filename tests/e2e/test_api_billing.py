@@ -216,17 +216,93 @@ def test_an_account_customer_goes_from_two_shipments_to_cash_credit_refund_and_c
             "note": "dented",
         },
     )
-    # then: 15.00 back, and since the invoice was paid it is the customer's credit
+    # then: 15.00 back; the invoice was paid, so it frees 15.00 of the payment
     assert note.status_code == 201, note.text
-    assert (note.json()["total"], note.json()["unapplied"]) == ("15.00", "15.00")
+    assert (note.json()["total"], note.json()["unapplied"], note.json()["freed"]) == (
+        "15.00",
+        "0.00",
+        "15.00",
+    )
+    assert [(r["kind"], r["number"], r["amount"]) for r in note.json()["releases"]] == [
+        ("payment", over.json()["number"], "15.00")
+    ]
     assert note.json()["lines"][0]["quantity"] == 1
     detail = api.get(f"{API}/invoices/{second['number']}").json()
     assert [c["number"] for c in detail["credit_notes"]] == [note.json()["number"]]
     assert (detail["credit_notes_total"], detail["status"]) == ("15.00", "paid")
+    assert [(p["amount"], p["released_by"]) for p in detail["payments"]] == [
+        ("45.00", None),
+        ("-15.00", note.json()["number"]),
+    ]
+    assert _balance(api, trade)["unallocated_payments"] == "15.00"
     assert _balance(api, trade)["balance"] == "-15.00"
     listed = api.get(f"{API}/credit-notes", params={"invoice_id": second["id"]}).json()
     assert [c["number"] for c in listed["items"]] == [note.json()["number"]]
     assert api.get(f"{API}/credit-notes/{note.json()['number']}").json()["note"] == "dented"
+    # when: the freed money is paid back
+    back = api.post(
+        f"{API}/payments/{over.json()['number']}/refunds",
+        json={"amount": "15.00", "reason": "dented unit", "provider_reference": "BANK-RET-7"},
+    )
+    # then
+    assert back.status_code == 201, back.text
+    assert [(r["amount"], r["provider_reference"]) for r in back.json()["refunds"]] == [
+        ("5.00", ""),
+        ("15.00", "BANK-RET-7"),
+    ]
+    assert _balance(api, trade)["balance"] == "0.00"
+    assert_books_clean(db)
+
+
+def test_a_cash_customer_returning_a_card_paid_sale_gets_the_money_back_on_the_card(api, shop, db):
+    # given Ann's sale of 2 anvils (25.00, untaxed here) paid on the card terminal
+    order = api.post(
+        f"{API}/orders",
+        json={
+            "customer_id": shop["id"],
+            "channel": "phone",
+            "lines": [{"sku": "A-1", "quantity": 2}],
+        },
+    ).json()
+    paid = api.post(
+        f"{API}/payments",
+        json={
+            "customer_id": shop["id"],
+            "method": "card",
+            "amount": order["total"],
+            "currency": "EUR",
+            "order_id": order["id"],
+            "provider_reference": "TERM-1 TX 0042",
+            "card_last4": "4242",
+        },
+    )
+    assert paid.status_code == 201, paid.text
+    receipt = api.post(f"{API}/invoices", json={"order_id": order["id"]}).json()
+    assert (receipt["kind"], receipt["status"]) == ("receipt", "paid")
+    # when she brings both back: a full credit note, then the card refund on the terminal
+    note = api.post(f"{API}/credit-notes", json={"invoice_id": receipt["id"], "reason": "return"})
+    refund = api.post(
+        f"{API}/payments/{paid.json()['number']}/refunds",
+        json={"amount": order["total"], "reason": "returned", "provider_reference": "TERM-1 RF 7"},
+    )
+    twice = api.post(
+        f"{API}/payments/{paid.json()['number']}/refunds",
+        json={"amount": "1.00", "reason": "again", "provider_reference": "TERM-1 RF 7"},
+    )
+    card = api.post(
+        f"{API}/payments/{paid.json()['number']}/refunds",
+        json={"amount": "1.00", "reason": "x", "provider_reference": "4111 1111 1111 1111"},
+    )
+    # then the payment is refunded in full, the receipt credited, and nothing is owed
+    assert note.status_code == 201, note.text
+    assert (note.json()["freed"], note.json()["unapplied"]) == (order["total"], "0.00")
+    assert refund.status_code == 201, refund.text
+    assert (refund.json()["status"], refund.json()["unallocated"]) == ("refunded", "0.00")
+    assert_problem(twice, 409, "refund_already_recorded")
+    assert_problem(card, 422, "card_number_refused")
+    after = api.get(f"{API}/invoices/{receipt['number']}").json()
+    assert (after["status"], after["balance"]) == ("credited", "0.00")
+    assert _balance(api, shop)["balance"] == "0.00"
     assert_books_clean(db)
 
 

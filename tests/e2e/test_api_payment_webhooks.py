@@ -16,6 +16,7 @@ from ordersmith.uow import Database
 from ordersmith.web.app import create_app
 from tests.conftest import make_settings
 from tests.e2e.conftest import assert_problem, bearer
+from tests.factories.billing import assert_books_clean
 
 API = "/api/v1"
 PROVIDER = "acmepay"
@@ -114,14 +115,56 @@ def test_a_refund_event_is_recorded_once_and_waits_for_its_payment(client, api, 
     assert refunded.status_code == 200, refunded.text
     assert (refunded.json()["status"], again.json()["status"]) == ("recorded", "duplicate")
     payment = api.get(f"{API}/payments/{refunded.json()['payment']['id']}").json()
-    assert [(r["amount"], r["reason"]) for r in payment["refunds"]] == [
-        ("10.00", "customer asked (re_1)")
+    assert [(r["amount"], r["reason"], r["provider_reference"]) for r in payment["refunds"]] == [
+        ("10.00", "customer asked", "re_1")
     ]
     assert payment["unallocated"] == "35.00"
     # when: a refund of more than is unallocated
     too_much = _post(client, db, _refunded("evt_r2", "40.00", "re_2"), message_id="msg_r3")
     # then
     assert_problem(too_much, 409, "refund_exceeds_unallocated")
+
+
+def _staff_refund(api, payment: dict[str, Any], amount: str, reference: str) -> Any:
+    return api.post(
+        f"{API}/payments/{payment['number']}/refunds",
+        json={
+            "amount": amount,
+            "reason": "refunded in the dashboard",
+            "provider_reference": reference,
+        },
+    )
+
+
+def test_a_refund_staff_recorded_is_not_recorded_again_by_its_event(client, api, shop, db):
+    # given the provider's payment, and staff who refunded 10.00 in its dashboard
+    payment = _post(client, db, _succeeded(shop["id"])).json()["payment"]
+    staff = _staff_refund(api, payment, "10.00", "re_1")
+    assert staff.status_code == 201, staff.text
+    # when the provider reports that refund, and delivers the report again
+    reported = _post(client, db, _refunded(), message_id="msg_r1")
+    again = _post(client, db, _refunded(), message_id="msg_r2")
+    # then it is the refund staff recorded: counted once
+    assert reported.status_code == 200, reported.text
+    assert (reported.json()["status"], again.json()["status"]) == ("duplicate", "duplicate")
+    after = api.get(f"{API}/payments/{payment['id']}").json()
+    assert [(r["amount"], r["provider_reference"]) for r in after["refunds"]] == [("10.00", "re_1")]
+    assert (after["amount_refunded"], after["unallocated"]) == ("10.00", "35.00")
+    assert_books_clean(db)
+
+
+def test_a_refund_its_event_recorded_first_is_refused_when_staff_record_it(client, api, shop, db):
+    # given the provider reported refund re_1 before staff got to it
+    payment = _post(client, db, _succeeded(shop["id"])).json()["payment"]
+    assert _post(client, db, _refunded(), message_id="msg_r1").json()["status"] == "recorded"
+    # when staff record the same refund
+    staff = _staff_refund(api, payment, "10.00", "re_1")
+    # then it is refused: one refund
+    body = assert_problem(staff, 409, "refund_already_recorded")
+    assert "re_1" in body["detail"]
+    after = api.get(f"{API}/payments/{payment['id']}").json()
+    assert [r["provider_reference"] for r in after["refunds"]] == ["re_1"]
+    assert_books_clean(db)
 
 
 def test_a_prepayment_names_only_the_order_and_settles_its_receipt(client, api, shop, db):

@@ -84,20 +84,29 @@ def test_a_clerk_invoices_a_shipment_takes_payment_refunds_and_credits_from_the_
     payment = paid.stdout.split(":")[0]
     assert _balance(db, bob.number) == ["EUR", "30.00", "0.00", "20.00", "0.00", "10.00"]
     # when: 5.00 is refunded, the credit is applied, and a unit is credited as damaged
-    refunded = run(db, "billing", "refund", payment, "--amount", "5.00", "--reason", "overpaid")
+    refunded = run(
+        db, "billing", "refund", payment, "--amount", "5.00", "--reason", "overpaid",
+        "--reference", "BANK-RET-1",
+    )  # fmt: skip
+    again = run(
+        db, "billing", "refund", payment, "--amount", "1.00", "--reason", "overpaid",
+        "--reference", "BANK-RET-1",
+    )  # fmt: skip
     applied = run(db, "billing", "apply-credit", bob.number)
     noted = run(db, "billing", "credit-note", first, "--reason", "damage", "--line", "1=1")
     # then
     assert refunded.exit_code == 0, refunded.output
     assert "unallocated 15.00 EUR" in refunded.stdout
+    assert getattr(again.exception, "code", None) == "refund_already_recorded", again.output
     assert applied.exit_code == 0, applied.output
     assert f"payment {payment} -> {second} 15.00" in applied.stdout
     assert noted.exit_code == 0, noted.output
     assert "15.00 EUR credited" in noted.stdout
     assert "15.00 EUR became customer credit" in noted.stdout
+    assert f"freed 15.00 of payment {payment}" in noted.stdout  # the invoice was paid
     with db.reader() as session:
         assert get_invoice(session, second).balance == 15  # 30.00 - 15.00 applied
-    assert _balance(db, bob.number) == ["EUR", "15.00", "0.00", "0.00", "15.00", "0.00"]
+    assert _balance(db, bob.number) == ["EUR", "15.00", "0.00", "15.00", "0.00", "0.00"]
     assert_books_clean(db)
 
 
@@ -138,6 +147,7 @@ def test_a_card_payment_on_the_terminal_is_recorded_with_its_reference_and_last_
         ("pay {ann} --amount 5 --method card --reference TX-1 --last4 4111111111111111",
          "card_number_refused"),
         ("refund PAY-2026-999999 --amount 1 --reason x", "payment_not_found"),
+        ("refund PAY-2026-999999 --amount 1 --reason x --reference R-1", "payment_not_found"),
         ("credit-note INV-2026-999999 --reason damage", "invoice_not_found"),
         ("credit-note INV-2026-999999 --reason damage --line one", "validation_error"),
         ("apply-credit {ann}", "no_customer_credit"),

@@ -9,11 +9,13 @@ receipt, and the receipt is settled from those payments. Unpaid orders expire.
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from decimal import Decimal
 
 import sqlalchemy as sa
 
+from ordersmith.billing.errors import NothingToInvoice
 from ordersmith.billing.events import PaymentReceived
 from ordersmith.billing.invoices import invoice_order
 from ordersmith.billing.models import Payment
@@ -38,10 +40,14 @@ def paid_towards(uow: UnitOfWork, order_id: uuid.UUID) -> Decimal:
 
 def release_paid_order(uow: UnitOfWork, event: PaymentReceived) -> None:
     """A payment against an order awaiting payment: release, confirm and receipt it once
-    the payments cover its total (in-transaction subscriber, ordersmith.wiring)."""
+    the payments cover its total (in-transaction subscriber, ordersmith.wiring).
+
+    ``record_payment`` locked the order before the customer (ADR 0013, lock order), so
+    this takes no new row lock before the stock's. An order a clerk receipted before it
+    was paid keeps that receipt (the payment settled it): nothing is invoiced twice."""
     if event.order_id is None:
         return
-    order = lock_order(uow, event.order_id)
+    order = lock_order(uow, event.order_id)  # held already: record_payment locked it
     if (
         order["status"] != OrderStatus.ON_HOLD.value
         or order["hold_reason"] != HoldReason.AWAITING_PAYMENT.value
@@ -52,7 +58,8 @@ def release_paid_order(uow: UnitOfWork, event: PaymentReceived) -> None:
         return
     release_order(uow, order_id=event.order_id, note=f"paid: payment {event.number}")
     confirm_order(uow, order_id=event.order_id, note="cash sale paid")
-    invoice_order(uow, order_id=event.order_id)  # a receipt, settled from the prepayments
+    with contextlib.suppress(NothingToInvoice):  # receipted before it was paid
+        invoice_order(uow, order_id=event.order_id)  # a receipt, settled from the prepayments
 
 
 def expire_unpaid_orders(db: Database, *, actor: str = "system:expiry") -> list[str]:

@@ -5,7 +5,9 @@
   account their unallocated payments plus unapplied credit notes.
 - ``billing_documents_add_up``: every stored header equals the sum of its rows
   (invoice and credit note lines, allocations, applications, refunds), and every
-  invoice's status agrees with its amounts.
+  invoice's status agrees with its amounts. Allocations and applications freed again
+  (negative rows) never take more from a (payment or credit note, invoice) pair than
+  it had settled, and are freed only by a credit note on that very invoice.
 """
 
 from __future__ import annotations
@@ -159,4 +161,44 @@ def billing_documents_add_up(session: Session) -> list[Violation]:
         Violation("billing_documents_add_up", f"invoice {r[0]} is {r[1]} but settled {r[2]}")
         for r in session.execute(sa.select(inv.c.number, inv.c.status, settled).where(wrong_status))
     ]
+    return found + _released_settlements(session)
+
+
+def _released_settlements(session: Session) -> list[Violation]:
+    """Freed (negative) settlement rows: per pair never more than was settled, and
+    always by a credit note on the row's invoice."""
+    inv, cn, freed_by = table_of(Invoice), table_of(CreditNote), table_of(CreditNote).alias()
+    pay, alloc, apps = table_of(Payment), table_of(PaymentAllocation), table_of(CreditApplication)
+    found: list[Violation] = []
+    for what, head, rows, key in (
+        ("payment", pay, alloc, alloc.c.payment_id),
+        ("credit note", cn, apps, apps.c.credit_note_id),
+    ):
+        net = sa.func.sum(rows.c.amount)
+        for source, invoice, total in session.execute(
+            sa.select(head.c.number, inv.c.number, net)
+            .join(head, head.c.id == key)
+            .join(inv, inv.c.id == rows.c.invoice_id)
+            .group_by(head.c.number, inv.c.number)
+            .having(net < sa.literal(0, type_=rows.c.amount.type))
+        ):
+            found.append(
+                Violation(
+                    "billing_documents_add_up",
+                    f"{what} {source} on invoice {invoice}: {total} settled (freed too much)",
+                )
+            )
+        for source, invoice in session.execute(
+            sa.select(head.c.number, inv.c.number)
+            .join(head, head.c.id == key)
+            .join(inv, inv.c.id == rows.c.invoice_id)
+            .join(freed_by, freed_by.c.id == rows.c.released_by_credit_note_id)
+            .where(freed_by.c.invoice_id != rows.c.invoice_id)
+        ):
+            found.append(
+                Violation(
+                    "billing_documents_add_up",
+                    f"{what} {source} on invoice {invoice}: freed by another invoice's credit note",
+                )
+            )
     return found

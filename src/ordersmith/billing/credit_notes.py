@@ -9,8 +9,12 @@ earlier credit notes took back (``credit_exceeds_invoice``):
 - ``amount=Decimal(...)`` (tax included): spread over the lines pro rata to what each
   has left, its tax part pro rata to the line's tax (ordersmith.billing.rounding).
 
-The credit is applied to the invoice's own balance first; any excess (the invoice was
-already paid) becomes customer credit. An invoice credited in full is ``credited``.
+The credit is applied to the invoice's own balance first; the part that balance cannot
+absorb (the invoice was paid) frees what paid it, newest settlement first
+(ordersmith.billing.releases): the payments' money is unallocated again -- refundable,
+or customer credit -- and the credit note is applied to the invoice for that part too.
+A credit note on an unpaid invoice frees nothing. An invoice credited in full is
+``credited``.
 Reasons ``pricing_error`` and ``documentation_error`` mean the invoice was wrong: each
 of its orders gets a ``document_correction`` incident (the perfect-order KPI).
 """
@@ -38,6 +42,7 @@ from ordersmith.billing.models import (
 )
 from ordersmith.billing.numbering import CREDIT_NOTE_PREFIX, next_document_number
 from ordersmith.billing.queries import get_credit_note
+from ordersmith.billing.releases import Release, plan_releases, release
 from ordersmith.billing.rounding import credit_part, split_amount
 from ordersmith.billing.settlement import (
     apply_credit_note,
@@ -50,7 +55,7 @@ from ordersmith.db import insert_rows, table_of
 from ordersmith.errors import FieldError, ValidationFailed
 from ordersmith.fulfillment.incidents import record_document_correction
 from ordersmith.ids import new_id
-from ordersmith.money import ZERO
+from ordersmith.money import ZERO, money_str
 from ordersmith.orders.locking import lock_order
 from ordersmith.uow import UnitOfWork
 from ordersmith.validation import FieldChecks, one_of, quantity, text
@@ -69,7 +74,10 @@ def issue_credit_note(
     amount: Decimal | str | None = None,
     note: str = "",
 ) -> CreditNoteView:
-    """Credit the invoice in full, by lines or by an amount (see the module doc)."""
+    """Credit the invoice in full, by lines or by an amount (see the module doc).
+
+    Locks: the invoice's orders (id order, for a correction's incident), the customer,
+    the invoice, the payments and credit notes it frees, then the counters."""
     inv = table_of(Invoice)
     head = uow.session.execute(
         sa.select(inv.c.customer_id, inv.c.currency).where(inv.c.id == invoice_id)
@@ -90,7 +98,7 @@ def issue_credit_note(
     invoice_lines = _invoice_lines(uow, invoice_id)
     order_ids = sorted({line["order_id"] for line in invoice_lines if line["order_id"]}, key=str)
     if reason_ in CORRECTIONS:
-        for order_id in order_ids:  # orders before the customer, as invoicing locks them
+        for order_id in order_ids:  # orders before the customer (ADR 0013, lock order)
             lock_order(uow, order_id)
     lock_customer(uow, head[0])
     invoice = (
@@ -106,16 +114,15 @@ def issue_credit_note(
             extra={"creditable": str(creditable)},
         )
     credits = _credits(invoice, invoice_lines, before, wanted, amount_)
-    subtotal = sum((c[2] for c in credits), ZERO)
-    tax_total = sum((c[3] for c in credits), ZERO)
-    total = subtotal + tax_total
+    total = sum((c[2] + c[3] for c in credits), ZERO)
     if total <= 0 or total > creditable:
         raise CreditExceedsInvoice(
             f"nothing of that is left to credit on invoice {invoice['number']} "
             f"({creditable} creditable)",
             extra={"creditable": str(creditable)},
         )
-    view = _write(uow, invoice, reason_, note_, credits, subtotal, tax_total)
+    releases = plan_releases(uow, invoice_id, total - min(total, balance_of(invoice)))
+    view = _write(uow, invoice, reason_, note_, credits, releases)
     if total == creditable:
         mark_credited(uow, invoice_id)
     if reason_ in CORRECTIONS:
@@ -249,10 +256,11 @@ def _write(
     reason: CreditReason,
     note: str,
     credits: list[_Credit],
-    subtotal: Decimal,
-    tax_total: Decimal,
+    releases: list[Release],
 ) -> CreditNoteView:
     today, now = clock.today(), clock.now()
+    subtotal = sum((c[2] for c in credits), ZERO)
+    tax_total = sum((c[3] for c in credits), ZERO)
     total = subtotal + tax_total
     _series, number = next_document_number(uow, CREDIT_NOTE_PREFIX, today.year)
     credit_note_id = new_id()
@@ -298,19 +306,28 @@ def _write(
             for n, (line, units, net, tax) in enumerate(credits, start=1)
         ],
     )
-    applied = min(total, balance_of(invoice))
-    if applied > 0:
+    applied = min(total, balance_of(invoice))  # off the open balance
+    freed = release(uow, releases, invoice_id=invoice["id"], credit_note_id=credit_note_id)
+    if applied + freed > 0:
         apply_credit_note(
-            uow, credit_note_id=credit_note_id, invoice_id=invoice["id"], amount=applied
+            uow, credit_note_id=credit_note_id, invoice_id=invoice["id"], amount=applied + freed
         )
     customer_id = invoice["customer_id"]
+    freed_from = [r.number for r in releases]
     journal.post(
         uow,
         entry_date=today,
         currency=invoice["currency"],
         source_type="credit_note",
         source_id=credit_note_id,
-        description=f"Credit note {number} on {invoice['number']} ({reason.value})",
+        description=f"Credit note {number} on {invoice['number']} ({reason.value})"
+        + (
+            f"; frees {money_str(freed, invoice['currency'])} of {', '.join(freed_from)}"
+            if freed_from
+            else ""
+        ),
+        # what the open balance did not absorb is customer credit: freed on the payments
+        # (or earlier credit notes) that paid the invoice, else left on this credit note
         postings=[
             journal.Posting(AccountRole.SALES_RETURNS, debit=subtotal),
             journal.Posting(AccountRole.TAX_PAYABLE, debit=tax_total),
@@ -332,6 +349,8 @@ def _write(
             total=total,
             currency=invoice["currency"],
             applied=applied,
+            freed=freed,
+            freed_from=freed_from,
         )
     )
     return get_credit_note(uow.session, credit_note_id)

@@ -138,8 +138,10 @@ def credit_note_document(
         subtotal=view.subtotal,
         tax_total=view.tax_total,
         total=view.total,
-        amount_applied=view.amount_applied,
-        unapplied=view.unapplied,
+        # as the customer sees it: what came off the invoice's open balance, and what
+        # is theirs now (left on the note, or freed on the payments that paid it)
+        amount_applied=view.total - view.unapplied - view.freed,
+        unapplied=view.unapplied + view.freed,
         note=view.note,
     )
 

@@ -12,6 +12,7 @@ Conflict
 ├── CurrencyMismatch          409 currency_mismatch
 ├── OverAllocation            409 over_allocation
 ├── RefundExceedsUnallocated  409 refund_exceeds_unallocated
+├── RefundAlreadyRecorded     409 refund_already_recorded
 ├── CreditExceedsInvoice      409 credit_exceeds_invoice
 └── NoCustomerCredit          409 no_customer_credit
 UnbalancedEntry (OmsError)    500 unbalanced_journal_entry  (a bug: never reaches a user)
@@ -68,6 +69,14 @@ class OverAllocation(Conflict):
 class RefundExceedsUnallocated(Conflict):
     code = "refund_exceeds_unallocated"
     title = "Only the unallocated part of a payment can be refunded"
+
+
+class RefundAlreadyRecorded(Conflict):
+    """A refund with this provider reference is on the payment already (recorded by
+    staff or by the provider's webhook), or the provider reports it differently."""
+
+    code = "refund_already_recorded"
+    title = "This refund is recorded already"
 
 
 class CreditExceedsInvoice(Conflict):

@@ -55,6 +55,8 @@ class PaymentRefunded(DomainEvent):
     amount: Decimal
     currency: str
     reason: str
+    provider_reference: str
+    """The provider's or the card terminal's id of the refund ("" if none given)."""
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -71,7 +73,12 @@ class CreditNoteIssued(DomainEvent):
     total: Decimal
     currency: str
     applied: Decimal
-    """Taken off the invoice's balance; ``total - applied`` became customer credit."""
+    """Taken off the invoice's open balance; ``total - applied`` became customer credit."""
+    freed: Decimal
+    """Of that customer credit, what was freed from the payments (or other invoices'
+    credit notes) that had paid the invoice: a payment's is refundable."""
+    freed_from: list[str]
+    """The numbers of those payments and credit notes, newest settlement first."""
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)

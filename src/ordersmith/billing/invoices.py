@@ -16,6 +16,10 @@ order's id) is allocated to it at once, so a prepaid cash sale's receipt is issu
 Lines copy the order line's unit price, discount and tax rate; part quantities
 pro-rate the gross and the discount cumulatively (ordersmith.billing.invoice_lines works
 them out), and the header's totals are sums of the very line amounts inserted.
+
+Locks (ADR 0013, lock order): the shipment (``invoice_shipment``; dispatch holds it
+already when it invoices), the orders in id order, the customer, then the new
+invoice's counter and the journal's -- the order a payment for the order takes too.
 """
 
 from __future__ import annotations
@@ -260,16 +264,38 @@ def _apply_prepayments(
 
 
 def _billing_snapshot(uow: UnitOfWork, customer: Any, order: Any) -> dict[str, Any]:
-    """Who the invoice is addressed to, frozen as it is today: the order's billing
-    address, else the customer's default billing address, else the delivery address."""
-    address = dict(order["billing_address"] or {})
+    """Who the invoice is addressed to, frozen as it is today. The address is the first
+    of these that has one:
+
+    1. the order's billing address (placement copies the customer's default billing
+       address, or their default shipping address, onto the order);
+    2. the customer's default billing address now;
+    3. the customer's default shipping address now (a customer without a billing
+       address is billed where the goods go);
+    4. the order's shipping address (``order`` is the invoice's first order).
+
+    Only if none has an address line is the invoice addressed to the name alone. The
+    snapshot's ``address_source`` says which was used (``order_billing``,
+    ``customer_billing``, ``customer_shipping``, ``order_shipping`` or ``none``)."""
+    source, address = "order_billing", _with_lines(order["billing_address"])
+    for kind in (AddressKind.BILLING, AddressKind.SHIPPING):
+        if not address:
+            default = default_address(uow.session, customer["id"], kind)
+            source = f"customer_{kind.value}"
+            address = _with_lines(default.snapshot() if default else None)
     if not address:
-        default = default_address(uow.session, customer["id"], AddressKind.BILLING)
-        address = default.snapshot() if default else dict(order["shipping_address"] or {})
+        source, address = "order_shipping", _with_lines(order["shipping_address"])
     return {
         "name": address.get("name") or customer["name"],
         "company": customer["company"],
         "customer_number": customer["number"],
         "email": customer["email"],
         "address": address,
+        "address_source": source if address else "none",
     }
+
+
+def _with_lines(address: dict[str, Any] | None) -> dict[str, Any]:
+    """The address if it has something to print besides a name, else {}."""
+    found = dict(address or {})
+    return found if any(str(v or "").strip() for k, v in found.items() if k != "name") else {}

@@ -9,7 +9,8 @@ constraints are the database's backstop for the sums the services keep.
 
 Customer credit is not a table of its own: it is the unallocated part of payments
 (``amount - amount_allocated - amount_refunded``) plus the unapplied part of credit
-notes (``total - amount_applied``).
+notes (``total - amount_applied``). Allocations and credit applications are append-only:
+money a credit note frees again is a negative row naming that credit note.
 """
 
 from __future__ import annotations
@@ -190,8 +191,16 @@ class Payment(Base):
     )
 
 
+# a settlement row is positive, or negative and freed by a credit note on its invoice
+_RELEASED = (
+    "(amount > 0 AND released_by_credit_note_id IS NULL) OR "
+    "(amount < 0 AND released_by_credit_note_id IS NOT NULL)"
+)
+
+
 class PaymentAllocation(Base):
-    """Append-only: part of a payment settling part of an invoice."""
+    """Append-only: part of a payment settling part of an invoice, or (a negative row)
+    part of that freed again by a credit note on the invoice (ordersmith.billing.releases)."""
 
     __tablename__ = "payment_allocations"
 
@@ -199,13 +208,18 @@ class PaymentAllocation(Base):
     payment_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("payments.id"))
     invoice_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("invoices.id"))
     amount: Mapped[Decimal] = mapped_column(Fixed(4))
+    released_by_credit_note_id: Mapped[uuid.UUID | None] = mapped_column(
+        sa.ForeignKey("credit_notes.id")
+    )
+    """Set on a negative row: the credit note that freed the money."""
     created_by: Mapped[str] = mapped_column(sa.String(120))
     created_at: Mapped[datetime]
 
     __table_args__ = (
         sa.Index("ix_payment_allocations_payment", "payment_id"),
         sa.Index("ix_payment_allocations_invoice", "invoice_id"),
-        sa.CheckConstraint("amount > 0", name="amount_positive"),
+        sa.Index("ix_payment_allocations_released_by", "released_by_credit_note_id"),
+        sa.CheckConstraint(_RELEASED, name="positive_or_released"),
     )
 
 
@@ -268,7 +282,8 @@ class CreditNoteLine(Base):
 
 
 class CreditApplication(Base):
-    """Append-only: part of a credit note taken off an invoice's balance."""
+    """Append-only: part of a credit note taken off an invoice's balance, or (a negative
+    row) part of another invoice's credit note freed again by a credit note on it."""
 
     __tablename__ = "credit_applications"
 
@@ -276,13 +291,18 @@ class CreditApplication(Base):
     credit_note_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("credit_notes.id"))
     invoice_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("invoices.id"))
     amount: Mapped[Decimal] = mapped_column(Fixed(4))
+    released_by_credit_note_id: Mapped[uuid.UUID | None] = mapped_column(
+        sa.ForeignKey("credit_notes.id")
+    )
+    """Set on a negative row: the credit note that freed the credit."""
     created_by: Mapped[str] = mapped_column(sa.String(120))
     created_at: Mapped[datetime]
 
     __table_args__ = (
         sa.Index("ix_credit_applications_credit_note", "credit_note_id"),
         sa.Index("ix_credit_applications_invoice", "invoice_id"),
-        sa.CheckConstraint("amount > 0", name="amount_positive"),
+        sa.Index("ix_credit_applications_released_by", "released_by_credit_note_id"),
+        sa.CheckConstraint(_RELEASED, name="positive_or_released"),
     )
 
 
@@ -297,6 +317,9 @@ class Refund(Base):
     amount: Mapped[Decimal] = mapped_column(Fixed(4))
     currency: Mapped[str] = mapped_column(sa.String(3))
     reason: Mapped[str] = mapped_column(sa.String(500))
+    provider_reference: Mapped[str] = mapped_column(sa.String(120), default="")
+    """The provider's (or the card terminal's) id of the refund; "" if none was given.
+    One refund per payment and reference: the provider's webhook finds it by that."""
     refunded_on: Mapped[date]
     created_by: Mapped[str] = mapped_column(sa.String(120))
     created_at: Mapped[datetime]
@@ -304,6 +327,14 @@ class Refund(Base):
     __table_args__ = (
         sa.Index("ix_refunds_payment", "payment_id"),
         sa.Index("ix_refunds_customer", "customer_id", "refunded_on"),
+        sa.Index(
+            "uq_refunds_payment_provider_reference",
+            "payment_id",
+            "provider_reference",
+            unique=True,
+            sqlite_where=sa.text("provider_reference <> ''"),
+            postgresql_where=sa.text("provider_reference <> ''"),
+        ),
         sa.CheckConstraint("amount > 0", name="amount_positive"),
     )
 

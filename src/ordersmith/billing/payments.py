@@ -6,8 +6,12 @@ for an order (a cash sale's prepayment) is only allocated to that order's invoic
 and waits for its receipt otherwise. An allocation never exceeds an invoice's balance
 or what is left of the payment. What is left stays on the payment, unallocated: that
 is customer credit (``apply_customer_credit`` uses it later, ``refund_payment`` pays
-it back). Only unallocated money can be refunded: allocated money must first be freed
-by a credit note on the invoice it paid.
+it back). Only unallocated money can be refunded: allocated money is freed by a credit
+note on the invoice it paid (ordersmith.billing.releases), and can then be refunded.
+
+Locks (ADR 0013, lock order): the order a payment is for, the customer, the invoices it
+settles, then the payment counter; the event's in-transaction subscriber (a cash sale's
+release and receipt) runs before the payment's journal entry takes the journal counter.
 """
 
 from __future__ import annotations
@@ -23,37 +27,26 @@ from ordersmith import clock
 from ordersmith.adapters.payments import MANUAL, refuse_card_numbers
 from ordersmith.billing import inputs, journal
 from ordersmith.billing.accounts import MONEY_ACCOUNT, AccountRole
+from ordersmith.billing.allocation_plans import (
+    check_currency,
+    lock_payers_order,
+    plan_allocations,
+)
 from ordersmith.billing.errors import (
-    InvoiceNotFound,
-    OverAllocation,
     PaymentNotFound,
+    RefundAlreadyRecorded,
     RefundExceedsUnallocated,
 )
 from ordersmith.billing.events import PaymentReceived, PaymentRefunded
-from ordersmith.billing.models import (
-    Invoice,
-    InvoiceLine,
-    Payment,
-    PaymentMethod,
-    PaymentStatus,
-    Refund,
-)
+from ordersmith.billing.models import Payment, PaymentMethod, PaymentStatus, Refund
 from ordersmith.billing.numbering import PAYMENT_PREFIX, next_document_number
 from ordersmith.billing.queries import get_payment
-from ordersmith.billing.settlement import (
-    allocate_payment,
-    balance_of,
-    lock_customer,
-    open_invoices,
-    spread,
-    unallocated_of,
-)
+from ordersmith.billing.settlement import allocate_payment, lock_customer, unallocated_of
 from ordersmith.billing.views import PaymentView
 from ordersmith.db import Fixed, insert_rows, table_of
 from ordersmith.errors import FieldError, ValidationFailed
 from ordersmith.ids import new_id
-from ordersmith.money import ZERO
-from ordersmith.orders.models import Order
+from ordersmith.money import ZERO, money_str
 from ordersmith.uow import UnitOfWork
 from ordersmith.validation import FieldChecks, currency_code, one_of, text
 
@@ -105,10 +98,10 @@ def record_payment(
     assert currency_ is not None
     assert amount_ is not None
     assert day is not None
+    if order_id is not None:  # the order before the customer (ADR 0013, lock order)
+        lock_payers_order(uow, order_id, customer_id)
     customer = lock_customer(uow, customer_id)
-    _check_currency(uow, customer, currency_)
-    if order_id is not None:
-        _check_order(uow, order_id, customer_id)
+    check_currency(uow, customer, currency_)
     if wanted is not None and sum((a for _i, a in wanted), ZERO) > amount_:
         raise ValidationFailed(
             "the payment is not valid",
@@ -116,7 +109,7 @@ def record_payment(
                 FieldError("allocate_to", f"allocations total more than the payment ({amount_})")
             ],
         )
-    plan = _plan(uow, customer_id, currency_, amount_, wanted, order_id)
+    plan = plan_allocations(uow, customer_id, currency_, amount_, wanted, order_id)
     _series, number = next_document_number(uow, PAYMENT_PREFIX, day.year)
     payment_id = new_id()
     insert_rows(
@@ -147,6 +140,22 @@ def record_payment(
     for invoice, part in plan:
         allocate_payment(uow, payment_id=payment_id, invoice_id=invoice["id"], amount=part)
     allocated = sum((part for _inv, part in plan), ZERO)
+    # the event first: its in-transaction subscriber (a cash sale's release and receipt)
+    # takes the order's stock and the receipt's counter before this takes the journal's
+    uow.record(
+        PaymentReceived(
+            aggregate_id=payment_id,
+            number=number,
+            customer_id=customer_id,
+            order_id=order_id,
+            method=method_.value,
+            amount=amount_,
+            currency=currency_,
+            received_on=day,
+            allocated=allocated,
+            invoice_numbers=[invoice["number"] for invoice, _part in plan],
+        )
+    )
     journal.post(
         uow,
         entry_date=day,
@@ -162,140 +171,45 @@ def record_payment(
             ),
         ],
     )
-    uow.record(
-        PaymentReceived(
-            aggregate_id=payment_id,
-            number=number,
-            customer_id=customer_id,
-            order_id=order_id,
-            method=method_.value,
-            amount=amount_,
-            currency=currency_,
-            received_on=day,
-            allocated=allocated,
-            invoice_numbers=[invoice["number"] for invoice, _part in plan],
-        )
-    )
     return get_payment(uow.session, payment_id)
 
 
-def _check_currency(uow: UnitOfWork, customer: Any, currency: str) -> None:
-    """The customer's currency, or one they have invoices in."""
-    if currency == customer["currency"]:
-        return
-    inv = table_of(Invoice)
-    invoiced = uow.session.scalar(
-        sa.select(inv.c.id)
-        .where(inv.c.customer_id == customer["id"], inv.c.currency == currency)
-        .limit(1)
-    )
-    if invoiced is None:
-        raise ValidationFailed(
-            "the payment is not valid",
-            fields=[
-                FieldError(
-                    "currency",
-                    f"must be {customer['currency']}: the customer has no invoices in {currency}",
-                )
-            ],
-        )
-
-
-def _check_order(uow: UnitOfWork, order_id: uuid.UUID, customer_id: uuid.UUID) -> None:
-    orders = table_of(Order)
-    owner = uow.session.scalar(sa.select(orders.c.customer_id).where(orders.c.id == order_id))
-    if owner != customer_id:
-        raise ValidationFailed(
-            "the payment is not valid",
-            fields=[FieldError("order_id", "no such order of this customer")],
-        )
-
-
-def _plan(
-    uow: UnitOfWork,
-    customer_id: uuid.UUID,
-    currency: str,
-    amount: Decimal,
-    wanted: list[tuple[uuid.UUID, Decimal]] | None,
-    order_id: uuid.UUID | None,
-) -> list[tuple[Any, Decimal]]:
-    """(locked invoice row, amount) to allocate, checked against the balances."""
-    if wanted is None:
-        only = _invoices_of_order(uow, order_id) if order_id is not None else None
-        invoices = open_invoices(uow, customer_id, currency, only=only)
-        return spread(amount, [(row, balance_of(row)) for row in invoices])
-    if not wanted:
-        return []
-    chosen = {
-        row["id"]: row
-        for row in open_invoices(uow, customer_id, currency, only=[i for i, _a in wanted])
-    }
-    problems: list[FieldError] = []
-    for i, (invoice_id, part) in enumerate(wanted):
-        row = chosen.get(invoice_id)
-        if row is None:
-            _explain_missing(uow, invoice_id, customer_id, currency)
-        elif part > balance_of(row):
-            problems.append(
-                FieldError(
-                    f"allocate_to.{i}.amount",
-                    f"at most {balance_of(row)}, the balance of {row['number']}",
-                )
-            )
-    if problems:
-        raise OverAllocation("an allocation exceeds an invoice's balance", fields=problems)
-    return [(chosen[i], part) for i, part in wanted]
-
-
-def _invoices_of_order(uow: UnitOfWork, order_id: uuid.UUID) -> list[uuid.UUID]:
-    inv, lines = table_of(Invoice), table_of(InvoiceLine)
-    return list(
-        uow.session.scalars(
-            sa.select(inv.c.id)
-            .where(
-                sa.or_(
-                    inv.c.order_id == order_id,
-                    inv.c.id.in_(sa.select(lines.c.invoice_id).where(lines.c.order_id == order_id)),
-                )
-            )
-            .distinct()
-        )
-    )
-
-
-def _explain_missing(
-    uow: UnitOfWork, invoice_id: uuid.UUID, customer_id: uuid.UUID, currency: str
-) -> None:
-    inv = table_of(Invoice)
-    row = uow.session.execute(
-        sa.select(inv.c.number, inv.c.currency).where(
-            inv.c.id == invoice_id, inv.c.customer_id == customer_id
-        )
-    ).one_or_none()
-    if row is None:
-        raise InvoiceNotFound(f"the customer has no invoice {invoice_id}")
-    if row[1] != currency:
-        raise ValidationFailed(
-            "the payment is not valid",
-            fields=[FieldError("currency", f"invoice {row[0]} is in {row[1]}")],
-        )
-    raise OverAllocation(f"invoice {row[0]} has no balance left to pay")
-
-
 def refund_payment(
-    uow: UnitOfWork, *, payment_id: uuid.UUID, amount: Decimal | str, reason: str
+    uow: UnitOfWork,
+    *,
+    payment_id: uuid.UUID,
+    amount: Decimal | str,
+    reason: str,
+    provider_reference: str = "",
 ) -> PaymentView:
     """Pay back part of a payment's unallocated money (RefundExceedsUnallocated beyond
-    it). The payment is ``refunded`` once refunded in full."""
+    it), back through the payment's own method (a card payment to the card: card
+    clearing). The payment is ``refunded`` once refunded in full.
+
+    ``provider_reference`` is the provider's or the card terminal's id of the refund:
+    a payment has at most one refund per reference (RefundAlreadyRecorded), so a
+    provider's webhook reporting it later links to it (ordersmith.billing.
+    provider_events). Refused (CardNumberRefused, first) when it looks like a card
+    number on a payment of the ``manual`` terminal, where staff type it; another
+    provider's id may be all digits. A refund through a provider adapter is
+    ``card_payments.refund_card_payment``."""
     pay = table_of(Payment)
     found = uow.session.execute(
-        sa.select(pay.c.customer_id, pay.c.currency).where(pay.c.id == payment_id)
+        sa.select(pay.c.customer_id, pay.c.currency, pay.c.provider).where(pay.c.id == payment_id)
     ).one_or_none()
     if found is None:
         raise PaymentNotFound(f"no payment {payment_id}")
+    if found[2] == MANUAL:
+        refuse_card_numbers({"provider_reference": provider_reference})
     checks = FieldChecks()
     amount_ = checks.run("amount", lambda v: inputs.money_amount(v, found[1]), amount)
     reason_ = checks.run("reason", text(500), reason) or ""
+    reference = (
+        checks.run(
+            "provider_reference", text(inputs.MAX_REFERENCE, required=False), provider_reference
+        )
+        or ""
+    )
     checks.raise_if_any("the refund is not valid")
     assert amount_ is not None
     lock_customer(uow, found[0])
@@ -304,17 +218,67 @@ def refund_payment(
         .mappings()
         .one()
     )
+    if reference:
+        _refuse_second_refund(uow, payment, reference)
     refundable = unallocated_of(payment)
     if amount_ > refundable:
         raise RefundExceedsUnallocated(
             f"payment {payment['number']} has {refundable} unallocated: refund at most that "
-            "(allocated money needs a credit note on its invoice first)",
+            "(allocated money is freed by a credit note on its invoice)",
             extra={"refundable": str(refundable)},
         )
-    refunded = pay.c.amount_refunded + sa.literal(amount_, type_=Fixed(4))
+    refund_id = _write_refund(uow, payment, amount_, reason_, reference)
+    uow.record(
+        PaymentRefunded(
+            aggregate_id=payment_id,
+            number=payment["number"],
+            customer_id=payment["customer_id"],
+            refund_id=refund_id,
+            amount=amount_,
+            currency=payment["currency"],
+            reason=reason_,
+            provider_reference=reference,
+        )
+    )
+    return get_payment(uow.session, payment_id)
+
+
+def refund_by_reference(
+    uow: UnitOfWork, payment_id: uuid.UUID, provider_reference: str
+) -> Any | None:
+    """The payment's refund with this provider reference (a mapping), or None."""
+    ref = table_of(Refund)
+    return (
+        uow.session.execute(
+            sa.select(ref).where(
+                ref.c.payment_id == payment_id, ref.c.provider_reference == provider_reference
+            )
+        )
+        .mappings()
+        .one_or_none()
+    )
+
+
+def _refuse_second_refund(uow: UnitOfWork, payment: Any, reference: str) -> None:
+    existing = refund_by_reference(uow, payment["id"], reference)
+    if existing is not None:
+        raise RefundAlreadyRecorded(
+            f"refund {reference} of payment {payment['number']} is recorded already "
+            f"({money_str(existing['amount'], existing['currency'])} {existing['currency']} on "
+            f"{existing['refunded_on'].isoformat()})",
+            extra={"refund_id": str(existing["id"]), "amount": str(existing["amount"])},
+        )
+
+
+def _write_refund(
+    uow: UnitOfWork, payment: Any, amount: Decimal, reason: str, reference: str
+) -> uuid.UUID:
+    """The refund row, the payment's refunded amount and status, and the journal entry."""
+    pay = table_of(Payment)
+    refunded = pay.c.amount_refunded + sa.literal(amount, type_=Fixed(4))
     uow.session.execute(
         sa.update(pay)
-        .where(pay.c.id == payment_id)
+        .where(pay.c.id == payment["id"])
         .values(
             amount_refunded=refunded,
             status=sa.case(
@@ -330,41 +294,31 @@ def refund_payment(
         [
             {
                 "id": refund_id,
-                "payment_id": payment_id,
+                "payment_id": payment["id"],
                 "customer_id": payment["customer_id"],
-                "amount": amount_,
+                "amount": amount,
                 "currency": payment["currency"],
-                "reason": reason_,
+                "reason": reason,
+                "provider_reference": reference,
                 "refunded_on": today,
                 "created_by": uow.actor,
                 "created_at": clock.now(),
             }
         ],
     )
-    method = PaymentMethod(payment["method"])
     journal.post(
         uow,
         entry_date=today,
         currency=payment["currency"],
         source_type="refund",
         source_id=refund_id,
-        description=f"Refund of payment {payment['number']}",
+        description=f"Refund of payment {payment['number']}"
+        + (f" ({reference})" if reference else ""),
         postings=[
             journal.Posting(
-                AccountRole.CUSTOMER_CREDIT, debit=amount_, customer_id=payment["customer_id"]
+                AccountRole.CUSTOMER_CREDIT, debit=amount, customer_id=payment["customer_id"]
             ),
-            journal.Posting(MONEY_ACCOUNT[method], credit=amount_),
+            journal.Posting(MONEY_ACCOUNT[PaymentMethod(payment["method"])], credit=amount),
         ],
     )
-    uow.record(
-        PaymentRefunded(
-            aggregate_id=payment_id,
-            number=payment["number"],
-            customer_id=payment["customer_id"],
-            refund_id=refund_id,
-            amount=amount_,
-            currency=payment["currency"],
-            reason=reason_,
-        )
-    )
-    return get_payment(uow.session, payment_id)
+    return refund_id

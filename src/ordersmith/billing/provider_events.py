@@ -16,7 +16,11 @@ is serialised on SQLite), then inserts nothing and answers ``duplicate`` with th
 payment the first one recorded. If the first one failed, nothing of it is left and the
 retry is handled as new. A ``payment.succeeded`` whose payment was already recorded
 another way (``take_card_payment``, or staff with the same provider reference) is
-linked to that payment instead of recording a second one.
+linked to that payment instead of recording a second one; likewise a
+``refund.succeeded`` whose refund staff recorded already (``refund_payment`` or
+``refund_card_payment`` with the provider's refund reference) answers ``duplicate``,
+and one that staff record after it is refused (``refund_already_recorded``): a refund
+is never counted twice.
 """
 
 from __future__ import annotations
@@ -33,15 +37,18 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ordersmith import clock
 from ordersmith.adapters.payments import check_reference, refuse_card_numbers
-from ordersmith.billing.errors import PaymentNotFound
+from ordersmith.billing.allocation_plans import lock_payers_order
+from ordersmith.billing.errors import PaymentNotFound, RefundAlreadyRecorded
+from ordersmith.billing.inputs import money_amount
 from ordersmith.billing.models import Payment
-from ordersmith.billing.payments import record_payment, refund_payment
+from ordersmith.billing.payments import record_payment, refund_by_reference, refund_payment
 from ordersmith.billing.queries import get_payment
 from ordersmith.billing.settlement import lock_customer
 from ordersmith.billing.views import PaymentView
 from ordersmith.db import Base, enum_column, insert_ignoring_conflicts, table_of
 from ordersmith.errors import FieldError, ValidationFailed
 from ordersmith.ids import new_id
+from ordersmith.money import money_str
 from ordersmith.orders.models import Order
 from ordersmith.uow import UnitOfWork
 from ordersmith.validation import FieldChecks, text
@@ -133,7 +140,7 @@ def handle_provider_event(uow: UnitOfWork, event: ProviderEvent) -> EventOutcome
     if event.event_type is ProviderEventType.PAYMENT_SUCCEEDED:
         status, payment = _payment_succeeded(uow, event)
     else:
-        status, payment = "recorded", _refund_succeeded(uow, event)
+        status, payment = _refund_succeeded(uow, event)
     uow.session.execute(
         sa.update(events).where(events.c.id == row_id).values(payment_id=payment.id)
     )
@@ -186,6 +193,8 @@ def _payment_succeeded(
     uow: UnitOfWork, event: ProviderEvent
 ) -> tuple[Literal["recorded", "duplicate"], PaymentView]:
     customer_id = event.customer_id or _customer_of_order(uow, event.order_id)
+    if event.order_id is not None:  # the order before the customer (ADR 0013, lock order)
+        lock_payers_order(uow, event.order_id, customer_id)
     lock_customer(uow, customer_id)  # serialises with staff recording the same payment
     existing = _payment_by_reference(uow, event.provider, event.provider_reference.strip())
     if existing is not None:
@@ -228,7 +237,9 @@ def _payment_by_reference(uow: UnitOfWork, provider: str, reference: str) -> uui
     return None if found is None else uuid.UUID(str(found))
 
 
-def _refund_succeeded(uow: UnitOfWork, event: ProviderEvent) -> PaymentView:
+def _refund_succeeded(
+    uow: UnitOfWork, event: ProviderEvent
+) -> tuple[Literal["recorded", "duplicate"], PaymentView]:
     payment_id = _payment_by_reference(uow, event.provider, event.provider_reference.strip())
     if payment_id is None:
         raise PaymentNotFound(
@@ -242,10 +253,27 @@ def _refund_succeeded(uow: UnitOfWork, event: ProviderEvent) -> PaymentView:
                 FieldError("data.currency", f"payment {payment.number} is in {payment.currency}")
             ],
         )
-    reason = event.reason.strip() or f"refunded at {event.provider}"
-    return refund_payment(
+    reference = event.refund_reference.strip()
+    lock_customer(uow, payment.customer_id)  # serialises with staff refunding the payment
+    existing = refund_by_reference(uow, payment_id, reference)
+    if existing is not None:  # staff recorded this refund already
+        checks = FieldChecks()
+        amount = checks.run("amount", lambda v: money_amount(v, payment.currency), event.amount)
+        checks.raise_if_any("the payment provider's event is not valid")
+        assert amount is not None
+        if amount != existing["amount"]:
+            raise RefundAlreadyRecorded(
+                f"refund {reference} of payment {payment.number} was recorded for "
+                f"{money_str(existing['amount'], payment.currency)}; {event.provider} reports "
+                f"{money_str(amount, payment.currency)}",
+                extra={"refund_id": str(existing["id"]), "amount": str(existing["amount"])},
+            )
+        return "duplicate", payment
+    view = refund_payment(
         uow,
         payment_id=payment_id,
         amount=event.amount,
-        reason=f"{reason} ({event.refund_reference.strip()})"[:500],
+        reason=(event.reason.strip() or f"refunded at {event.provider}")[:500],
+        provider_reference=reference,
     )
+    return "recorded", view

@@ -16,7 +16,9 @@ from sqlalchemy.orm import Session
 from ordersmith import clock
 from ordersmith.billing.document_details import (
     credit_note_applications,
+    credit_note_freed,
     credit_note_lines,
+    credit_note_releases,
     invoice_lines,
     invoice_settlements,
     payment_allocations,
@@ -33,6 +35,7 @@ from ordersmith.billing.views import (
     InvoiceView,
     PaymentView,
     RefundView,
+    SettlementView,
 )
 from ordersmith.db import Fixed, table_of
 from ordersmith.money import ZERO
@@ -266,9 +269,11 @@ def _credit_note_view(session: Session, row: Any, *, details: bool) -> CreditNot
     invoice_number = session.scalar(sa.select(inv.c.number).where(inv.c.id == row["invoice_id"]))
     lines: list[CreditNoteLineView] = []
     applications: list[AllocationView] = []
+    releases: list[SettlementView] = []
     if details:
         lines = credit_note_lines(session, row["id"])
         applications = credit_note_applications(session, row["id"])
+        releases = credit_note_releases(session, row["id"])
     return CreditNoteView(
         id=row["id"],
         number=row["number"],
@@ -283,11 +288,13 @@ def _credit_note_view(session: Session, row: Any, *, details: bool) -> CreditNot
         total=row["total"],
         amount_applied=row["amount_applied"],
         unapplied=row["total"] - row["amount_applied"],
+        freed=credit_note_freed(session, row["id"]),
         note=row["note"],
         created_by=row["created_by"],
         created_at=row["created_at"],
         lines=lines,
         applications=applications,
+        releases=releases,
     )
 
 

@@ -303,7 +303,8 @@ def payment_history(
     session: Session, customer: str | uuid.UUID, *, limit: int = 100
 ) -> PaymentHistory:
     """The customer's payments (newest first, at most ``limit``) with the invoices each
-    settled, and all-time figures: how many, average days to pay, share paid late."""
+    settled (net of what credit notes freed again), and all-time figures: how many,
+    average days to pay, share paid late."""
     view = get_customer(session, customer)
     pay, alloc, inv = table_of(Payment), table_of(PaymentAllocation), table_of(Invoice)
     payments = list(
@@ -314,20 +315,16 @@ def payment_history(
             .limit(max(1, min(limit, 1_000)))
         ).mappings()
     )
+    # per payment and invoice, net of what credit notes freed again (negative rows)
+    keys = (alloc.c.payment_id, pay.c.received_on, inv.c.id, inv.c.number, inv.c.issue_date)
     settled = session.execute(
-        sa.select(
-            alloc.c.payment_id,
-            pay.c.received_on,
-            inv.c.id,
-            inv.c.number,
-            inv.c.issue_date,
-            inv.c.due_date,
-            alloc.c.amount,
-        )
+        sa.select(*keys, inv.c.due_date, sa.func.sum(alloc.c.amount))
         .join(pay, pay.c.id == alloc.c.payment_id)
         .join(inv, inv.c.id == alloc.c.invoice_id)
         .where(pay.c.customer_id == view.id)
-        .order_by(alloc.c.created_at, inv.c.number)
+        .group_by(*keys, inv.c.due_date)
+        .having(sa.func.sum(alloc.c.amount) > sa.literal(ZERO, type_=Fixed(4)))
+        .order_by(sa.func.min(alloc.c.created_at), inv.c.number)
     ).all()
     by_payment: dict[uuid.UUID, list[SettledInvoice]] = {}
     weighted, late, amount_settled = ZERO, ZERO, ZERO

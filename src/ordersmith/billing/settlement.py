@@ -6,9 +6,11 @@ part) with the CHECK constraints as the backstop, plus an append-only row saying
 settled what. The invoice's status follows from its amounts in the same statement:
 issued -> partially_paid -> paid; ``credited`` (set by credit notes) stays.
 
-Locking: a billing use case first locks the customer's row (``lock_customer``, FOR NO
-KEY UPDATE on PostgreSQL, so orders can still be placed for the customer), which
-serialises one customer's billing; then the documents, oldest first.
+Locking (ADR 0013, "Lock order"): a billing use case locks the orders it touches first
+(in id order), then the customer's row (``lock_customer``, FOR NO KEY UPDATE on
+PostgreSQL, so orders can still be placed for the customer), which serialises one
+customer's billing; then the invoices, oldest first; then payments and credit notes;
+the document counter and the journal's counter last.
 """
 
 from __future__ import annotations
@@ -149,6 +151,18 @@ def spread(
     return out
 
 
+def _status_when_settled(settled: Any) -> Any:
+    """The invoice's status once ``settled`` (an SQL expression) is paid or credited;
+    ``credited`` (set by credit notes) stays."""
+    inv = table_of(Invoice)
+    return sa.case(
+        (inv.c.status == InvoiceStatus.CREDITED.value, InvoiceStatus.CREDITED.value),
+        (settled >= inv.c.total, InvoiceStatus.PAID.value),
+        (settled > _amount(ZERO), InvoiceStatus.PARTIALLY_PAID.value),
+        else_=InvoiceStatus.ISSUED.value,
+    )
+
+
 def settle_invoice(
     uow: UnitOfWork, invoice_id: uuid.UUID, *, paid: Decimal = ZERO, credited: Decimal = ZERO
 ) -> None:
@@ -156,25 +170,45 @@ def settle_invoice(
     follows. OverAllocation if the invoice has not that much open."""
     inv = table_of(Invoice)
     settled = inv.c.amount_paid + inv.c.amount_credited + _amount(paid + credited)
-    status = sa.case(
-        (inv.c.status == InvoiceStatus.CREDITED.value, InvoiceStatus.CREDITED.value),
-        (settled >= inv.c.total, InvoiceStatus.PAID.value),
-        (settled > _amount(ZERO), InvoiceStatus.PARTIALLY_PAID.value),
-        else_=InvoiceStatus.ISSUED.value,
-    )
     done = uow.session.execute(
         sa.update(inv)
         .where(inv.c.id == invoice_id, settled <= inv.c.total)
         .values(
             amount_paid=inv.c.amount_paid + _amount(paid),
             amount_credited=inv.c.amount_credited + _amount(credited),
-            status=status,
+            status=_status_when_settled(settled),
             updated_at=clock.now(),
         )
         .returning(inv.c.id)
     ).scalar_one_or_none()
     if done is None:
         raise OverAllocation(f"invoice {invoice_id} has less than {paid + credited} open")
+
+
+def unsettle_invoice(
+    uow: UnitOfWork, invoice_id: uuid.UUID, *, paid: Decimal = ZERO, credited: Decimal = ZERO
+) -> None:
+    """Take ``paid`` and ``credited`` back off the invoice (a credit note freeing what
+    settled it, ordersmith.billing.releases), never below zero; the status follows."""
+    inv = table_of(Invoice)
+    settled = inv.c.amount_paid + inv.c.amount_credited - _amount(paid + credited)
+    done = uow.session.execute(
+        sa.update(inv)
+        .where(
+            inv.c.id == invoice_id,
+            inv.c.amount_paid >= _amount(paid),
+            inv.c.amount_credited >= _amount(credited),
+        )
+        .values(
+            amount_paid=inv.c.amount_paid - _amount(paid),
+            amount_credited=inv.c.amount_credited - _amount(credited),
+            status=_status_when_settled(settled),
+            updated_at=clock.now(),
+        )
+        .returning(inv.c.id)
+    ).scalar_one_or_none()
+    if done is None:
+        raise OverAllocation(f"invoice {invoice_id} has less than {paid + credited} settled")
 
 
 def mark_credited(uow: UnitOfWork, invoice_id: uuid.UUID) -> None:

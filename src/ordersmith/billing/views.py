@@ -35,13 +35,15 @@ class InvoiceLineView:
 @dataclass(frozen=True, slots=True)
 class SettlementView:
     """Money that settled part of an invoice: a payment's allocation or a credit note's
-    application."""
+    application; negative when a credit note on the invoice freed it again."""
 
     kind: str  # payment or credit_note
     document_id: uuid.UUID
     number: str
     amount: Decimal
     at: datetime
+    released_by: str | None = None
+    """The credit note that freed it (a negative settlement), else None."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,10 +97,14 @@ class InvoiceView:
 
 @dataclass(frozen=True, slots=True)
 class AllocationView:
+    """Part of a payment (or credit note) settling an invoice; negative when a credit
+    note on that invoice freed it again (``released_by`` names it)."""
+
     invoice_id: uuid.UUID
     invoice_number: str
     amount: Decimal
     at: datetime
+    released_by: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +114,8 @@ class RefundView:
     amount: Decimal
     currency: str
     reason: str
+    provider_reference: str
+    """The provider's or the card terminal's id of the refund ("" if none given)."""
     refunded_on: date
     created_by: str
     created_at: datetime
@@ -166,11 +174,16 @@ class CreditNoteView:
     amount_applied: Decimal
     unapplied: Decimal
     """Customer credit: total - applied."""
+    freed: Decimal
+    """What it freed of the payments (or other invoices' credit notes) that had paid its
+    invoice: customer credit on them again (a payment's can be refunded)."""
     note: str
     created_by: str
     created_at: datetime
     lines: list[CreditNoteLineView]
     applications: list[AllocationView]
+    releases: list[SettlementView]
+    """What ``freed`` came from, newest settlement first (amounts positive); detail only."""
 
 
 @dataclass(frozen=True, slots=True)

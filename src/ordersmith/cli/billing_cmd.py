@@ -138,6 +138,7 @@ def show(invoice: str = typer.Argument(..., help="invoice number or id")) -> Non
         console.print(
             f"  {s.at.isoformat(timespec='minutes')} {s.kind} {s.number} "
             f"{money_str(s.amount, view.currency)}"
+            + (f" (freed by {s.released_by})" if s.released_by else "")
         )
     for note in notes:
         console.print(
@@ -227,13 +228,23 @@ def refund(
     payment: str = typer.Argument(..., help="payment number or id"),
     amount: str = typer.Option(..., "--amount"),
     reason: str = typer.Option(..., "--reason"),
+    reference: str = typer.Option(
+        "", "--reference", help="the card terminal's or the provider's id of the refund"
+    ),
 ) -> None:
-    """Pay back part of a payment's unallocated money."""
+    """Pay back part of a payment's unallocated money (freed by a credit note, or
+    overpaid); one refund per payment and --reference."""
     with database() as db:
         with db.reader() as session:
             payment_id = queries.get_payment(session, payment).id
         with db.unit_of_work(actor=cli_actor()) as uow:
-            view = refund_payment(uow, payment_id=payment_id, amount=amount, reason=reason)
+            view = refund_payment(
+                uow,
+                payment_id=payment_id,
+                amount=amount,
+                reason=reason,
+                provider_reference=reference,
+            )
     console.print(
         f"{view.number}: refunded {_money(view.amount_refunded, view.currency)} in all; "
         f"unallocated {_money(view.unallocated, view.currency)}"
@@ -261,8 +272,14 @@ def credit_note(
             )
     console.print(
         f"{view.number}: {_money(view.total, view.currency)} credited on {view.invoice_number}; "
-        f"{_money(view.unapplied, view.currency)} became customer credit"
+        f"{_money(view.unapplied + view.freed, view.currency)} became customer credit"
     )
+    for freed in view.releases:  # newest first
+        console.print(
+            f"  freed {money_str(freed.amount, view.currency)} of {freed.kind.replace('_', ' ')} "
+            f"{freed.number}"
+            + (" (refund it with `ordersmith billing refund`)" if freed.kind == "payment" else "")
+        )
 
 
 def _line(index: int, item: str) -> tuple[int, int]:

@@ -78,15 +78,26 @@ def _count(session: Session, query: sa.Select[Any]) -> int:
 
 
 def credit_used(session: Session) -> int:
-    """Payments settling invoices issued after the money came in, and credit notes
-    settling another invoice than their own."""
+    """Payments settling invoices issued after the money came in (or after a credit
+    note freed the money again), and credit notes settling another invoice than their
+    own."""
     pay, alloc, inv = table_of(Payment), table_of(PaymentAllocation), table_of(Invoice)
     cn, apps = table_of(CreditNote), table_of(CreditApplication)
+    freed = (  # when a credit note first freed part of the payment
+        sa.select(alloc.c.payment_id, sa.func.min(alloc.c.created_at).label("at"))
+        .where(alloc.c.amount < 0)
+        .group_by(alloc.c.payment_id)
+        .subquery()
+    )
     later = (
         sa.select(alloc.c.id)
         .join(pay, pay.c.id == alloc.c.payment_id)
         .join(inv, inv.c.id == alloc.c.invoice_id)
-        .where(inv.c.issue_date > pay.c.received_on)
+        .outerjoin(freed, freed.c.payment_id == alloc.c.payment_id)
+        .where(
+            alloc.c.amount > 0,
+            sa.or_(inv.c.issue_date > pay.c.received_on, alloc.c.created_at > freed.c.at),
+        )
     )
     other = (
         sa.select(apps.c.id)

@@ -17,7 +17,7 @@ from ordersmith.billing.documents import (
 )
 from ordersmith.billing.payments import refund_payment
 from ordersmith.billing.queries import customer_balance
-from ordersmith.customers.services import update_customer
+from ordersmith.customers.services import AddressInput, add_address, update_customer
 from ordersmith.errors import ValidationFailed
 from tests.factories.billing import DELIVERY, bill_order, credit, pay
 from tests.factories.inventory import stock_up
@@ -99,6 +99,72 @@ def test_an_invoice_pdf_shows_its_lines_a_tax_summary_per_rate_totals_and_the_ba
         f"Please pay 32.84 EUR by {invoice.due_date.isoformat()}, quoting {invoice.number}",
     ]:
         assert expected in text, text
+
+
+def _invoice_pdf_text(shop: Shop, invoice_id) -> str:
+    with shop.db.reader() as session:
+        return pdf_text(invoice_pdf_bytes(session, shop.db.settings, invoice_id))
+
+
+def test_a_customer_without_a_billing_address_is_billed_at_their_shipping_address(
+    shop: Shop,
+) -> None:
+    # given Bob had no address when he ordered by phone, and has a delivery address now
+    stock_up(shop.db, {("MAIN", "A-1"): 5})
+    order = place(shop.db, order_request(shop.trade.id, ("A-1", 1)))
+    assert (order.billing_address, order.shipping_address) == ({}, {})
+    with shop.db.unit_of_work(actor="test") as uow:
+        add_address(
+            uow,
+            customer=shop.trade.id,
+            address=AddressInput(
+                kind="shipping",
+                line1="5 Trade Park",
+                city="Leipzig",
+                postcode="04109",
+                country="DE",
+            ),
+        )
+    # when the order is invoiced
+    invoice = bill_order(shop.db, order.id)
+    # then the bill-to block prints that address, not a bare name
+    assert invoice.billing["address_source"] == "customer_shipping"
+    assert "BILL TO Bob Trade 5 Trade Park 04109 Leipzig DE bob@example.com" in _invoice_pdf_text(
+        shop, invoice.id
+    )
+
+
+def test_without_any_address_of_the_customer_the_orders_delivery_address_is_billed(
+    shop: Shop,
+) -> None:
+    # given Bob has no address at all, and his order goes to the goods-in door
+    stock_up(shop.db, {("MAIN", "A-1"): 5})
+    order = place(shop.db, order_request(shop.trade.id, ("A-1", 1), shipping_address=DELIVERY))
+    # when
+    invoice = bill_order(shop.db, order.id)
+    # then
+    assert invoice.billing["address_source"] == "order_shipping"
+    text = _invoice_pdf_text(shop, invoice.id)
+    assert "BILL TO Goods in" in text
+    assert "2 Trade Street 20095 Hamburg DE" in text
+
+
+def test_a_customers_billing_address_comes_before_their_shipping_address(shop: Shop) -> None:
+    # given Bob ordered without an address, then gave a delivery and a billing address
+    stock_up(shop.db, {("MAIN", "A-1"): 5})
+    order = place(shop.db, order_request(shop.trade.id, ("A-1", 1)))
+    with shop.db.unit_of_work(actor="test") as uow:
+        for kind, line1 in (("shipping", "5 Trade Park"), ("billing", "9 Ledger Lane")):
+            add_address(
+                uow,
+                customer=shop.trade.id,
+                address=AddressInput(kind=kind, line1=line1, city="Bremen", country="DE"),
+            )
+    # when
+    invoice = bill_order(shop.db, order.id)
+    # then
+    assert invoice.billing["address_source"] == "customer_billing"
+    assert "BILL TO Bob Trade 9 Ledger Lane Bremen DE" in _invoice_pdf_text(shop, invoice.id)
 
 
 def test_a_credit_note_pdf_shows_what_was_credited_and_the_credit_left_to_the_customer(

@@ -11,7 +11,7 @@ import pytest
 from ordersmith.billing.receivables import aging, days_sales_outstanding, payment_history
 from ordersmith.billing.views import InvoiceView
 from ordersmith.errors import ValidationFailed
-from tests.factories.billing import bill_order, pay
+from tests.factories.billing import bill_order, credit, pay
 from tests.factories.orders import order_request, place
 from tests.integration.accounting.conftest import SetClock
 from tests.integration.conftest import Shop
@@ -146,3 +146,26 @@ def test_payment_history_gives_days_to_pay_per_invoice_and_weighted_averages(
     assert (history.payment_count, history.invoices_settled) == (2, 2)
     assert history.average_days_to_pay == D("114.3")
     assert history.paid_late_share == D("0.7826")
+
+
+def test_a_credit_note_freeing_a_payment_leaves_the_past_aging_and_nets_the_history(
+    shop: Shop, book: Book, monkeypatch: pytest.MonkeyPatch
+):
+    # given the book, and on 10 July 30.00 of the paid invoice D credited: it frees
+    # 30.00 of the 90.00 paid on 5 July
+    SetClock(monkeypatch, date(2026, 7, 10))
+    note = credit(shop.db, book.invoices["D"].id, amount=D("30.00"))
+    assert note.freed == D("30.00")
+    # when
+    with shop.db.reader() as session:
+        before = aging(session, as_of=date(2026, 7, 6))
+        after = aging(session, as_of=date(2026, 7, 10))
+        history = payment_history(session, shop.trade.number)
+    # then on 6 July D was paid, and it still is (60.00 paid, 30.00 credited): the same
+    # open balances before and after the credit note
+    assert before.totals[0].total == after.totals[0].total == D("125.00")
+    # and the payment settled 60.00 of D, net; its other 30.00 is credit again
+    [d_paid] = history.payments[0].invoices
+    assert (d_paid.invoice_number, d_paid.amount) == (book.invoices["D"].number, D("60.00"))
+    assert history.payments[0].unallocated == D("30.00")
+    assert history.invoices_settled == 2

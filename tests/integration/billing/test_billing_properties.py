@@ -1,9 +1,11 @@
 """Billing as a state machine: any sequence of invoices, part payments, overpayments,
-explicit allocations, credit notes (full, by lines, by amount), refunds and applied
-credit keeps the books consistent:
+explicit allocations, credit notes (full, by lines, by amount; on open, part-paid and
+paid invoices, which frees what paid them), refunds (of overpaid or freed money) and
+applied credit keeps the books consistent:
 
 - every invoice's total is the sum of its stored lines;
-- no allocation exceeds an invoice's balance or a payment's amount (``ordersmith check``);
+- no allocation exceeds an invoice's balance or a payment's amount, and no freed
+  allocation takes more than was allocated (``ordersmith check``, and directly);
 - the customer's balance = invoices - payments - credit notes + refunds (a model kept
   by hand from the operations that succeeded);
 - the trial balance's debits equal its credits, and the receivable and customer credit
@@ -39,9 +41,9 @@ from ordersmith.billing.credit import apply_customer_credit
 from ordersmith.billing.credit_notes import issue_credit_note
 from ordersmith.billing.invoices import invoice_order
 from ordersmith.billing.journal import trial_balance
-from ordersmith.billing.models import Invoice, InvoiceLine
+from ordersmith.billing.models import CreditNote, Invoice, InvoiceLine, Payment, PaymentAllocation
 from ordersmith.billing.payments import record_payment, refund_payment
-from ordersmith.billing.queries import customer_balance
+from ordersmith.billing.queries import customer_balance, get_payment
 from ordersmith.billing.views import InvoiceView, PaymentView
 from ordersmith.checks import run_checks
 from ordersmith.db import table_of
@@ -157,8 +159,49 @@ def make_machine(template: Path, folder: Path) -> type[RuleBasedStateMachine]:
             except (Conflict, ValidationFailed) as refused:
                 event(f"credit note refused: {refused.code}")
                 return
-            event(f"credit note {how}")
+            event(f"credit note {how}" + (" freeing payments" if note.freed else ""))
             self.credited += note.total
+
+        @rule(invoice=invoices, data=st.data())
+        def return_everything_and_refund_it(
+            self, invoice: InvoiceView, data: st.DataObject
+        ) -> None:
+            """A full credit note on the invoice, then the payments it freed paid back
+            (all of it, or a part)."""
+            try:
+                with self.db.unit_of_work(actor="test") as uow:
+                    note = issue_credit_note(uow, invoice_id=invoice.id, reason="return")
+            except Conflict as refused:
+                event(f"return refused: {refused.code}")
+                return
+            self.credited += note.total
+            for freed in note.releases:
+                if freed.kind != "payment":
+                    continue
+                amount = data.draw(
+                    st.sampled_from([freed.amount, (freed.amount / 2).quantize(D("0.01"))])
+                )
+                if amount <= 0:
+                    continue
+                with self.db.unit_of_work(actor="test") as uow:
+                    refund_payment(
+                        uow, payment_id=freed.document_id, amount=amount, reason="returned"
+                    )
+                event("freed money refunded")
+                self.refunded += amount
+
+        @rule(payment=payments)
+        def refund_all_that_is_free(self, payment: PaymentView | None) -> None:
+            if payment is None:
+                return
+            with self.db.reader() as session:
+                free = get_payment(session, payment.id).unallocated
+            if free <= 0:
+                return
+            with self.db.unit_of_work(actor="test") as uow:
+                refund_payment(uow, payment_id=payment.id, amount=free, reason="asked")
+            event("unallocated money refunded")
+            self.refunded += free
 
         @rule(payment=payments, amount=amounts)
         def refund(self, payment: PaymentView | None, amount: Decimal) -> None:
@@ -208,6 +251,28 @@ def make_machine(template: Path, folder: Path) -> type[RuleBasedStateMachine]:
             assert all(total == summed for total, summed in rows)
 
         @invariant()
+        def no_money_is_used_twice(self) -> None:
+            inv, pay = table_of(Invoice), table_of(Payment)
+            alloc, cn = table_of(PaymentAllocation), table_of(CreditNote)
+            with self.db.reader() as session:
+                invoices = session.execute(
+                    sa.select(inv.c.total, inv.c.amount_paid, inv.c.amount_credited)
+                ).all()
+                paid = session.execute(
+                    sa.select(pay.c.amount, pay.c.amount_allocated, pay.c.amount_refunded)
+                ).all()
+                notes = session.execute(sa.select(cn.c.total, cn.c.amount_applied)).all()
+                per_pair = session.execute(
+                    sa.select(sa.func.sum(alloc.c.amount)).group_by(
+                        alloc.c.payment_id, alloc.c.invoice_id
+                    )
+                ).scalars()
+                assert all(s >= 0 for s in per_pair)
+            assert all(0 <= p + c <= t for t, p, c in invoices)
+            assert all(a >= 0 and r >= 0 and a + r <= amount for amount, a, r in paid)
+            assert all(0 <= a <= t for t, a in notes)
+
+        @invariant()
         def the_balance_is_invoices_less_payments_less_credit_plus_refunds(self) -> None:
             with self.db.reader() as session:
                 balances = customer_balance(session, self.customer)
@@ -235,7 +300,7 @@ def test_any_sequence_of_billing_operations_keeps_the_books_consistent(
     run_state_machine_as_test(
         make_machine(sqlite_template, tmp_path),
         settings=settings(
-            max_examples=25,
+            max_examples=30,
             stateful_step_count=20,
             deadline=None,
             suppress_health_check=[HealthCheck.too_slow],

@@ -41,7 +41,8 @@ def test_a_full_credit_note_voids_an_unpaid_invoice(shop: Shop) -> None:
     assert note.number.startswith("CN-")
     assert (note.subtotal, note.tax_total, note.total) == (D("39.95"), D("7.99"), D("47.94"))
     assert [(line.sku, line.quantity) for line in note.lines] == [("A-1", 3), ("B-2", 7)]
-    assert (note.amount_applied, note.unapplied) == (D("47.94"), D("0"))
+    assert (note.amount_applied, note.unapplied, note.freed) == (D("47.94"), D("0"), D("0"))
+    assert note.releases == []
     after = _invoice(shop, invoice.id)
     assert (after.status, after.balance, after.amount_credited) == ("credited", D("0"), D("47.94"))
     with pytest.raises(CreditExceedsInvoice) as again:
@@ -50,18 +51,26 @@ def test_a_full_credit_note_voids_an_unpaid_invoice(shop: Shop) -> None:
     assert_books_clean(shop.db)
 
 
-def test_crediting_a_paid_invoice_turns_the_credit_into_customer_credit(shop: Shop) -> None:
+def test_crediting_a_paid_invoice_frees_its_payment_as_customer_credit(shop: Shop) -> None:
     # given a paid invoice
     _order, invoice = _anvils_and_bolts(shop)
-    pay(shop.db, shop.trade.id, "47.94")
+    payment = pay(shop.db, shop.trade.id, "47.94")
     # when
     note = credit(shop.db, invoice.id, reason="damage")
-    # then
-    assert (note.amount_applied, note.unapplied) == (D("0"), D("47.94"))
-    assert _invoice(shop, invoice.id).status == "credited"
+    # then the credit note settles its invoice in place of the payment, which is free
+    assert (note.amount_applied, note.unapplied, note.freed) == (D("47.94"), D("0"), D("47.94"))
+    assert [(r.kind, r.number, r.amount) for r in note.releases] == [
+        ("payment", payment.number, D("47.94"))
+    ]
+    after = _invoice(shop, invoice.id)
+    assert (after.status, after.amount_paid, after.amount_credited) == ("credited", 0, D("47.94"))
     with shop.db.reader() as session:
         (balance,) = customer_balance(session, shop.trade.id)
-    assert (balance.unapplied_credit, balance.balance) == (D("47.94"), D("-47.94"))
+    assert (balance.unallocated_payments, balance.unapplied_credit, balance.balance) == (
+        D("47.94"),
+        D("0"),
+        D("-47.94"),
+    )
     assert_books_clean(shop.db)
 
 

@@ -9,6 +9,7 @@ import pytest
 
 from ordersmith import clock
 from ordersmith.adapters.payments import CardNumberRefused
+from ordersmith.billing import credit_notes
 from ordersmith.billing.credit import apply_customer_credit
 from ordersmith.billing.errors import (
     NoCustomerCredit,
@@ -227,11 +228,16 @@ def test_a_payment_refunded_in_full_is_refunded(shop: Shop) -> None:
     assert_books_clean(shop.db)
 
 
-def test_customer_credit_settles_a_later_invoice_credit_notes_first(shop: Shop) -> None:
-    # given a paid invoice credited by 10.00 (credit), and 5.00 overpaid (credit)
+def test_customer_credit_settles_a_later_invoice_credit_notes_first(
+    shop: Shop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given a paid invoice credited by 10.00 before credit notes freed payments (its
+    # credit stayed on the credit note), and 5.00 overpaid (credit)
     paid = _invoice(shop, ("SVC", 1), days_ago=3)
     pay(shop.db, shop.trade.id, "35.00")
-    note = credit(shop.db, paid.id, amount=D("10.00"))
+    with monkeypatch.context() as legacy:
+        legacy.setattr(credit_notes, "plan_releases", lambda *_args: [])
+        note = credit(shop.db, paid.id, amount=D("10.00"))
     assert note.unapplied == D("10.00")
     later = _invoice(shop, ("SVC", 1))
     # when
@@ -246,4 +252,23 @@ def test_customer_credit_settles_a_later_invoice_credit_notes_first(shop: Shop) 
     assert _status(shop.db, later) == ("partially_paid", D("15.00"))
     with pytest.raises(NoCustomerCredit), shop.db.unit_of_work(actor="t") as uow:
         apply_customer_credit(uow, customer_id=shop.trade.id, invoice_id=later.id)
+    assert_books_clean(shop.db)
+
+
+def test_money_a_credit_note_freed_settles_a_later_invoice(shop: Shop) -> None:
+    # given a paid invoice credited by 10.00 (its payment freed), and 5.00 overpaid
+    paid = _invoice(shop, ("SVC", 1), days_ago=3)
+    payment = pay(shop.db, shop.trade.id, "35.00")
+    note = credit(shop.db, paid.id, amount=D("10.00"))
+    assert (note.unapplied, note.freed) == (D("0"), D("10.00"))
+    later = _invoice(shop, ("SVC", 1))
+    # when
+    with shop.db.unit_of_work(actor="t") as uow:
+        applied = apply_customer_credit(uow, customer_id=shop.trade.id)
+    # then the payment's 15.00 of credit settles the later invoice
+    assert [(kind, n, invoice, amount) for kind, n, invoice, amount in applied.applications] == [
+        ("payment", payment.number, later.number, D("15.00")),
+    ]
+    assert _status(shop.db, paid) == ("paid", D("0"))
+    assert _status(shop.db, later) == ("partially_paid", D("15.00"))
     assert_books_clean(shop.db)

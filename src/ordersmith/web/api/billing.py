@@ -264,12 +264,21 @@ def create_refund(
     payment: str, body: RefundCreate, request: Request, db: DbDep, principal: Writer
 ) -> JSONResponse:
     """Pay back part of a payment's unallocated money (its customer credit); answers the
-    payment with its refunds. Allocated money needs a credit note on its invoice first."""
+    payment with its refunds. Allocated money is freed by a credit note on its invoice.
+    `provider_reference`: the terminal's or provider's id of the refund (one refund per
+    payment and reference: `409 refund_already_recorded`, e.g. when the provider's
+    webhook recorded it first)."""
     with db.reader() as session:
         payment_id = queries.get_payment(session, payment).id
 
     def action(uow: UnitOfWork) -> dict[str, object]:
-        view = refund_payment(uow, payment_id=payment_id, amount=body.amount, reason=body.reason)
+        view = refund_payment(
+            uow,
+            payment_id=payment_id,
+            amount=body.amount,
+            reason=body.reason,
+            provider_reference=body.provider_reference,
+        )
         return _payment_out(view).model_dump(mode="json")
 
     return create_once(request, db, principal, body.model_dump(mode="json"), action)
@@ -284,7 +293,8 @@ def create_credit_note(
 ) -> JSONResponse:
     """Credit an invoice in full (neither `lines` nor `amount`), by units of its lines,
     or by an amount (tax included). It settles the invoice's balance first; the rest
-    becomes customer credit."""
+    frees the payments that paid the invoice, newest first (`freed`, `releases`): their
+    money is unallocated again, to refund or use as customer credit."""
     lines = None if body.lines is None else [(line.line_no, line.quantity) for line in body.lines]
 
     def action(uow: UnitOfWork) -> dict[str, object]:

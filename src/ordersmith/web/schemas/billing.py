@@ -82,8 +82,9 @@ class SettlementOut(BaseModel):
     kind: str = Field(description="payment or credit_note")
     document_id: uuid.UUID
     number: str
-    amount: DecimalStr
+    amount: DecimalStr = Field(description="negative: freed again by a credit note")
     at: datetime
+    released_by: str | None = Field(None, description="the credit note that freed it")
 
 
 class InvoiceCreditNoteOut(BaseModel):
@@ -98,6 +99,7 @@ class InvoiceCreditNoteOut(BaseModel):
     total: DecimalStr
     amount_applied: DecimalStr
     unapplied: DecimalStr
+    freed: DecimalStr = Field(description="freed of the payments that had paid the invoice")
 
 
 class InvoiceSummaryOut(BaseModel):
@@ -174,14 +176,21 @@ class PaymentCreate(Input):
 class RefundCreate(Input):
     amount: MoneyIn
     reason: str = Field(..., max_length=500)
+    provider_reference: str = Field(
+        "",
+        max_length=120,
+        description="the card terminal's or the provider's id of the refund: one refund "
+        "per payment and reference (the provider's webhook finds it by that)",
+    )
 
 
 class AllocationOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
     invoice_id: uuid.UUID
     invoice_number: str
-    amount: DecimalStr
+    amount: DecimalStr = Field(description="negative: freed again by a credit note")
     at: datetime
+    released_by: str | None = Field(None, description="the credit note that freed it")
 
 
 class RefundOut(BaseModel):
@@ -190,6 +199,7 @@ class RefundOut(BaseModel):
     amount: DecimalStr
     currency: str
     reason: str
+    provider_reference: str = Field(description="the terminal's or provider's refund id")
     refunded_on: date
     created_by: str
     created_at: datetime
@@ -264,11 +274,18 @@ class CreditNoteOut(BaseModel):
     total: DecimalStr
     amount_applied: DecimalStr
     unapplied: DecimalStr = Field(description="customer credit left")
+    freed: DecimalStr = Field(
+        description="what it freed of the payments (or other credit notes) that had paid "
+        "its invoice: customer credit on them again, a payment's refundable"
+    )
     note: str
     created_by: str
     created_at: datetime
     lines: list[CreditNoteLineOut] = Field(description="in the detail only")
     applications: list[AllocationOut] = Field(description="in the detail only")
+    releases: list[SettlementOut] = Field(
+        description="in the detail only: what was freed, newest settlement first"
+    )
 
 
 # -- customer credit and balance ---------------------------------------------------------
