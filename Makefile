@@ -60,5 +60,11 @@ bench: venv ## benchmark vs raw SQL on SQLite, then PostgreSQL (ORDERSMITH_BENCH
 bench-growth: venv ## query times at 10^4..10^6 orders (GROWTH_DB=postgresql, GROWTH_SIZES=...)
 	$(BIN)/python -m bench growth --db $(GROWTH_DB) --sizes $(GROWTH_SIZES)
 
+FORECAST_SERIES ?= 5000
+FORECAST_DB ?= sqlite
+.PHONY: bench-forecast
+bench-forecast: venv ## a forecast run over synthetic series (FORECAST_SERIES=5000, FORECAST_DB=postgresql)
+	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(BIN)/python -m bench.forecast --series $(FORECAST_SERIES) --db $(FORECAST_DB)
+
 clean: ## remove .venv, caches and the local ./data folder
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache data

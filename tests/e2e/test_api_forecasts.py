@@ -191,3 +191,90 @@ def test_text_that_cannot_be_stored_is_a_clean_422_or_404_never_a_database_error
     assert [e["field"] for e in problem["errors"]] == ["skus.0", "warehouses.0"]
     assert_problem(forecast, 404, "product_not_found")
     assert_problem(at, 404, "warehouse_not_found")
+
+
+def test_a_runs_accuracy_lists_each_series_against_its_baseline_and_the_overall(history):
+    # given
+    run = history.post(RUNS, json={}).json()
+    # when
+    response = history.get(f"{RUNS}/{run['id']}/accuracy")
+    page = history.get(f"{RUNS}/{run['id']}/accuracy", params={"limit": 1}).json()
+    rest = history.get(
+        f"{RUNS}/{run['id']}/accuracy", params={"limit": 1, "cursor": page["next_cursor"]}
+    ).json()
+    only = history.get(f"{RUNS}/{run['id']}/accuracy", params={"sku": ["A-1"]}).json()
+    # then
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert (body["run_id"], body["horizon_weeks"]) == (run["id"], 13)
+    overall = body["overall"]
+    assert (overall["series"], overall["evaluated"]) == (2, 1)
+    assert (
+        set(overall["selection"])
+        == set(overall["baseline"])
+        == {
+            "mase_mean",
+            "mase_median",
+            "wape",
+        }
+    )
+    a1, b2 = body["items"]
+    assert (a1["sku"], a1["warehouse"], a1["baseline"], a1["windows"]) == (
+        "A-1",
+        "MAIN",
+        "Naive",
+        2,
+    )
+    assert all(isinstance(a1[k], str) for k in ("mase", "wape", "baseline_mase", "baseline_wape"))
+    assert a1["verdict"] in {"better", "same", "worse"}
+    assert (b2["sku"], b2["verdict"], b2["wape"]) == ("B-2", "not_evaluated", None)
+    assert body["listed"] is None
+    assert [i["sku"] for i in page["items"]] == ["A-1"]
+    assert [i["sku"] for i in rest["items"]] == ["B-2"]
+    assert rest["next_cursor"] is None
+    assert [i["sku"] for i in only["items"]] == ["A-1"]
+    assert only["listed"]["wape"] == a1["wape"]
+    assert run["accuracy"] == overall
+
+
+def test_accuracy_of_a_run_that_does_not_exist_is_a_404(history):
+    assert_problem(
+        history.get(f"{RUNS}/{uuid.UUID(int=9)}/accuracy"), 404, "forecast_run_not_found"
+    )
+    assert_problem(history.get(f"{RUNS}/nope/accuracy"), 404, "forecast_run_not_found")
+    run = history.post(RUNS, json={}).json()
+    bad = history.get(f"{RUNS}/{run['id']}/accuracy", params={"cursor": "garbage"})
+    assert_problem(bad, 422, "invalid_cursor")
+    nul = history.get(f"{RUNS}/{run['id']}/accuracy", params={"sku": ["A\u0000"]})
+    assert nul.status_code == 200
+    assert nul.json()["items"] == []
+
+
+def test_the_forecast_of_a_sku_carries_its_projected_stock_for_a_chart(history):
+    # given
+    history.post(RUNS, json={"skus": ["A-1"]})
+    # when
+    (f,) = history.get("/api/v1/forecasts/A-1").json()["forecasts"]
+    # then 13 weeks from the current one; A-1 has 10 in stock and sells about 20 a week
+    weeks = f["projection"]
+    assert len(weeks) == 13
+    assert weeks[0].keys() == {
+        "week_start",
+        "opening",
+        "receipts",
+        "demand",
+        "closing",
+        "below_safety_stock",
+    }
+    assert weeks[0]["week_start"] == THIS_WEEK.isoformat() == f["points"][0]["week_start"]
+    assert weeks[0]["opening"] == "10.00"
+    summary = f["projection_summary"]
+    assert (summary["today"], summary["start"], summary["available"]) == (
+        TODAY.date().isoformat(),
+        10,
+        10,
+    )
+    assert summary["stock_out_week"] == THIS_WEEK.isoformat()  # 10 < 5/7 of ~20
+    assert summary["stock_out_date"] is not None
+    assert summary["safety_stock"] == f["buffer"]["safety_stock"]
+    assert f["accuracy"]["baseline"] == "Naive"

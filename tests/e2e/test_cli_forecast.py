@@ -137,3 +137,47 @@ def test_unknown_skus_warehouses_and_horizons_are_refused_before_anything_runs(h
         assert result.exception.code == code
         assert [f.field for f in result.exception.fields] == ([field] if field else [])
     assert "completed" not in run(history, "forecast", "runs").stdout
+
+
+def test_forecast_backtest_prints_each_series_against_the_baseline_and_the_overall(history):
+    # given
+    assert run(history, "forecast", "run").exit_code == 0
+    # when
+    table = run(history, "forecast", "backtest")
+    as_json = run(history, "forecast", "backtest", "--sku", "A-1", "--json")
+    # then
+    assert table.exit_code == 0, table.output
+    rows = table.stdout.splitlines()
+    assert any("A-1" in r and "MAIN" in r and "Naive" in r for r in rows)
+    assert any("B-2" in r and "not evaluated" in r for r in rows)
+    assert "accuracy out of sample (1 of 2 series)" in table.stdout
+    body = json.loads(as_json.stdout)
+    assert [i["sku"] for i in body["items"]] == ["A-1"]
+    assert body["listed"]["series"] == 1
+    assert body["overall"]["series"] == 2
+
+
+def test_forecast_show_projects_the_stock_week_by_week(history):
+    # given
+    assert run(history, "forecast", "run", "--sku", "A-1").exit_code == 0
+    # when
+    result = run(history, "forecast", "show", "A-1")
+    # then
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "projected stock from 2026-03-04: available 0 - backordered 0 = 0" in out
+    assert "stock-out projected in the week of 2026-03-02" in out
+
+
+def test_forecast_backtest_without_a_run_and_evaluate_on_a_public_data_set(history):
+    # when
+    missing = run(history, "forecast", "backtest")
+    evaluated = run(history, "forecast", "evaluate", "--dataset", "airpassengers", "--jobs", "1")
+    unknown = run(history, "forecast", "evaluate", "--dataset", "m5")
+    # then
+    assert isinstance(missing.exception, OmsError)
+    assert missing.exception.code == "forecast_run_not_found"
+    assert evaluated.exit_code == 0, evaluated.output
+    assert "11 series" in evaluated.stdout
+    assert "accuracy out of sample (11 of 11 series)" in evaluated.stdout
+    assert unknown.exception.code == "dataset_not_found"

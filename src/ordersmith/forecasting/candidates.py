@@ -28,6 +28,10 @@ Candidates, always with the baseline first (on a tie, the simpler model wins):
   ``TSB`` (Teunter-Syntetos-Babai, smoothing 0.1 for demand and for probability: it
   lets the forecast decay when demand stops) and ``ADIDA`` (temporal aggregation).
 
+The season is 52 weeks for demand; the evaluation on public data
+(ordersmith.forecasting.evaluation) passes another (12 for monthly series): the plan
+then needs a full season behind every origin, and MSTL two.
+
 Models are built on demand, importing statsforecast then (never at import time).
 """
 
@@ -54,6 +58,7 @@ class BacktestPlan:
     step: int
     history: int  # weeks in the series
     seasonal: bool  # every origin has a full season (52 weeks) behind it
+    season: int = SEASON  # periods in a season (52 weeks; 12 for monthly data)
 
     @property
     def first_train(self) -> int:
@@ -66,6 +71,7 @@ class BacktestPlan:
             "windows": self.windows,
             "step": self.step,
             "seasonal": self.seasonal,
+            "season": self.season,
         }
 
 
@@ -75,15 +81,15 @@ def min_history(horizon: int) -> int:
     return MIN_TRAIN_WEEKS + h + (MIN_WINDOWS - 1) * h
 
 
-def backtest_plan(weeks: int, horizon: int) -> BacktestPlan | None:
+def backtest_plan(weeks: int, horizon: int, season: int = SEASON) -> BacktestPlan | None:
     """The rolling-origin backtest for a series of ``weeks`` weeks: seasonal if it can
     be, else plain, else None (too short for MIN_WINDOWS windows)."""
     h = min(horizon, MAX_BACKTEST_HORIZON)
-    for train, seasonal in ((SEASON, True), (MIN_TRAIN_WEEKS, False)):
+    for train, seasonal in ((season, True), (MIN_TRAIN_WEEKS, False)):
         room = weeks - train - h
         windows = min(MAX_WINDOWS, room // h + 1) if room >= 0 else 0
         if windows >= MIN_WINDOWS:
-            return BacktestPlan(h, windows, h, weeks, seasonal)
+            return BacktestPlan(h, windows, h, weeks, seasonal, season)
     return None
 
 
@@ -135,15 +141,15 @@ def candidates_for(plan: BacktestPlan, *, slow_mover: bool) -> list[Candidate]:
         return found
     found += [
         Candidate("AutoETS", "exponential_smoothing"),
-        Candidate("AutoTheta", "theta", SEASON if plan.seasonal else 1),
+        Candidate("AutoTheta", "theta", plan.season if plan.seasonal else 1),
     ]
-    if plan.first_train >= 2 * SEASON:
-        found.append(Candidate("MSTL", "decomposition", SEASON))
+    if plan.first_train >= 2 * plan.season:
+        found.append(Candidate("MSTL", "decomposition", plan.season))
     return found
 
 
 def baseline_of(plan: BacktestPlan) -> Candidate:
     """The benchmark every other candidate must beat."""
     if plan.seasonal:
-        return Candidate("SeasonalNaive", "baseline", SEASON)
+        return Candidate("SeasonalNaive", "baseline", plan.season)
     return Candidate("Naive", "baseline")

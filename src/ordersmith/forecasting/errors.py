@@ -1,6 +1,6 @@
 """The forecasting area's errors (stable codes, see ordersmith.errors)."""
 
-from ordersmith.errors import NotFound, ValidationFailed
+from ordersmith.errors import Conflict, NotFound, ValidationFailed
 
 
 class ForecastRunNotFound(NotFound):
@@ -18,3 +18,11 @@ class TooManySeries(ValidationFailed):
 
     code = "too_many_series"
     title = "Too many series for one request"
+
+
+class ForecastAccuracyUnavailable(Conflict):
+    """The run has no accuracy: it is still running, it failed, or it was made before
+    accuracy was recorded (migration 0016)."""
+
+    code = "forecast_accuracy_unavailable"
+    title = "No accuracy for this forecast run"

@@ -61,6 +61,10 @@ class ForecastRun(Base):
     series_count: Mapped[int] = mapped_column(default=0)
     actor: Mapped[str] = mapped_column(sa.String(120))
     note: Mapped[str] = mapped_column(sa.Text, default="")
+    accuracy: Mapped[dict[str, Any] | None]
+    """The selection against the baseline out of sample over the run's series: MASE mean
+    and median, pooled WAPE (ordersmith.forecasting.accuracy). None until completed, and
+    for runs made before migration 0016."""
 
     __table_args__ = (
         sa.Index("ix_forecast_runs_started", "started_at", "id"),
@@ -107,6 +111,9 @@ class ForecastSeries(Base):
     recommended_order: Mapped[int] = mapped_column(sa.BigInteger)
     note: Mapped[str] = mapped_column(sa.Text, default="")
     """Why the number is what it is, in a sentence or two."""
+    accuracy: Mapped[dict[str, Any] | None]
+    """This series' selection against its baseline out of sample (MASE, WAPE, the sums
+    they come from); None for the fallback (no backtest) and before migration 0016."""
 
     __table_args__ = (
         sa.UniqueConstraint("run_id", "product_id", "warehouse_id", name="uq_forecast_series_key"),

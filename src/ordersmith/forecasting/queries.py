@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -36,6 +37,7 @@ _RUN_FIELDS = (
     "series_count",
     "actor",
     "note",
+    "accuracy",
 )
 
 
@@ -51,6 +53,7 @@ class RunView:
     series_count: int
     actor: str
     note: str
+    accuracy: dict[str, Any] | None  # ordersmith.forecasting.accuracy.Summary.as_json()
     models: dict[str, int] = field(default_factory=dict)  # series per chosen model
     demand_classes: dict[str, int] = field(default_factory=dict)
     recommended_orders: int = 0  # series with a recommended order above zero
@@ -117,6 +120,7 @@ class ForecastView:
     backordered: int
     on_order: int
     recommended_order: int
+    accuracy: dict[str, Any] | None = None  # the selection against the baseline
 
 
 def _run_view(row: Any, **extra: Any) -> RunView:
@@ -304,4 +308,53 @@ def _forecast_view(r: Any, points: list[Step]) -> ForecastView:
         backordered=r.backordered,
         on_order=r.on_order,
         recommended_order=r.recommended_order,
+        accuracy=r.accuracy,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class LatestBuffer:
+    """The buffer figures of the newest forecast of one product at one warehouse."""
+
+    run_id: uuid.UUID
+    created_at: datetime
+    warehouse_id: uuid.UUID
+    product_id: uuid.UUID
+    lead_time_days: int
+    review_period_days: int
+    safety_stock: int
+    reorder_point: int
+    order_up_to: int
+
+
+def latest_buffers(
+    session: Session, *, product_ids: Collection[uuid.UUID] | None = None
+) -> dict[tuple[uuid.UUID, uuid.UUID], LatestBuffer]:
+    """The newest series' buffer per (warehouse, product), for every pair or those of some
+    products: one statement (``ix_forecast_series_latest``), whatever their number.
+    Replenishment reads its reorder point and order-up-to level from here."""
+    series = table_of(ForecastSeries)
+    newer = series.alias("newer")
+    query = sa.select(
+        series.c.run_id,
+        series.c.created_at,
+        series.c.warehouse_id,
+        series.c.product_id,
+        series.c.lead_time_days,
+        series.c.review_period_days,
+        series.c.safety_stock,
+        series.c.reorder_point,
+        series.c.order_up_to,
+    ).where(
+        ~sa.exists().where(
+            newer.c.product_id == series.c.product_id,
+            newer.c.warehouse_id == series.c.warehouse_id,
+            sa.tuple_(newer.c.created_at, newer.c.run_id)
+            > sa.tuple_(series.c.created_at, series.c.run_id),
+        )
+    )
+    if product_ids is not None:
+        query = query.where(series.c.product_id.in_(sorted(set(product_ids))))
+    return {
+        (row.warehouse_id, row.product_id): LatestBuffer(*row) for row in session.execute(query)
+    }

@@ -34,8 +34,10 @@ from typing import Any
 import numpy as np
 
 from ordersmith.forecasting import backtest as bt
+from ordersmith.forecasting.accuracy import SeriesAccuracy, evaluate_selection
 from ordersmith.forecasting.buffer import quantity
 from ordersmith.forecasting.candidates import (
+    SEASON,
     BacktestPlan,
     Candidate,
     backtest_plan,
@@ -72,6 +74,8 @@ class SeriesForecast:
     sigma: Decimal
     steps: tuple[ForecastStep, ...]
     note: str
+    accuracy: SeriesAccuracy | None = None
+    """The selection rule against the baseline out of sample (None: no backtest)."""
 
     @property
     def means(self) -> list[Decimal]:
@@ -86,13 +90,41 @@ class _Path:
     interval_method: str = "model"
 
 
-def forecast_series(values: Sequence[int], *, horizon: int) -> SeriesForecast:
+@dataclass(frozen=True, slots=True)
+class Setup:
+    """A series ready for its backtest: what the batch groups series by."""
+
+    y: Any  # the values as float64
+    info: Intermittency
+    plan: BacktestPlan
+    candidates: list[Candidate]
+
+    @property
+    def key(self) -> tuple[Any, ...]:
+        """Series with the same key are cross-validated together."""
+        return (
+            self.plan.horizon,
+            self.plan.windows,
+            self.plan.step,
+            tuple((c.name, c.season_length) for c in self.candidates),
+        )
+
+
+def forecast_series(values: Sequence[int], *, horizon: int, season: int = SEASON) -> SeriesForecast:
     """The forecast of one weekly series with at least one week of demand."""
+    setup = prepare(values, horizon=horizon, season=season)
+    if isinstance(setup, SeriesForecast):
+        return setup
+    return conclude(setup, bt.backtest(setup.y, setup.plan, setup.candidates), horizon=horizon)
+
+
+def prepare(values: Sequence[int], *, horizon: int, season: int = SEASON) -> Setup | SeriesForecast:
+    """Classify the series and plan its backtest, or its fallback if it is too short."""
     if not 1 <= horizon <= 52:
         raise ValueError("the horizon is from 1 to 52 weeks")
     info = classify(values)
     y = np.asarray(values, dtype=np.float64)
-    plan = backtest_plan(len(values), horizon)
+    plan = backtest_plan(len(values), horizon, season)
     if plan is None:
         return _fallback(
             y,
@@ -101,9 +133,16 @@ def forecast_series(values: Sequence[int], *, horizon: int) -> SeriesForecast:
             f"only {len(values)} week(s) of history, too few for a backtest "
             f"({min_history(horizon)} needed)",
         )
-    candidates = candidates_for(plan, slow_mover=info.slow_mover)
-    outcomes = bt.backtest(y, plan, candidates)
+    return Setup(y, info, plan, candidates_for(plan, slow_mover=info.slow_mover))
+
+
+def conclude(setup: Setup, outcomes: dict[str, bt.Outcome], *, horizon: int) -> SeriesForecast:
+    """Choose by the backtest's outcomes and forecast from the whole history."""
+    y, info, plan, candidates = setup.y, setup.info, setup.plan, setup.candidates
     scores = {name: outcome.as_json() for name, outcome in outcomes.items()}
+    accuracy = evaluate_selection(
+        plan, candidates, outcomes, bt.naive_scale(y[: plan.first_train])[1]
+    )
     ranked = sorted(
         (c for c in candidates if isinstance(outcomes[c.name], bt.Score)),
         key=lambda c: (_rmse(outcomes, c), candidates.index(c)),
@@ -134,8 +173,9 @@ def forecast_series(values: Sequence[int], *, horizon: int) -> SeriesForecast:
             parameters=parameters,
             sigma=_sigma(score.rmse),
             steps=steps,
-            note=_why(chosen, candidates, outcomes, plan, info, len(values))
+            note=_why(chosen, candidates, outcomes, plan, info, len(y))
             + _passed_over(ranked[: ranked.index(chosen)]),
+            accuracy=accuracy,
         )
     return _fallback(y, info, horizon, "no candidate model could forecast this series", scores)
 

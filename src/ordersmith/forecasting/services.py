@@ -8,8 +8,9 @@ short transactions and computes between them, holding no lock while statsforecas
    (active stocked product, active warehouse) series in scope, stock positions, lead
    times — nothing is written when the request is wrong;
 2. ``start_forecast_run``: the run row, ``running``;
-3. compute each series (``selection.forecast_series`` then ``buffer.plan_buffer``),
-   reporting ``progress(done, total)``;
+3. compute every series (``batch.forecast_all``: batched backtests, in ``jobs`` worker
+   processes for big runs; then ``buffer.plan_buffer``), reporting
+   ``progress(done, total)`` as chunks of series finish;
 4. ``record_forecast_results``: every series and point row in bulk, the run
    ``completed``, and a ``forecast_run.completed`` event — one transaction; or, if
    anything went wrong (an interrupted CLI included), ``fail_forecast_run`` marks it
@@ -18,11 +19,17 @@ short transactions and computes between them, holding no lock while statsforecas
 A series whose statistics raise something unforeseen gets the fallback forecast with
 the reason in its note: one odd series never fails a whole run. A run with no demand
 history at all completes with no series and says so in its note.
+
+The run's accuracy (ordersmith.forecasting.accuracy: the selection rule against the
+baseline on backtest weeks it had not seen, MASE and WAPE) is stored with it, per
+series and over the run. ``timings``, if given, receives the seconds spent reading,
+forecasting and storing.
 """
 
 from __future__ import annotations
 
 import contextlib
+import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -89,8 +96,11 @@ def run_forecast(
     progress: Progress | None = None,
     max_series: int | None = None,
     on_complete: OnComplete | None = None,
+    jobs: int = 1,
+    timings: dict[str, object] | None = None,
 ) -> RunView:
     """Forecast every series in scope and store the run (see the module docstring)."""
+    clock_started = time.perf_counter()
     settings = db.settings
     today = clock.today()
     last_week = last_complete_week(today)
@@ -121,25 +131,37 @@ def run_forecast(
         run_id = start_forecast_run(
             uow, horizon=scope.horizon, service_level=scope.service_level, parameters=parameters
         )
+    read_done = time.perf_counter()
     try:
-        results = []
-        for done, each in enumerate(series, start=1):
-            results.append(
-                forecast_one(
-                    each,
-                    horizon=scope.horizon,
-                    service_level=scope.service_level,
-                    lead_time_days=leads[each.key],
-                    review_period_days=settings.forecast_review_period_days,
-                    position=positions[each.key],
-                )
+        from ordersmith.forecasting.batch import forecast_all
+
+        forecasts = forecast_all(
+            [s.values for s in series], horizon=scope.horizon, jobs=jobs, progress=progress
+        )
+        results = [
+            forecast_one(
+                each,
+                horizon=scope.horizon,
+                service_level=scope.service_level,
+                lead_time_days=leads[each.key],
+                review_period_days=settings.forecast_review_period_days,
+                position=positions[each.key],
+                forecast=forecast,
             )
-            if progress is not None:
-                progress(done, len(series))
+            for each, forecast in zip(series, forecasts, strict=True)
+        ]
+        fit_done = time.perf_counter()
         with db.unit_of_work(actor=actor) as uow:
             view = record_forecast_results(uow, run_id=run_id, results=results)
             if on_complete is not None:
                 on_complete(uow, view)
+        if timings is not None:
+            timings.update(
+                read=read_done - clock_started,
+                forecast=fit_done - read_done,
+                store=time.perf_counter() - fit_done,
+                series=len(series),
+            )
         return view
     except BaseException as exc:
         # the first error is the one to report, even if recording it fails too
@@ -179,16 +201,15 @@ def forecast_one(
     lead_time_days: int,
     review_period_days: int,
     position: Position,
+    forecast: SeriesForecast | None = None,
 ) -> SeriesResult:
-    """The forecast and buffer of one series (pure: no database)."""
-    from ordersmith.forecasting import selection
+    """The forecast (unless given) and buffer of one series (pure: no database). A
+    series whose statistics raise gets the recent-mean fallback (ordersmith.forecasting
+    .batch)."""
+    if forecast is None:
+        from ordersmith.forecasting.batch import forecast_many
 
-    try:
-        forecast = selection.forecast_series(demand.values, horizon=horizon)
-    except Exception as exc:  # a bug or a numerical corner: this series falls back alone
-        forecast = selection.fallback_forecast(
-            demand.values, horizon=horizon, reason=f"the models raised {_describe(exc)}"
-        )
+        (forecast,) = forecast_many([demand.values], horizon=horizon)
     buffer = plan_buffer(
         means=forecast.means,
         sigma=forecast.sigma,
@@ -197,7 +218,7 @@ def forecast_one(
         review_period_days=review_period_days,
         available=position.available,
         backordered=position.backordered,
-        on_order=position.on_order,
+        on_order=position.incoming,  # on purchase orders and in transit on transfers
     )
     return SeriesResult(demand, forecast, buffer, lead_time_days, review_period_days, position)
 
@@ -243,6 +264,8 @@ def record_forecast_results(
     uow: UnitOfWork, *, run_id: uuid.UUID, results: Sequence[SeriesResult]
 ) -> RunView:
     """Store every series and point of a running run and complete it."""
+    from ordersmith.forecasting.accuracy import summarise  # numpy: only when a run stores
+
     now = clock.now()
     runs = table_of(ForecastRun)
     head = uow.session.execute(
@@ -274,6 +297,7 @@ def record_forecast_results(
             finished_at=now,
             series_count=len(results),
             note=note,
+            accuracy=summarise([r.forecast.accuracy for r in results]).as_json(),
         )
     )
     uow.record(
@@ -316,9 +340,10 @@ def _series_row(run_id: uuid.UUID, now: Any, r: SeriesResult) -> dict[str, Any]:
         "order_up_to": b.order_up_to,
         "available": r.position.available,
         "backordered": r.position.backordered,
-        "on_order": r.position.on_order,
+        "on_order": r.position.incoming,
         "recommended_order": b.recommended_order,
         "note": f.note[:MAX_NOTE],
+        "accuracy": f.accuracy.as_json() if f.accuracy is not None else None,
     }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -244,3 +245,36 @@ def in_transit(
         InTransitView(r.product_id, r.sku, r.warehouse_id, r.warehouse, int(r.quantity))
         for r in session.execute(query)
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class DraftTransferUnits:
+    """Units of a product on draft transfers (not dispatched) from one warehouse to another."""
+
+    product_id: uuid.UUID
+    from_warehouse_id: uuid.UUID
+    to_warehouse_id: uuid.UUID
+    quantity: int
+
+
+def draft_transfer_units(
+    session: Session, *, product_ids: Collection[uuid.UUID] | None = None
+) -> list[DraftTransferUnits]:
+    """Units on draft transfers per (product, source, destination), in one grouped query.
+    A draft moves and reserves nothing (ADR 0015); replenishment counts it as planned so
+    that it does not propose the same units again."""
+    transfers, lines = table_of(StockTransfer), table_of(StockTransferLine)
+    query = (
+        sa.select(
+            lines.c.product_id,
+            transfers.c.from_warehouse_id,
+            transfers.c.to_warehouse_id,
+            sa.func.sum(lines.c.quantity),
+        )
+        .join(transfers, transfers.c.id == lines.c.transfer_id)
+        .where(transfers.c.status == TransferStatus.DRAFT.value)
+        .group_by(lines.c.product_id, transfers.c.from_warehouse_id, transfers.c.to_warehouse_id)
+    )
+    if product_ids is not None:
+        query = query.where(lines.c.product_id.in_(sorted(set(product_ids))))
+    return [DraftTransferUnits(p, f, t, int(q)) for p, f, t, q in session.execute(query)]

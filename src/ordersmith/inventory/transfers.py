@@ -98,6 +98,14 @@ def check_lines(checks: FieldChecks, lines: Sequence[TransferLineInput]) -> None
             checks.fail(f"lines.{i}.quantity", f"must be from 1 to {MAX_QUANTITY}")
 
 
+def take_transfer_number(uow: UnitOfWork) -> str:
+    """The next ``TR-<year>-NNNNNN`` number. Take it before the unit of work's first
+    statement; a caller creating several transfers in one unit of work (replenishment)
+    takes them all first and passes each as ``number``."""
+    series = f"TR-{clock.now().year}"
+    return f"{series}-{uow.next_number(series):06d}"
+
+
 def create_transfer(
     uow: UnitOfWork,
     *,
@@ -106,16 +114,18 @@ def create_transfer(
     lines: Sequence[TransferLineInput],
     note: str = "",
     dispatch: bool = False,
+    number: str | None = None,
 ) -> TransferView:
     """A draft transfer of stocked products between two active warehouses; with
-    ``dispatch`` it leaves at once (one call for the common case, one transaction)."""
+    ``dispatch`` it leaves at once (one call for the common case, one transaction).
+    Call it first in its unit of work (it takes its number), or pass a ``number`` from
+    ``take_transfer_number``."""
     checks = FieldChecks()
     note = checks.run("note", _NOTE, note) or ""
     check_lines(checks, lines)
     checks.raise_if_any("the transfer is not valid")
     now = clock.now()
-    series = f"TR-{now.year}"
-    number = f"{series}-{uow.next_number(series):06d}"
+    number = number or take_transfer_number(uow)
     session = uow.session
     source = get_warehouse(session, from_warehouse)
     destination = get_warehouse(session, to_warehouse)

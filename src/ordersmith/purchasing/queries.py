@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -340,12 +340,18 @@ def on_order(
     product_ids: Collection[uuid.UUID] | None = None,
     after: tuple[str, str] | None = None,
     limit: int | None = None,
+    drafts: bool = False,
 ) -> list[OnOrderView]:
     """Units still to come per (warehouse, product) on approved, sent and partly received
     purchase orders (``open = quantity - received``, an over-received line counts 0),
     with the earliest expected date of the open lines. Ordered by SKU then warehouse
-    code; ``after`` = (sku, warehouse code) of the last row seen. One grouped query."""
+    code; ``after`` = (sku, warehouse code) of the last row seen. One grouped query.
+
+    ``drafts``: the units on *draft* purchase orders instead. They are not on order
+    (nothing is committed), but replenishment counts them so that it does not propose
+    again what a buyer is already drafting."""
     open_qty = _POL.c.quantity - _POL.c.received_quantity
+    statuses = [PurchaseOrderStatus.DRAFT] if drafts else OPEN_STATUSES
     grouped = (
         sa.select(
             _PO.c.warehouse_id,
@@ -354,7 +360,7 @@ def on_order(
             sa.func.min(_POL.c.expected_date).label("next_expected_date"),
         )
         .join(_PO, _PO.c.id == _POL.c.purchase_order_id)
-        .where(_PO.c.status.in_([s.value for s in OPEN_STATUSES]), open_qty > 0)
+        .where(_PO.c.status.in_(sorted(s.value for s in statuses)), open_qty > 0)
         .group_by(_PO.c.warehouse_id, _POL.c.product_id)
     )
     if warehouse_ids is not None:
@@ -383,3 +389,41 @@ def on_order(
         OnOrderView(w, code, p, sku, int(q), day)
         for w, code, p, sku, q, day in session.execute(query)
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class ExpectedReceipt:
+    """Units still to come on open purchase orders, by the date their lines expect them."""
+
+    warehouse_id: uuid.UUID
+    product_id: uuid.UUID
+    expected_date: date
+    quantity: int
+
+
+def expected_receipts(
+    session: Session,
+    *,
+    product_ids: Collection[uuid.UUID],
+    warehouse_ids: Collection[uuid.UUID] | None = None,
+) -> list[ExpectedReceipt]:
+    """The open units of approved, sent and partly received purchase orders per
+    (warehouse, product, expected date), earliest first: what ``on_order`` sums, spread
+    over the dates (the stock projection of ordersmith.forecasting). One grouped query."""
+    open_qty = _POL.c.quantity - _POL.c.received_quantity
+    query = (
+        sa.select(
+            _PO.c.warehouse_id, _POL.c.product_id, _POL.c.expected_date, sa.func.sum(open_qty)
+        )
+        .join(_PO, _PO.c.id == _POL.c.purchase_order_id)
+        .where(
+            _PO.c.status.in_(sorted(s.value for s in OPEN_STATUSES)),
+            open_qty > 0,
+            _POL.c.product_id.in_(sorted(set(product_ids))),
+        )
+        .group_by(_PO.c.warehouse_id, _POL.c.product_id, _POL.c.expected_date)
+        .order_by(_POL.c.expected_date, _PO.c.warehouse_id, _POL.c.product_id)
+    )
+    if warehouse_ids is not None:
+        query = query.where(_PO.c.warehouse_id.in_(sorted(set(warehouse_ids))))
+    return [ExpectedReceipt(w, p, day, int(q)) for w, p, day, q in session.execute(query)]

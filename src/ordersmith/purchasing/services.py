@@ -105,6 +105,14 @@ def _event_base(row: Any, supplier: SupplierView) -> dict[str, Any]:
     }
 
 
+def take_purchase_order_number(uow: UnitOfWork) -> str:
+    """The next ``PO-<year>-NNNNNN`` number (gaps allowed). Take it before the unit of
+    work's first statement; a caller creating several purchase orders in one unit of
+    work (replenishment) takes them all first and passes each as ``number``."""
+    series = f"{NUMBER_PREFIX}-{clock.now().year}"
+    return f"{series}-{uow.next_number(series):06d}"
+
+
 def create_purchase_order(
     uow: UnitOfWork,
     *,
@@ -112,18 +120,19 @@ def create_purchase_order(
     warehouse: str,
     lines: Sequence[LineInput],
     notes: str = "",
+    number: str | None = None,
 ) -> PurchaseOrderView:
     """A draft purchase order to an active supplier, delivered to ``warehouse`` (code or
     id), numbered ``PO-<year>-NNNNNN`` (gaps allowed). Call it first in its unit of work:
-    it takes its number before any SQL. Raises ValidationFailed, SupplierNotFound,
+    it takes its number before any SQL (unless given one from
+    ``take_purchase_order_number``). Raises ValidationFailed, SupplierNotFound,
     SupplierInactive, WarehouseNotFound, ProductNotSupplied."""
     checks = FieldChecks()
     checked = inputs.check_lines(checks, lines, today=clock.today())
     clean_notes = checks.run("notes", inputs.NOTES, notes) or ""
     checks.raise_if_any("the purchase order is not valid")
     now = clock.now()
-    series = f"{NUMBER_PREFIX}-{now.year}"
-    number = f"{series}-{uow.next_number(series):06d}"
+    number = number or take_purchase_order_number(uow)
     found = get_supplier(uow.session, supplier)
     if not found.active:
         raise SupplierInactive(f"supplier {found.code} is not active")

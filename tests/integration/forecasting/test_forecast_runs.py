@@ -56,7 +56,7 @@ def test_a_run_stores_every_series_with_its_points_buffer_and_why(history):
     assert run.actor == "user:planner"
     assert run.parameters["first_forecast_week"] == THIS_WEEK.isoformat()
     assert run.note == "2 series: 1 chosen by backtest, 1 on the recent-mean fallback"
-    assert seen == [(1, 2), (2, 2)]
+    assert seen[-1] == (2, 2)  # after each chunk of series
     assert run.models["RecentMean"] == 1
     assert sum(run.models.values()) == 2
     # and its series, each with 13 points from the current week on
@@ -184,14 +184,14 @@ def test_a_run_that_breaks_off_is_marked_failed_with_the_reason(history):
 
 def test_one_series_whose_statistics_raise_falls_back_without_failing_the_run(history, monkeypatch):
     # given
-    real = selection.forecast_series
+    real = selection.conclude
 
-    def forecast_series(values, *, horizon):
-        if len(values) == 60:
+    def conclude(setup, outcomes, *, horizon):
+        if len(setup.y) == 60:
             raise FloatingPointError("overflow in exp")
-        return real(values, horizon=horizon)
+        return real(setup, outcomes, horizon=horizon)
 
-    monkeypatch.setattr(selection, "forecast_series", forecast_series)
+    monkeypatch.setattr(selection, "conclude", conclude)
     # when
     run = run_forecast(history, actor="test", request=RunRequest())
     # then

@@ -14,13 +14,16 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 
+from ordersmith import clock
 from ordersmith.auth.permissions import Permission
 from ordersmith.auth.services import Principal
 from ordersmith.catalog.queries import get_product
-from ordersmith.forecasting import queries
+from ordersmith.errors import FieldError, ValidationFailed
+from ordersmith.forecasting import accuracy_queries, queries
 from ordersmith.forecasting.errors import ForecastNotFound, ForecastRunNotFound
+from ordersmith.forecasting.projection import projections
 from ordersmith.forecasting.queries import RunView
-from ordersmith.forecasting.requests import RunRequest
+from ordersmith.forecasting.requests import MAX_FILTER, RunRequest
 from ordersmith.forecasting.services import run_forecast
 from ordersmith.idempotency import services as idempotency
 from ordersmith.inventory.queries import get_warehouse
@@ -37,6 +40,7 @@ from ordersmith.web.pagination import (
 )
 from ordersmith.web.schemas.common import Page
 from ordersmith.web.schemas.forecasts import (
+    ForecastAccuracyOut,
     ForecastOut,
     ForecastRunCreate,
     ForecastRunDetailOut,
@@ -162,6 +166,46 @@ def run_series(
     )
 
 
+@router.get("/forecasts/runs/{run_id}/accuracy", response_model=ForecastAccuracyOut)
+def run_accuracy(
+    run_id: str,
+    db: DbDep,
+    _: Reader,
+    sku: Annotated[list[str] | None, Query(description="only these SKUs (repeatable)")] = None,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: str | None = None,
+) -> ForecastAccuracyOut:
+    """How the run's model selection did against the baseline on backtest weeks it had
+    not seen: per series (SKU, warehouse, class, chosen model, MASE and WAPE of the
+    selection and of the baseline, better/same/worse) by SKU then warehouse, and
+    `overall` for the run (MASE mean and median, WAPE pooled over all series). With
+    `sku`, `listed` adds up the rows asked for. `409 forecast_accuracy_unavailable` for
+    a run that is not completed or was made before accuracy was recorded."""
+    after = tuple(decode_cursor(cursor, 2)) if cursor else None
+    skus = [s.strip() for s in (sku or []) if s.strip()]
+    if len(skus) > MAX_FILTER:
+        raise ValidationFailed("too many SKUs", fields=[FieldError("sku", f"at most {MAX_FILTER}")])
+    with db.reader() as session:
+        found = accuracy_queries.run_accuracy(
+            session,
+            _run_id(run_id),
+            skus=skus,
+            after=(after[0], after[1]) if after else None,
+            limit=limit + 1,
+        )
+        listed = None
+        if skus:
+            every = accuracy_queries.run_accuracy(session, found.run_id, skus=skus)
+            listed = accuracy_queries.subtotal(every.rows)
+    last = found.rows[limit - 1] if len(found.rows) > limit else None
+    page = accuracy_queries.RunAccuracy(
+        found.run_id, found.started_at, found.horizon_weeks, found.overall, found.rows[:limit]
+    )
+    return ForecastAccuracyOut.of(
+        page, listed, encode_cursor([last.sku, last.warehouse]) if last else None
+    )
+
+
 @router.get("/forecasts/{sku:path}", response_model=ForecastsOut)
 def latest_forecast(
     sku: str,
@@ -171,16 +215,23 @@ def latest_forecast(
 ) -> ForecastsOut:
     """The latest forecast of a SKU at each warehouse (or at `warehouse`): the weekly
     history it was made from, the forecast with 80 % and 95 % intervals, the buffer,
-    the model and why (`why`, every candidate's backtest `scores`). `404
+    the model and why (`why`, every candidate's backtest `scores`, `accuracy`), and the
+    `projection` of stock week by week over the next 13 weeks from today's stock, open
+    purchase orders by expected date and transfers in transit, with the projected
+    stock-out and below-safety-stock weeks in `projection_summary`. `404
     product_not_found`, `warehouse_not_found`, or `forecast_not_found` when no run has
     forecast it yet."""
     with db.reader() as session:
         product = get_product(session, sku)
         warehouse_id = get_warehouse(session, warehouse).id if warehouse else None
         found = queries.latest_forecasts(session, product.id, warehouse_id)
-    if not found:
-        where = f" at {warehouse}" if warehouse else ""
-        raise ForecastNotFound(
-            f"no forecast of {product.sku}{where} yet: run `POST /api/v1/forecasts/runs`"
-        )
-    return ForecastsOut(sku=product.sku, forecasts=[ForecastOut.of(f) for f in found])
+        if not found:
+            where = f" at {warehouse}" if warehouse else ""
+            raise ForecastNotFound(
+                f"no forecast of {product.sku}{where} yet: run `POST /api/v1/forecasts/runs`"
+            )
+        projected = projections(session, found, today=clock.today())
+    return ForecastsOut(
+        sku=product.sku,
+        forecasts=[ForecastOut.of(f, projected[f.warehouse_id]) for f in found],
+    )

@@ -9,6 +9,8 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
+from ordersmith.forecasting.accuracy_queries import AccuracyRow, RunAccuracy, Subtotal
+from ordersmith.forecasting.projection import Projection
 from ordersmith.forecasting.queries import ForecastView, RunView, SeriesSummary
 from ordersmith.forecasting.requests import MAX_FILTER, MAX_HORIZON
 from ordersmith.web.schemas.common import DecimalStr, Input
@@ -67,6 +69,10 @@ class ForecastRunDetailOut(ForecastRunOut):
     models: dict[str, int] = Field(description="series per chosen model")
     demand_classes: dict[str, int] = Field(description="series per demand class")
     recommended_orders: int = Field(description="series with a recommended order above 0")
+    accuracy: dict[str, Any] | None = Field(
+        description="the selection against the baseline out of sample: MASE mean and "
+        "median, pooled WAPE (see /forecasts/runs/{id}/accuracy); null until completed"
+    )
 
     @classmethod
     def of(cls, run: RunView) -> ForecastRunDetailOut:
@@ -76,6 +82,7 @@ class ForecastRunDetailOut(ForecastRunOut):
             models=run.models,
             demand_classes=run.demand_classes,
             recommended_orders=run.recommended_orders,
+            accuracy=run.accuracy,
         )
 
 
@@ -130,6 +137,47 @@ class BufferOut(BaseModel):
     recommended_order: int = Field(description="max(0, order-up-to - position)")
 
 
+class ProjectedWeekOut(BaseModel):
+    week_start: date
+    opening: DecimalStr
+    receipts: int = Field(description="purchase order lines expected that week (+ transfers)")
+    demand: DecimalStr = Field(description="the forecast mean (week 1: the days left)")
+    closing: DecimalStr = Field(description="opening + receipts - demand")
+    below_safety_stock: bool
+
+
+class ProjectionOut(BaseModel):
+    """Projected stock from today, nothing new ordered (docs/forecasting.md)."""
+
+    today: date
+    available: int = Field(description="on hand - reserved, now")
+    backordered: int
+    in_transit: int = Field(description="on transfers to the warehouse: counted in week 1")
+    start: int = Field(description="available - backordered")
+    safety_stock: int
+    stock_out_week: date | None = Field(description="the first week closing below 0")
+    stock_out_date: date | None = Field(description="estimated: demand spread over the week")
+    below_safety_stock_week: date | None
+    receipts_later: int = Field(description="units expected after the last projected week")
+    weeks: list[ProjectedWeekOut]
+
+    @classmethod
+    def of(cls, p: Projection) -> ProjectionOut:
+        return cls(
+            today=p.today,
+            available=p.available,
+            backordered=p.backordered,
+            in_transit=p.in_transit,
+            start=p.start,
+            safety_stock=p.safety_stock,
+            stock_out_week=p.stock_out_week,
+            stock_out_date=p.stock_out_date,
+            below_safety_stock_week=p.below_safety_stock_week,
+            receipts_later=p.receipts_later,
+            weeks=[ProjectedWeekOut.model_validate(w, from_attributes=True) for w in p.weeks],
+        )
+
+
 class ForecastOut(BaseModel):
     run_id: uuid.UUID
     created_at: datetime
@@ -148,9 +196,18 @@ class ForecastOut(BaseModel):
     history: list[HistoryWeekOut]
     points: list[ForecastPointOut]
     buffer: BufferOut
+    accuracy: dict[str, Any] | None = Field(
+        description="the selection against its baseline out of sample (null: not backtested)"
+    )
+    projection: list[ProjectedWeekOut] = Field(
+        description="projected stock week by week from today: opening, receipts, demand, "
+        "closing; with projection_summary, what a chart draws beside history and points"
+    )
+    projection_summary: ProjectionOut | None
 
     @classmethod
-    def of(cls, f: ForecastView) -> ForecastOut:
+    def of(cls, f: ForecastView, projection: Projection | None = None) -> ForecastOut:
+        summary = ProjectionOut.of(projection) if projection is not None else None
         return cls(
             run_id=f.run_id,
             created_at=f.created_at,
@@ -185,6 +242,9 @@ class ForecastOut(BaseModel):
                 position=f.available - f.backordered + f.on_order,
                 recommended_order=f.recommended_order,
             ),
+            accuracy=f.accuracy,
+            projection=summary.weeks if summary is not None else [],
+            projection_summary=summary,
         )
 
 
@@ -193,3 +253,64 @@ class ForecastsOut(BaseModel):
 
     sku: str
     forecasts: list[ForecastOut]
+
+
+class AccuracyRowOut(BaseModel):
+    sku: str
+    warehouse: str
+    demand_class: str
+    model: str = Field(description="the model the run chose for the forecast")
+    method: str
+    baseline: str | None = Field(description="SeasonalNaive, or Naive under 78 weeks")
+    windows: int = Field(description="backtest windows evaluated out of sample")
+    mase: DecimalStr | None = Field(description="the selection's MASE")
+    wape: DecimalStr | None = Field(description="the selection's WAPE")
+    baseline_mase: DecimalStr | None
+    baseline_wape: DecimalStr | None
+    verdict: str = Field(description="better, same, worse or not_evaluated")
+
+    @classmethod
+    def of(cls, row: AccuracyRow) -> AccuracyRowOut:
+        return cls.model_validate(row, from_attributes=True)
+
+
+class SubtotalOut(BaseModel):
+    series: int
+    evaluated: int
+    mase_mean: DecimalStr | None
+    mase_median: DecimalStr | None
+    wape: DecimalStr | None
+    baseline_mase_mean: DecimalStr | None
+    baseline_mase_median: DecimalStr | None
+    baseline_wape: DecimalStr | None
+
+    @classmethod
+    def of(cls, s: Subtotal) -> SubtotalOut:
+        return cls.model_validate(s, from_attributes=True)
+
+
+class ForecastAccuracyOut(BaseModel):
+    run_id: uuid.UUID
+    started_at: datetime
+    horizon_weeks: int
+    overall: dict[str, Any] = Field(
+        description="the run's series: selection and baseline MASE mean and median, "
+        "pooled WAPE, better/same/worse counts, beats_baseline"
+    )
+    listed: SubtotalOut | None = Field(description="the same over the skus asked for")
+    items: list[AccuracyRowOut]
+    next_cursor: str | None = None
+
+    @classmethod
+    def of(
+        cls, found: RunAccuracy, listed: Subtotal | None = None, next_cursor: str | None = None
+    ) -> ForecastAccuracyOut:
+        return cls(
+            run_id=found.run_id,
+            started_at=found.started_at,
+            horizon_weeks=found.horizon_weeks,
+            overall=found.overall,
+            listed=SubtotalOut.of(listed) if listed is not None else None,
+            items=[AccuracyRowOut.of(r) for r in found.rows],
+            next_cursor=next_cursor,
+        )
