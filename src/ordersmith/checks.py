@@ -248,6 +248,8 @@ def all_checks() -> dict[str, Callable[[Session], list[Violation]]]:
     from ordersmith.fulfillment import checks as fulfillment
     from ordersmith.inventory import checks as inventory
     from ordersmith.purchasing import checks as purchasing
+    from ordersmith.replenishment import checks as replenishment
+    from ordersmith.returns import checks as returns
     from ordersmith.shipping import checks as shipping
 
     return {
@@ -261,6 +263,10 @@ def all_checks() -> dict[str, Callable[[Session], list[Violation]]]:
         "purchase_order_totals_add_up": purchasing.purchase_order_totals_add_up,
         "purchase_received_equals_receipts": purchasing.received_equals_receipts,
         "purchase_status_matches_quantities": purchasing.status_matches_quantities,
+        replenishment.NAME: replenishment.requests_match_documents,
+        "returns_within_shipped": returns.returns_within_shipped,
+        "return_dispositions_match_ledger": returns.return_dispositions_match_ledger,
+        "return_dispositions_cover_receipts": returns.return_dispositions_cover_receipts,
     }
 
 

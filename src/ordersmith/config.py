@@ -31,6 +31,19 @@ class ShipPolicy(StrEnum):
     """Ship what is in stock now; the rest follows as backorders arrive."""
 
 
+class ReplenishmentDefault(StrEnum):
+    """How (warehouse, SKU) pairs without a replenishment policy of their own are
+    replenished (ordersmith.replenishment, ADR 0018)."""
+
+    FORECAST = "forecast"
+    """The latest forecast's reorder point and order-up-to level; without a forecast,
+    min/max from the stock level's reorder point."""
+    MIN_MAX = "min_max"
+    """Min/max from the stock level's reorder point (forecasts are not used)."""
+    MANUAL = "manual"
+    """Never suggested automatically."""
+
+
 class SmtpSecurity(StrEnum):
     NONE = "none"
     STARTTLS = "starttls"
@@ -97,8 +110,8 @@ class Settings(BaseSettings):
     forecast_service_level: Decimal = Field(Decimal("0.95"), ge=Decimal("0.5"), le=Decimal("0.999"))
     """Chance of not running out during a lead time: sets z of the safety stock."""
     default_lead_time_days: int = Field(14, ge=1, le=365)
-    """Days from ordering stock to having it, for every (warehouse, SKU) until
-    purchasing knows suppliers' lead times."""
+    """Days from ordering stock to having it, for products without a preferred supplier
+    (the preferred supplier's lead time otherwise: ordersmith.forecasting.supply)."""
     forecast_review_period_days: int = Field(7, ge=0, le=91)
     """Days between two replenishment decisions (the order-up-to level covers them)."""
     forecast_history_weeks: int = Field(156, ge=26, le=520)
@@ -110,6 +123,18 @@ class Settings(BaseSettings):
     )
     """How much more than ordered a purchase order line may receive, in percent of its
     ordered quantity (rounded down to whole units). 0: never more than ordered."""
+
+    # returns (ordersmith.returns, ADR 0019)
+    return_window_days: int = Field(30, ge=1, le=3650)
+    """Days after delivery during which goods may be returned (staff with the
+    ``returns:override`` permission may accept a later return, giving a reason)."""
+
+    # replenishment (ordersmith.replenishment, ADR 0018)
+    replenishment_default_policy: ReplenishmentDefault = ReplenishmentDefault.FORECAST
+    """The policy of (warehouse, SKU) pairs that have none of their own."""
+    replenishment_fallback_max_multiple: int = Field(2, ge=1, le=100)
+    """Without a policy's min/max or a forecast, min is the stock level's reorder point
+    and max this many times it."""
 
     # documents: the seller on packing slips, labels and invoices
     company_name: str = "Ordersmith Demo Ltd"

@@ -15,6 +15,8 @@ from ordersmith.numbering import NumberSeries
 from ordersmith.orders import models as order_models
 from ordersmith.outbox import models as outbox_models
 from ordersmith.purchasing import models as purchasing_models
+from ordersmith.replenishment import models as replenishment_models
+from ordersmith.returns import models as returns_models
 from ordersmith.shipping import models as shipping_models
 
 __all__ = [
@@ -32,5 +34,7 @@ __all__ = [
     "order_models",
     "outbox_models",
     "purchasing_models",
+    "replenishment_models",
+    "returns_models",
     "shipping_models",
 ]

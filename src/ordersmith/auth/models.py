@@ -15,6 +15,8 @@ class Role(StrEnum):
     STAFF = "staff"  # back-office work: catalog, customers, stock, orders
     # shops, marketplaces: read catalog/stock, keep customers, capture and manage their orders
     INTEGRATION = "integration"
+    # one customer's own token: only that customer's returns (ADR 0019); the portal extends it
+    CUSTOMER = "customer"
 
 
 class ApiToken(Base):
@@ -27,3 +29,5 @@ class ApiToken(Base):
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     created_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
+    customer_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("customers.id"))
+    """Set for (and only for) a ``customer`` token: the customer whose data it may see."""

@@ -30,6 +30,9 @@ class Permission(StrEnum):
     PURCHASING_APPROVE = "purchasing:approve"  # approve a draft purchase order
     FORECASTS_READ = "forecasts:read"  # demand forecasts, safety stock, runs and why
     FORECASTS_WRITE = "forecasts:write"  # start a forecast run
+    RETURNS_READ = "returns:read"  # return requests (RMA), their state, analytics
+    RETURNS_WRITE = "returns:write"  # request, authorise, reject, receive, inspect, resolve
+    RETURNS_OVERRIDE = "returns:override"  # accept a return outside the return window
     TOKENS_MANAGE = "tokens:manage"
 
 
@@ -52,8 +55,14 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.BILLING_WRITE,  # payments taken by a web shop
             P.PURCHASING_READ,  # an ERP or buying tool reads suppliers and what is on order
             P.FORECASTS_READ,  # a buying tool or ERP reads forecasts and buffers
+            P.RETURNS_READ,  # a web shop shows and asks for returns for its customers
+            P.RETURNS_WRITE,
         }
     ),
+    # Only routes that scope by customer may be given to this role (404 for others'
+    # objects): today the returns routes, and there only the customer's own actions
+    # (ask, read, send back, cancel; web/api/returns.py).
+    Role.CUSTOMER: frozenset({P.RETURNS_READ, P.RETURNS_WRITE}),
 }
 
 

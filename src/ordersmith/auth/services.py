@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from ordersmith import clock
 from ordersmith.auth.models import ApiToken, Role
+from ordersmith.customers.queries import get_customer
 from ordersmith.errors import FieldError, NotFound, Unauthorized, ValidationFailed
 from ordersmith.ids import new_id
 from ordersmith.uow import UnitOfWork
@@ -32,6 +33,8 @@ class Principal:
     client_id: str
     name: str
     role: Role
+    customer_id: uuid.UUID | None = None
+    """A customer token's customer: it sees only that customer's objects (404 for others)."""
 
     @property
     def actor(self) -> str:
@@ -46,14 +49,25 @@ class TokenInfo:
     prefix: str
     created_at: datetime
     revoked_at: datetime | None
+    customer_id: uuid.UUID | None = None
 
 
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_token(uow: UnitOfWork, *, name: str, role: Role) -> tuple[TokenInfo, str]:
-    """Create a token; the plaintext is returned once and only its hash is stored."""
+def create_token(
+    uow: UnitOfWork, *, name: str, role: Role, customer_id: uuid.UUID | None = None
+) -> tuple[TokenInfo, str]:
+    """Create a token; the plaintext is returned once and only its hash is stored. A
+    ``customer`` token names its customer (``customer_id``); no other role does."""
+    if (role is Role.CUSTOMER) != (customer_id is not None):
+        raise ValidationFailed(
+            "a customer token needs its customer, and only a customer token has one",
+            fields=[FieldError("customer", "required for the customer role, else not allowed")],
+        )
+    if customer_id is not None:
+        get_customer(uow.session, customer_id)  # CustomerNotFound for an unknown one
     try:
         name = _token_name(name)
     except ValueError as exc:
@@ -71,6 +85,7 @@ def create_token(uow: UnitOfWork, *, name: str, role: Role) -> tuple[TokenInfo, 
         token_hash=_hash(plaintext),
         created_at=clock.now(),
         revoked_at=None,
+        customer_id=customer_id,
     )
     uow.session.add(token)
     uow.session.flush()
@@ -114,10 +129,18 @@ def authenticate(session: Session, plaintext: str) -> Principal:
     ).one_or_none()
     if token is None or token.revoked_at is not None:
         raise Unauthorized("the bearer token is unknown or revoked", code="invalid_token")
-    return Principal(client_id=str(token.id), name=token.name, role=token.role)
+    return Principal(
+        client_id=str(token.id), name=token.name, role=token.role, customer_id=token.customer_id
+    )
 
 
 def _info(token: ApiToken) -> TokenInfo:
     return TokenInfo(
-        token.id, token.name, token.role, token.prefix, token.created_at, token.revoked_at
+        token.id,
+        token.name,
+        token.role,
+        token.prefix,
+        token.created_at,
+        token.revoked_at,
+        token.customer_id,
     )

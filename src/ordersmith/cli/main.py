@@ -27,6 +27,8 @@ from ordersmith.cli import (
     maintenance_cmd,
     orders_cmd,
     purchasing_cmd,
+    replenish_cmd,
+    returns_cmd,
     server,
     shipping_cmd,
     tokens,
@@ -55,6 +57,8 @@ app.add_typer(billing_cmd.app, name="billing")
 app.add_typer(accounting_cmd.app, name="accounting")
 app.add_typer(forecast_cmd.app, name="forecast")
 app.add_typer(purchasing_cmd.app, name="purchasing")
+app.add_typer(replenish_cmd.app, name="replenish")
+app.add_typer(returns_cmd.app, name="returns")
 server.register(app)
 check_cmd.register(app)
 worker_cmd.register(app)

@@ -68,6 +68,17 @@ class OrderDamageReported(_OrderFulfilmentEvent):
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
+class OrderWrongItemReported(_OrderFulfilmentEvent):
+    """The customer got a wrong item (a return says so): the order was not complete."""
+
+    incident_id: uuid.UUID
+    line_no: int | None
+    sku: str | None
+    quantity: int  # 0: not counted
+    note: str
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
 class OrderDocumentCorrected(_OrderFulfilmentEvent):
     """A document of the order (packing slip, invoice, label...) had to be corrected."""
 

@@ -1,11 +1,13 @@
 """Recording what went wrong with an order after the fact: damage and document corrections.
 
 The warehouse records its own incidents as they happen (backorders at allocation, short
-picks at pick confirmation). Damage and corrected documents are reported by people,
-usually after delivery: each report appends one ``order_incidents`` row (never updated
-or deleted), one order history row (action ``incident``) and one domain event, in the
-caller's transaction. The perfect-order KPI reads them (ordersmith.fulfillment.kpi_facts):
-damage fails "damage free", a correction fails "correct documentation".
+picks at pick confirmation). Damage, wrong items (from returns, ordersmith.returns) and
+corrected documents are reported by people, usually after delivery: each report appends
+one ``order_incidents`` row (never updated or deleted), one order history row (action
+``incident``) and one domain event, in the caller's transaction. The perfect-order KPI
+reads them (ordersmith.fulfillment.kpi_facts):
+damage fails "damage free", a wrong item fails "complete", a correction fails "correct
+documentation".
 
 Which document was corrected is kept at the front of the incident's note
 (``"invoice: wrong VAT number"``; ``document_of`` reads it back) and in the history
@@ -23,7 +25,11 @@ import sqlalchemy as sa
 from ordersmith import clock, validation
 from ordersmith.db import insert_rows, table_of
 from ordersmith.errors import Conflict, FieldError, ValidationFailed
-from ordersmith.fulfillment.events import OrderDamageReported, OrderDocumentCorrected
+from ordersmith.fulfillment.events import (
+    OrderDamageReported,
+    OrderDocumentCorrected,
+    OrderWrongItemReported,
+)
 from ordersmith.fulfillment.models import IncidentKind, OrderIncident
 from ordersmith.fulfillment.progress import FulfilmentStatus
 from ordersmith.fulfillment.queries import IncidentView
@@ -70,18 +76,50 @@ def report_damage(
     """Record that goods of a dispatched order were damaged. ``line_no`` and
     ``quantity`` say which and how many units, when known (``quantity`` 0: not counted;
     at most the units of that line shipped so far)."""
+    return _report_goods(uow, IncidentKind.DAMAGE, order_id, note, line_no, quantity)
+
+
+def report_wrong_item(
+    uow: UnitOfWork,
+    *,
+    order_id: uuid.UUID,
+    note: str,
+    line_no: int | None = None,
+    quantity: int = 0,
+) -> IncidentView:
+    """Record that the customer got a wrong item for a line of a dispatched order (a
+    return says so, ordersmith.returns): the order fails the perfect order's
+    "complete". ``line_no`` and ``quantity`` as for ``report_damage``."""
+    return _report_goods(uow, IncidentKind.WRONG_ITEM, order_id, note, line_no, quantity)
+
+
+_GOODS_WORDS = {
+    IncidentKind.DAMAGE: ("damaged", "damage", "damage"),
+    IncidentKind.WRONG_ITEM: ("wrong", "wrong item", "a wrong item"),
+}
+
+
+def _report_goods(
+    uow: UnitOfWork,
+    kind: IncidentKind,
+    order_id: uuid.UUID,
+    note: str,
+    line_no: int | None,
+    quantity: int,
+) -> IncidentView:
+    damaged, report, what = _GOODS_WORDS[kind]
     checks = FieldChecks()
     clean_note = checks.run("note", text(MAX_NOTE, multiline=True), note) or ""
     checks.run("line_no", optional(_line_number), line_no)
     units = checks.run("quantity", _units, quantity) or 0
     if units and line_no is None:
-        checks.fail("line_no", "name the line the damaged units belong to")
-    checks.raise_if_any("the damage report is not valid")
+        checks.fail("line_no", f"name the line the {damaged} units belong to")
+    checks.raise_if_any(f"the {report} report is not valid")
     order = lock_order(uow, order_id)
     if order["fulfilment_status"] not in DISPATCHED:
         raise Conflict(
             f"nothing of order {order['number']} has been dispatched yet: "
-            "damage is reported on goods that left the warehouse",
+            f"{what} is reported on goods that left the warehouse",
             code="order_not_dispatched",
         )
     line = _line(uow, order, line_no) if line_no is not None else None
@@ -93,14 +131,15 @@ def report_damage(
     view = _append(
         uow,
         order,
-        IncidentKind.DAMAGE,
+        kind,
         clean_note,
         line_id=line["id"] if line is not None else None,
         units=units,
         details={"line_no": line_no, "quantity": units},
     )
+    event = OrderDamageReported if kind is IncidentKind.DAMAGE else OrderWrongItemReported
     uow.record(
-        OrderDamageReported(
+        event(
             aggregate_id=order["id"],
             number=order["number"],
             incident_id=view.id,

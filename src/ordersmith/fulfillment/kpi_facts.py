@@ -26,9 +26,9 @@ Where each fact comes from:
   such an order is simply not measured.
 - ``delivered_at``: the latest ``shipments.delivered_at`` once ``orders.fulfilment_status``
   is ``delivered`` (every unit arrived).
-- ``backordered`` / ``short_picked`` / ``damage_reported``: an ``order_incidents`` row of
-  kind backorder / short_pick / damage; ``document_corrections``: the number of
-  document_correction rows.
+- ``backordered`` / ``short_picked`` / ``damage_reported`` / ``wrong_item``: an
+  ``order_incidents`` row of kind backorder / short_pick / damage / wrong_item;
+  ``document_corrections``: the number of document_correction rows.
 - ``documents_missing``: ``packing_slip`` when a dispatched shipment of the order has no
   ``packing_slip_printed_at``; ``invoice`` when a dispatched shipment carried the order's
   goods and no invoice bills them: neither an invoice of that shipment with lines of the
@@ -299,4 +299,5 @@ def _facts(row: Any, sent: Sequence[_Sent]) -> OrderFacts:
         damage_reported=bool(row.damage),
         documents_missing=tuple(sorted({name for s in sent for name in s.documents_missing})),
         document_corrections=int(row.document_correction or 0),
+        wrong_item=bool(row.wrong_item),
     )

@@ -16,7 +16,7 @@ all four components; each failure leaves a machine reason code:
 - complete: one shipment with exactly the ordered units, no backorder, no short pick.
   Reasons ``split_shipment`` (more than one shipment), ``short_shipped`` /
   ``over_shipped`` (units shipped differ from units ordered), ``backordered``,
-  ``short_picked``.
+  ``short_picked``, ``wrong_item`` (a return for a wrong item was authorised).
 - on_time: delivered on or before ``promised_date``. Reason ``late_by_<n>_day(s)``
   (``late_by_1_day``, ``late_by_3_days``). An order with no promised date cannot be late
   and counts as on time; ``PerfectOrderReport.no_promise`` counts these, because many of
@@ -100,6 +100,7 @@ class OrderFacts:
     damage_reported: bool = False
     documents_missing: tuple[str, ...] = ()
     document_corrections: int = 0
+    wrong_item: bool = False
 
     def __post_init__(self) -> None:
         problems = [
@@ -214,6 +215,8 @@ def _complete_reasons(f: OrderFacts) -> list[str]:
         reasons.append("backordered")
     if f.short_picked:
         reasons.append("short_picked")
+    if f.wrong_item:
+        reasons.append("wrong_item")
     return reasons
 
 

@@ -151,6 +151,7 @@ class IncidentKind(StrEnum):
     SHORT_PICK = "short_pick"  # complete
     DAMAGE = "damage"  # damage free
     DOCUMENT_CORRECTION = "document_correction"  # correct documentation
+    WRONG_ITEM = "wrong_item"  # complete (a return for a wrong item, ADR 0019)
 
 
 class OrderIncident(Base):

@@ -27,6 +27,8 @@ from ordersmith.billing.errors import CreditNoteNotFound, InvoiceNotFound
 from ordersmith.billing.queries import get_credit_note, get_invoice
 from ordersmith.billing.views import InvoiceView
 from ordersmith.jobs.purchasing_mail import purchase_order_sent
+from ordersmith.jobs.replenishment_triggers import replenish_on_stock_event
+from ordersmith.jobs.returns_mail import returns_handlers
 from ordersmith.money import money_str
 from ordersmith.notifications.models import MessageKind
 from ordersmith.notifications.services import queue_message
@@ -311,6 +313,9 @@ def default_handlers() -> dict[str, list[Handler]]:
         "credit_note.issued": [credit_note_issued],
         "customer.statement_requested": [statement_requested],
         "purchase_order.sent": [purchase_order_sent],
+        "stock.low": [replenish_on_stock_event],
+        "stock.out": [replenish_on_stock_event],
+        **returns_handlers(),
     }
 
 

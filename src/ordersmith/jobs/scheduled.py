@@ -21,6 +21,7 @@ import structlog
 
 from ordersmith.billing.cash_sales import expire_unpaid_orders
 from ordersmith.billing.overdue import send_payment_reminders
+from ordersmith.replenishment.runs import run_replenishment
 from ordersmith.uow import Database
 
 log = structlog.get_logger(__name__)
@@ -47,10 +48,19 @@ def expire_unpaid(db: Database, today: date) -> int:
     return len(expire_unpaid_orders(db, actor=ACTOR))
 
 
+def replenishment_review(db: Database, today: date) -> int:
+    """Review every (warehouse, SKU): requests raised, updated or withdrawn (idempotent:
+    a second run the same day updates the same requests)."""
+    del today
+    run = run_replenishment(db, actor=ACTOR)
+    return run.raised + run.updated + run.withdrawn
+
+
 def default_daily_jobs() -> list[DailyJob]:
     return [
         DailyJob("payment_reminders", payment_reminders),
         DailyJob("expire_unpaid_orders", expire_unpaid),
+        DailyJob("replenishment_review", replenishment_review),
     ]
 
 

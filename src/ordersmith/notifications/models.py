@@ -23,6 +23,10 @@ class MessageKind(StrEnum):
     PAYMENT_REMINDER = "payment_reminder"
     STATEMENT = "statement"
     PURCHASE_ORDER = "purchase_order"  # to a supplier (ordersmith.purchasing)
+    RETURN_AUTHORISED = "return_authorised"  # with the RMA number and where to send it
+    RETURN_REJECTED = "return_rejected"
+    RETURN_RECEIVED = "return_received"
+    RETURN_RESOLVED = "return_resolved"  # refunded, credited or exchanged
 
 
 class Channel(StrEnum):

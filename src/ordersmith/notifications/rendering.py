@@ -33,6 +33,10 @@ _SUBJECTS: dict[MessageKind, str] = {
     MessageKind.PAYMENT_REMINDER: "Reminder: invoice {invoice_number} is overdue",
     MessageKind.STATEMENT: "Your statement of account, {date_from} to {date_to}",
     MessageKind.PURCHASE_ORDER: "Purchase order {po_number} from {company_name}",
+    MessageKind.RETURN_AUTHORISED: "Your return {rma_number} is accepted: how to send it back",
+    MessageKind.RETURN_REJECTED: "Your return request {rma_number} for order {order_number}",
+    MessageKind.RETURN_RECEIVED: "We have received your return {rma_number}",
+    MessageKind.RETURN_RESOLVED: "Your return {rma_number} is complete",
 }
 
 

@@ -29,6 +29,8 @@ from ordersmith.web.api import (
     payment_webhooks,
     purchasing,
     receivables,
+    replenishment,
+    returns,
     shipping,
     transfers,
 )
@@ -71,6 +73,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.include_router(forecasts.router, prefix=API_PREFIX)  # demand forecasts and buffers
     app.include_router(purchasing.router, prefix=API_PREFIX)  # suppliers, purchase orders
     app.include_router(transfers.router, prefix=API_PREFIX)  # stock transfers
+    app.include_router(returns.router, prefix=API_PREFIX)  # returns (RMA)
+    app.include_router(replenishment.router, prefix=API_PREFIX)  # requests, policies, runs
     return app
 
 

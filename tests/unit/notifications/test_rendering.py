@@ -78,6 +78,36 @@ CONTEXTS = {
             }
         ],
     },
+    MessageKind.RETURN_AUTHORISED: {
+        "rma_number": "RMA-1",
+        "order_number": "SO-1",
+        "lines": [{"sku": "A-1", "name": "Anvil", "quantity": 1}],
+        "return_address": ["Shop Ltd", "1 Dock Rd", "Hamburg"],
+        "carrier_name": "",
+        "tracking_number": "",
+    },
+    MessageKind.RETURN_REJECTED: {
+        "rma_number": "RMA-1",
+        "order_number": "SO-1",
+        "reason": "final sale",
+    },
+    MessageKind.RETURN_RECEIVED: {
+        "rma_number": "RMA-1",
+        "order_number": "SO-1",
+        "lines": [{"sku": "A-1", "name": "Anvil", "expected": 2, "received": 1}],
+        "short": True,
+    },
+    MessageKind.RETURN_RESOLVED: {
+        "rma_number": "RMA-1",
+        "order_number": "SO-1",
+        "resolution": "refund",
+        "credited": "15.00",
+        "refunded": "15.00",
+        "has_refund": True,
+        "currency": "EUR",
+        "credit_notes": ["CN-1"],
+        "replacement_order_number": "",
+    },
 }
 NAMED = {
     MessageKind.INVOICE_ISSUED: "INV-1",
@@ -85,6 +115,10 @@ NAMED = {
     MessageKind.PAYMENT_REMINDER: "INV-1",
     MessageKind.STATEMENT: "2026-03-31",
     MessageKind.PURCHASE_ORDER: "PO-1",
+    MessageKind.RETURN_AUTHORISED: "RMA-1",
+    MessageKind.RETURN_REJECTED: "RMA-1",
+    MessageKind.RETURN_RECEIVED: "RMA-1",
+    MessageKind.RETURN_RESOLVED: "RMA-1",
 }
 """What each kind must name (in its parts and its subject): the order, else the document."""
 

@@ -23,7 +23,9 @@ class IncidentCreate(Input):
 
 class IncidentOut(BaseModel):
     id: uuid.UUID
-    kind: str = Field(description="backorder, short_pick, damage or document_correction")
+    kind: str = Field(
+        description="backorder, short_pick, damage, document_correction or wrong_item"
+    )
     line_no: int | None
     sku: str | None
     quantity: int

@@ -1,0 +1,1 @@
+"""Returns (RMA): requests, authorisation, receipt, inspection, resolution (ADR 0019)."""
