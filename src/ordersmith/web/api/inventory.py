@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -10,7 +11,8 @@ from fastapi.responses import JSONResponse
 from ordersmith.auth.permissions import Permission
 from ordersmith.auth.services import Principal
 from ordersmith.inventory import queries, services
-from ordersmith.uow import UnitOfWork
+from ordersmith.inventory.queries import StockLevelView
+from ordersmith.uow import Database, UnitOfWork
 from ordersmith.web.deps import DbDep, require
 from ordersmith.web.idempotent import create_once
 from ordersmith.web.pagination import (
@@ -126,19 +128,7 @@ def availability(sku: str, db: DbDep, _: Reader) -> AvailabilityOut:
 @router.post("/stock/receipts", status_code=201, response_model=StockLevelOut)
 def receive(body: ReceiptCreate, request: Request, db: DbDep, principal: Writer) -> JSONResponse:
     """Goods in: on hand grows; answers the new stock level."""
-
-    def action(uow: UnitOfWork) -> dict[str, object]:
-        level = services.receive_stock(
-            uow,
-            warehouse=body.warehouse,
-            sku=body.sku,
-            quantity=body.quantity,
-            reference=body.reference,
-            note=body.note,
-        )
-        return StockLevelOut.model_validate(level).model_dump(mode="json")
-
-    return create_once(request, db, principal, body.model_dump(mode="json"), action)
+    return _goods_in(services.receive_stock, body, request, db, principal)
 
 
 @router.post("/stock/returns", status_code=201, response_model=StockLevelOut)
@@ -147,9 +137,20 @@ def return_to_stock(
 ) -> JSONResponse:
     """Goods back from a customer, fit to sell again: on hand grows and backorders waiting
     for the SKU are allocated, oldest order first; answers the new stock level."""
+    return _goods_in(services.return_to_stock, body, request, db, principal)
+
+
+def _goods_in(
+    service: Callable[..., StockLevelView],
+    body: ReceiptCreate | ReturnCreate,
+    request: Request,
+    db: Database,
+    principal: Principal,
+) -> JSONResponse:
+    """Run a goods-in service (receipt or return) once per Idempotency-Key."""
 
     def action(uow: UnitOfWork) -> dict[str, object]:
-        level = services.return_to_stock(
+        level = service(
             uow,
             warehouse=body.warehouse,
             sku=body.sku,
