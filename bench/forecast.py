@@ -47,7 +47,7 @@ import sqlalchemy as sa
 from bench.databases import fresh_database
 from ordersmith import clock
 from ordersmith.catalog.models import Product
-from ordersmith.cli.forecast_cmd import _bar
+from ordersmith.cli.common import progress_bar
 from ordersmith.customers.models import Customer
 from ordersmith.db import insert_rows, table_of
 from ordersmith.forecasting.demand import WEEK, last_complete_week
@@ -292,7 +292,7 @@ def measure(db: Database, *, jobs: int) -> dict[str, Any]:
 
     imported = time.perf_counter() - loading
     cpu, started = _cpu(), time.perf_counter()
-    with _bar() as report:
+    with progress_bar("forecasting") as report:
         view = run_forecast(
             db, actor=ACTOR, request=RunRequest(), progress=report, jobs=jobs, timings=timings
         )

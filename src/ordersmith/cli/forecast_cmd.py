@@ -6,18 +6,15 @@ from __future__ import annotations
 import json
 import os
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from ordersmith import clock
 from ordersmith.catalog.queries import get_product
-from ordersmith.cli.common import cli_actor, console, database, styled
+from ordersmith.cli.common import cli_actor, console, database, progress_bar, styled
 from ordersmith.errors import FieldError, ValidationFailed
 from ordersmith.forecasting import accuracy_queries, queries
 from ordersmith.forecasting.datasets import LOADERS, load_dataset
@@ -63,7 +60,7 @@ def run(
         service_level=_level(service_level),
     )
     with database() as db:
-        with _bar() as report:
+        with progress_bar("forecasting") as report:
             view = run_forecast(db, actor=cli_actor(), request=request, progress=report, jobs=jobs)
         with db.reader() as session:
             series = queries.run_series(session, view.id, limit=SHOWN_SERIES)
@@ -102,24 +99,6 @@ def _level(value: str | None) -> Decimal | None:
             f"--service-level {value!r} is not a number",
             fields=[FieldError("service_level", "a decimal such as 0.95")],
         ) from None
-
-
-@contextmanager
-def _bar() -> Iterator[Callable[[int, int], None]]:
-    with Progress(
-        TextColumn("forecasting"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        transient=False,
-    ) as bar:
-        task = bar.add_task("series", total=None)
-
-        def report(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-
-        yield report
 
 
 def _print_run(run: RunView) -> None:
@@ -351,7 +330,7 @@ def evaluate(
     from ordersmith.forecasting.evaluation import evaluate_dataset
 
     found = load_dataset(dataset)
-    with _bar() as report:
+    with progress_bar("forecasting") as report:
         result = evaluate_dataset(found, jobs=jobs, progress=report)
     if as_json:
         typer.echo(json.dumps(result.as_json(found), indent=2))

@@ -8,15 +8,12 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from ordersmith.cli.common import cli_actor, console, database, styled
+from ordersmith.cli.common import cli_actor, console, database, progress_bar, styled
 from ordersmith.errors import ValidationFailed
 from ordersmith.replenishment import ordering, policies, queries, services
 from ordersmith.replenishment.models import PolicyKind, RequestKind, RequestReason
@@ -111,24 +108,6 @@ def list_policies(
 # -- runs --------------------------------------------------------------------------------
 
 
-@contextmanager
-def _bar() -> Iterator[Callable[[int, int], None]]:
-    with Progress(
-        TextColumn("reviewing"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        transient=False,
-    ) as bar:
-        task = bar.add_task("pairs", total=None)
-
-        def report(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-
-        yield report
-
-
 def _print_run(run: RunView) -> None:
     console.print(styled((f"Replenishment run {run.id}", "bold"), f"  by {run.actor}"))
     console.print(run.note)
@@ -138,7 +117,7 @@ def _print_run(run: RunView) -> None:
 def run() -> None:
     """Review every (warehouse, SKU) now: raise, update or withdraw requests."""
     with database() as db:
-        with _bar() as report:
+        with progress_bar("reviewing") as report:
             view = run_replenishment(db, actor=cli_actor(), progress=report)
         with db.reader() as session:
             rows, _more = queries.list_requests(
