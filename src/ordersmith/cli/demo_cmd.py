@@ -129,6 +129,8 @@ def _print_summary(summary: DemoSummary) -> None:
         ("carriers", summary.carriers),
         ("products", summary.products),
         ("price lists", summary.price_lists),
+        ("suppliers", summary.suppliers),
+        ("supplied products", summary.supplier_products),
         ("customers", summary.customers),
         ("stock rows", summary.stock_rows),
         ("orders (history)", summary.historical_orders),
@@ -153,7 +155,8 @@ def _print_fulfilment(summary: FulfilmentSummary) -> None:
     rows += [(f"  shipment {status}", n) for status, n in summary.shipment_statuses.items()]
     rows += [
         ("tracking events", summary.tracking_events),
-        ("stock receipts", summary.stock_receipts),
+        ("purchase orders", summary.purchase_orders),
+        ("supplier deliveries", summary.stock_receipts),
         ("short-picked lines", summary.short_picks),
         ("damage reports", summary.damage_reports),
         ("emails written", summary.emails),

@@ -76,7 +76,9 @@ class FulfilmentSummary:
     fulfilment_statuses: dict[str, int]
     shipment_statuses: dict[str, int]
     tracking_events: int
+    purchase_orders: int
     stock_receipts: int
+    """Supplier deliveries received against purchase orders."""
     short_picks: int
     damage_reports: int
     emails: int
@@ -151,7 +153,8 @@ def simulate_fulfilment(
             shipment_statuses=_count(session, Shipment, "status", None),
             tracking_events=simulation.deliveries.events,
             damage_reports=simulation.deliveries.damage_reports,
-            stock_receipts=simulation.receipts,
+            purchase_orders=simulation.supply.purchase_orders,
+            stock_receipts=simulation.supply.receipts,
             short_picks=simulation.story.short_picks,
             emails=emails,
             perfect_order_rate=_perfect_order_rate(session, first_day, last_day),

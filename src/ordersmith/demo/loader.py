@@ -13,6 +13,7 @@ it wrote (and the database is then no longer empty).
 
 from __future__ import annotations
 
+import random
 import time
 import uuid
 from collections.abc import Callable, Sequence
@@ -31,6 +32,7 @@ from ordersmith.demo.generator import DemoConfig, DemoData, DemoOrder, generate
 from ordersmith.demo.master_data import CURRENCY
 from ordersmith.demo.opening import DemoOpenOrder
 from ordersmith.demo.people import Address, DemoCustomer
+from ordersmith.demo.suppliers import SuppliersLoaded, create_demo_suppliers
 from ordersmith.errors import Conflict
 from ordersmith.inventory import ledger
 from ordersmith.inventory.events import StockAdjusted
@@ -52,7 +54,8 @@ from ordersmith.uow import Database, UnitOfWork
 ACTOR = "demo"
 HISTORY_BATCH = 1000
 Progress = Callable[[str, int, int], None]
-"""``progress(phase, done, total)``; phases: catalog, customers, stock, history, open orders."""
+"""``progress(phase, done, total)``; phases: catalog, suppliers, customers, stock, history,
+open orders."""
 
 
 class DatabaseNotEmpty(Conflict):
@@ -66,6 +69,8 @@ class DemoSummary:
     carriers: int
     products: int
     price_lists: int
+    suppliers: int
+    supplier_products: int
     customers: int
     stock_rows: int
     historical_orders: int
@@ -103,6 +108,7 @@ def load_demo(
     report = progress or _silent
     data = generate(config, today=clock.today())
     _catalog(db, data, report)
+    supply = _suppliers(db, data, seed, report)
     customer_ids = _customers(db, data.customers, report)
     _stock(db, data, report)
     _history(db, data.orders, customer_ids, report)
@@ -112,6 +118,8 @@ def load_demo(
         carriers=len(CARRIERS),
         products=len(data.products),
         price_lists=len(data.price_lists),
+        suppliers=supply.suppliers,
+        supplier_products=supply.supplier_products,
         customers=len(data.customers),
         stock_rows=len(data.stock),
         historical_orders=len(data.orders),
@@ -162,6 +170,14 @@ def _catalog(db: Database, data: DemoData, report: Progress) -> None:
                 items=[PriceItemInput(i.sku, i.price, i.min_quantity) for i in price_list.items],
             )
     report("catalog", total, total)
+
+
+def _suppliers(db: Database, data: DemoData, seed: int, report: Progress) -> SuppliersLoaded:
+    report("suppliers", 0, 1)
+    with db.unit_of_work(actor=ACTOR) as uow:
+        loaded = create_demo_suppliers(uow, data.products, random.Random(f"suppliers:{seed}"))
+    report("suppliers", 1, 1)
+    return loaded
 
 
 def _address(kind: AddressKind, address: Address) -> AddressInput:

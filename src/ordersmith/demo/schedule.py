@@ -3,13 +3,15 @@
 A timeline of (time, sequence, action) entries is played oldest first, each action
 inside ``clock.simulated(its time)``; actions add later entries (an order's confirmation,
 a pick list's confirmation, a supplier delivery). A weekday: carrier scans are reported
-at 07:00, 12:00, 17:00 and 21:00; goods-in books Monday's replenishment at 08:00; waves
-at 09:00 and 13:00, each picked an hour later; packing at 11:00 and 15:00; the carriers
-collect at 16:00; the worker sends the day's mail at 21:30. Weekends: a few orders and
-the carriers' scans, no warehouse work. The last day follows ``LAST_DAY_ORDERS`` and
-stops at 18:00 with work left in every state (``ordersmith.demo.fulfilment``).
-Billing shares the timeline (``demo.billing``), from the months before the first day
-(``demo.billing_story``): the worker's daily jobs at 00:05, the bank at 08:30.
+at 07:00, 12:00, 17:00 and 21:00; the buyer orders what the replenishment requests ask
+for on Monday at 08:00 (``demo.supply``: deliveries follow with each supplier's lead
+time, urgent ones by phone); waves at 09:00 and 13:00, each picked an hour later;
+packing at 11:00 and 15:00; the carriers collect at 16:00; the worker sends the day's
+mail at 21:30. Weekends: a few orders and the carriers' scans, no warehouse work. The
+last day follows ``LAST_DAY_ORDERS`` and stops at 18:00 with work left in every state
+(``ordersmith.demo.fulfilment``). Billing shares the timeline (``demo.billing``), from
+the months before the first day (``demo.billing_story``): the worker's daily jobs at
+00:05, the bank at 08:30.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from ordersmith.demo.billing import Billing
 from ordersmith.demo.billing_story import HISTORY_DAYS, BillingStory, cast, history_orders
 from ordersmith.demo.deliveries import Deliveries
 from ordersmith.demo.demand import OrderSpec, Shop, ShopCustomer
+from ordersmith.demo.supply import Supply
 from ordersmith.demo.warehouse_work import SimOrder, Story
 from ordersmith.inventory.queries import stock_levels
 from ordersmith.jobs.worker import run_once
@@ -88,7 +91,7 @@ class Simulation:
     deliveries: Deliveries = field(init=False)
     billing: Billing = field(init=False)
     end: datetime = field(init=False)
-    receipts: int = 0
+    supply: Supply = field(init=False)
     emails: int = 0
     _queue: list[_Entry] = field(default_factory=list)
     _seq: int = 0
@@ -104,6 +107,9 @@ class Simulation:
         self.end = at(self.last_day, 18)
         self.billing = Billing(
             self.db, self.seed, self.first_day, self.last_day, self.later, self.progress
+        )
+        self.supply = Supply(
+            self.db, self.later, self.seed, self._arrived, self._withheld, self.last_day
         )
         self.deliveries = Deliveries(
             self.db,
@@ -168,8 +174,10 @@ class Simulation:
         self.later(at(day, 18) if last else at(day, 23, 59), partial(self._report, index + 1, days))
 
     def _warehouse_day(self, day: date, index: int, last: bool) -> None:
-        if day.weekday() == 0:
-            self.later(at(day, 8), self._replenish)
+        if day.weekday() == 0 and not last:
+            self.later(at(day, 8), self.supply.weekly_buying)
+        if last:
+            self.later(at(day, 17, 30), self.supply.last_day)
         if not last and index % 10 == 2:
             self.later(at(day, 10), partial(self._backorder, self.rng.randint(3, 6), False))
         if day == business_days_before(self.last_day, 3):  # still waiting at the end:
@@ -255,27 +263,20 @@ class Simulation:
             self._withheld.add(sku)
         else:
             arrives = at(add_business_days(now.date(), receipt_in_days), 8, 30)
-            self.later(arrives, partial(self._receive, MAIN, sku, wanted + 20))
+            self._receive(MAIN, sku, wanted + 20, arrives)
 
     def _cancel(self, order: SimOrder, reason: str) -> None:
         self.story.cancel(order, reason)
 
     # --- goods in --------------------------------------------------------------------
 
-    def _receive(self, warehouse: str, sku: str, units: int) -> None:
-        if sku in self._withheld:
-            return
-        self.receipts += 1
-        reference = f"PO-{clock.today():%y%m%d}-{self.receipts:03d}"
-        self.story.receive(warehouse, sku, units, reference)
+    def _receive(self, warehouse: str, sku: str, units: int, arrives: datetime) -> None:
+        """An urgent order by phone for ``units`` arriving at ``arrives``."""
+        if sku not in self._withheld:
+            self.supply.rush(warehouse, sku, units, arrives)
 
-    def _replenish(self) -> None:
-        """Monday's supplier deliveries for what sold below its reorder point."""
-        with self.db.reader() as session:
-            low = stock_levels(session, at_or_below_reorder_point=True, limit=5000)
-        for level in low:
-            if level.sku in self.shop.sold:
-                self._receive(level.warehouse, level.sku, max(12, level.reorder_point * 3))
+    def _arrived(self, warehouse: str, sku: str, units: int) -> None:
+        self.shop.available[sku] = self.shop.available.get(sku, 0) + units
 
     # --- the warehouse ---------------------------------------------------------------
 
@@ -291,7 +292,7 @@ class Simulation:
         missing = self.story.pick(pick_list, force_short=force, shorts=shorts)
         arrives = at(add_business_days(clock.today(), 2), 8, 30)
         for sku in missing:  # the supplier sends more; backorders take it first
-            self.later(arrives, partial(self._receive, MAIN, sku, 12))
+            self._receive(MAIN, sku, 12, arrives)
 
     def _pack(self) -> None:
         self.story.pack_all()

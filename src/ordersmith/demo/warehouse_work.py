@@ -3,7 +3,7 @@
 Sales staff place, confirm, release and cancel orders; the warehouse makes waves,
 confirms picks (sometimes short), packs (sometimes two boxes, sometimes several orders
 of one customer together), prints labels and packing slips and hands shipments to the
-carriers; goods-in receives stock. Each action runs in its own unit of work at the
+carriers (goods-in is ``demo.supply``). Each action runs in its own unit of work at the
 simulated time its caller set (``clock.simulated``); ``ordersmith.demo.fulfilment``
 decides when. What the simulation needs to remember between actions lives in ``Story``.
 """
@@ -30,7 +30,6 @@ from ordersmith.fulfillment.picking import MAX_WAVE_ORDERS, confirm_pick_list, c
 from ordersmith.fulfillment.queries import order_allocations
 from ordersmith.inventory.errors import InsufficientStock
 from ordersmith.inventory.queries import stock_levels
-from ordersmith.inventory.services import receive_stock
 from ordersmith.orders.models import Channel
 from ordersmith.orders.placement import LineRequest, PlaceOrder, place_order
 from ordersmith.orders.queries import get_order
@@ -43,7 +42,7 @@ from ordersmith.uow import Database
 
 # float-ok-module: probabilities of short picks, split boxes and missing slips (no amounts)
 
-SALES, WAREHOUSE, GOODS_IN = "demo:sales", "demo:warehouse", "demo:goods-in"
+SALES, WAREHOUSE = "demo:sales", "demo:warehouse"
 SHORT_PICK = 0.02
 TWO_BOXES = 0.25
 NO_SLIP = 0.04
@@ -180,21 +179,6 @@ class Story:
             return False
         self.open_orders.discard(order.id)
         return True
-
-    # --- goods in --------------------------------------------------------------------
-
-    def receive(self, warehouse: str, sku: str, units: int, reference: str) -> None:
-        """A supplier delivery; backorders waiting for the SKU are allocated with it."""
-        with self.db.unit_of_work(actor=GOODS_IN) as uow:
-            receive_stock(
-                uow,
-                warehouse=warehouse,
-                sku=sku,
-                quantity=units,
-                reference=reference,
-                note="supplier delivery",
-            )
-        self.shop.available[sku] = self.shop.available.get(sku, 0) + units
 
     # --- picking ---------------------------------------------------------------------
 

@@ -72,7 +72,7 @@ def test_the_last_day_leaves_work_on_a_pick_list_picked_and_packed(simulated):
     allocations = _counts(db, Allocation, "status")
     shipments = _counts(db, Shipment, "status")
     # then
-    assert pick_lists["open"] == 1
+    assert 1 <= pick_lists["open"] <= 3  # the last wave: a pick list per warehouse
     assert allocations["picking"] >= 1
     assert allocations["picked"] >= 1
     assert shipments["created"] == 1
