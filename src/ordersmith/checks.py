@@ -245,8 +245,10 @@ CHECKS: dict[str, Callable[[Session], list[Violation]]] = {
 def all_checks() -> dict[str, Callable[[Session], list[Violation]]]:
     """The core checks here and every area's own (imported on call: they import us)."""
     from ordersmith.billing import checks as billing
+    from ordersmith.customer_service import checks as cases
     from ordersmith.fulfillment import checks as fulfillment
     from ordersmith.inventory import checks as inventory
+    from ordersmith.orders import checks as orders
     from ordersmith.purchasing import checks as purchasing
     from ordersmith.replenishment import checks as replenishment
     from ordersmith.returns import checks as returns
@@ -255,6 +257,7 @@ def all_checks() -> dict[str, Callable[[Session], list[Violation]]]:
     return {
         **CHECKS,
         "transfers_match_ledger": inventory.transfers_match_ledger,
+        "order_versions_match_changes": orders.versions_match_changes,
         "allocations_match_reservations": fulfillment.allocations_match_reservations,
         "lines_match_shipped_allocations": fulfillment.lines_match_shipped_allocations,
         "shipments_match_allocations": shipping.shipments_match_allocations,
@@ -267,6 +270,8 @@ def all_checks() -> dict[str, Callable[[Session], list[Violation]]]:
         "returns_within_shipped": returns.returns_within_shipped,
         "return_dispositions_match_ledger": returns.return_dispositions_match_ledger,
         "return_dispositions_cover_receipts": returns.return_dispositions_cover_receipts,
+        "cases_sla_consistent": cases.cases_sla_consistent,
+        "case_notes_mailed_to_case_customer": cases.case_notes_mailed_to_case_customer,
     }
 
 

@@ -129,6 +129,11 @@ class Settings(BaseSettings):
     """Days after delivery during which goods may be returned (staff with the
     ``returns:override`` permission may accept a later return, giving a reason)."""
 
+    # customer service cases (ordersmith.customer_service, ADR 0021)
+    case_sla_hours: str = "urgent=4,high=8,normal=24,low=72"
+    """Hours from opening a case to resolving it, per priority (every priority once);
+    the clock stops while a case waits on the customer."""
+
     # replenishment (ordersmith.replenishment, ADR 0018)
     replenishment_default_policy: ReplenishmentDefault = ReplenishmentDefault.FORECAST
     """The policy of (warehouse, SKU) pairs that have none of their own."""
@@ -182,6 +187,14 @@ class Settings(BaseSettings):
         if not rules or unknown:
             raise ValueError(f"allocation rules are {', '.join(ALLOCATION_RULES)}; got {value!r}")
         return ",".join(rules)
+
+    @field_validator("case_sla_hours")
+    @classmethod
+    def _valid_case_sla(cls, value: str) -> str:
+        from ordersmith.customer_service.sla import parse_sla_hours  # keeps config light
+
+        hours = parse_sla_hours(value)
+        return ",".join(f"{priority.value}={n}" for priority, n in hours.items())
 
     @field_validator("chart_of_accounts")
     @classmethod

@@ -5,6 +5,7 @@ from ordersmith.billing import models as billing_models
 from ordersmith.billing import provider_events  # noqa: F401  (payment_provider_events)
 from ordersmith.billing import records as billing_records
 from ordersmith.catalog import models as catalog_models
+from ordersmith.customer_service import models as customer_service_models
 from ordersmith.customers import models as customer_models
 from ordersmith.forecasting import models as forecasting_models
 from ordersmith.fulfillment import models as fulfillment_models
@@ -26,6 +27,7 @@ __all__ = [
     "billing_records",
     "catalog_models",
     "customer_models",
+    "customer_service_models",
     "forecasting_models",
     "fulfillment_models",
     "idempotency_models",

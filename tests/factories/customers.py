@@ -5,9 +5,11 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
+from ordersmith.customers.merge import MergeView, merge_customers
 from ordersmith.customers.queries import CustomerView
 from ordersmith.customers.services import AddressInput, create_customer
-from ordersmith.uow import UnitOfWork
+from ordersmith.customers.tiers import TierRun, TierView, recalculate_tiers, save_tier
+from ordersmith.uow import Database, UnitOfWork
 
 _numbers = itertools.count(1)
 
@@ -37,3 +39,23 @@ def make_address(**overrides: Any) -> AddressInput:
         "country": "DE",
     }
     return AddressInput(**{**fields, **overrides})
+
+
+def make_tier(uow: UnitOfWork, code: str, **overrides: Any) -> TierView:
+    """A loyalty tier over the last 365 days; pass ``rank`` and a threshold."""
+    fields: dict[str, Any] = {"name": code.title(), "period_days": 365}
+    return save_tier(uow, code=code, **{**fields, **overrides})
+
+
+def merge(
+    db: Database, survivor_id: Any, duplicate_id: Any, reason: str = "same person"
+) -> MergeView:
+    with db.unit_of_work(actor="user:sam") as uow:
+        return merge_customers(
+            uow, survivor_id=survivor_id, duplicate_id=duplicate_id, reason=reason
+        )
+
+
+def recalc(db: Database, **kw: Any) -> TierRun:
+    with db.unit_of_work(actor="user:sam") as uow:
+        return recalculate_tiers(uow, **kw)

@@ -26,3 +26,14 @@ def order_request(
 def place(db: Database, request: PlaceOrder, *, actor: str = "test") -> OrderView:
     with db.unit_of_work(actor=actor) as uow:
         return place_order(uow, request)
+
+
+def change(db: Database, order: OrderView, *, actor: str = "user:carol", **kw: Any) -> OrderView:
+    """Change a placed order through the real service: ``change(db, order,
+    quantities={1: 3}, reason="customer called")``; a reason is given unless passed."""
+    from ordersmith.orders.change_rules import ChangeOrder
+    from ordersmith.orders.changes import change_order
+
+    kw.setdefault("reason", "customer asked")
+    with db.unit_of_work(actor=actor) as uow:
+        return change_order(uow, order_id=order.id, request=ChangeOrder(**kw))

@@ -13,12 +13,15 @@ class Permission(StrEnum):
     CATALOG_WRITE = "catalog:write"
     CUSTOMERS_READ = "customers:read"
     CUSTOMERS_WRITE = "customers:write"
+    CUSTOMERS_MERGE = "customers:merge"  # merge duplicate customers, undo a merge (ADR 0022)
+    LOYALTY_MANAGE = "loyalty:manage"  # configure loyalty tiers, recalculate them
     INVENTORY_READ = "inventory:read"
     INVENTORY_WRITE = "inventory:write"
     WAREHOUSES_WRITE = "warehouses:write"
     ORDERS_READ = "orders:read"
     ORDERS_CREATE = "orders:create"
     ORDERS_MANAGE = "orders:manage"  # confirm, hold, release, cancel
+    ORDERS_CHANGE = "orders:change"  # change lines, address, dates; split, merge (ADR 0020)
     FULFILMENT_READ = "fulfilment:read"  # allocations, pick lists, shipments, tracking
     FULFILMENT_WRITE = "fulfilment:write"  # pick, pack, label, dispatch, tracking updates
     CARRIERS_WRITE = "carriers:write"
@@ -33,6 +36,8 @@ class Permission(StrEnum):
     RETURNS_READ = "returns:read"  # return requests (RMA), their state, analytics
     RETURNS_WRITE = "returns:write"  # request, authorise, reject, receive, inspect, resolve
     RETURNS_OVERRIDE = "returns:override"  # accept a return outside the return window
+    CASES_READ = "cases:read"  # customer service cases, their notes, the order timeline
+    CASES_WRITE = "cases:write"  # open cases, add notes, assign, wait, resolve, close
     TOKENS_MANAGE = "tokens:manage"
 
 
@@ -49,6 +54,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.ORDERS_READ,
             P.ORDERS_CREATE,
             P.ORDERS_MANAGE,
+            P.ORDERS_CHANGE,  # a web shop edits its customers' open orders
             P.FULFILMENT_READ,
             P.FULFILMENT_WRITE,
             P.BILLING_READ,
@@ -57,12 +63,15 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.FORECASTS_READ,  # a buying tool or ERP reads forecasts and buffers
             P.RETURNS_READ,  # a web shop shows and asks for returns for its customers
             P.RETURNS_WRITE,
+            P.CASES_READ,  # a web shop opens and follows cases for its customers
+            P.CASES_WRITE,
         }
     ),
     # Only routes that scope by customer may be given to this role (404 for others'
     # objects): today the returns routes, and there only the customer's own actions
-    # (ask, read, send back, cancel; web/api/returns.py).
-    Role.CUSTOMER: frozenset({P.RETURNS_READ, P.RETURNS_WRITE}),
+    # (ask, read, send back, cancel; web/api/returns.py), and the cases routes (open,
+    # read without internal notes, add a note; web/api/cases.py, ADR 0021).
+    Role.CUSTOMER: frozenset({P.RETURNS_READ, P.RETURNS_WRITE, P.CASES_READ, P.CASES_WRITE}),
 }
 
 

@@ -1,6 +1,7 @@
 """The customer's price for a set of SKUs, in one statement (used on the placement path).
 
-Rule: among the price lists of the customer's group in the order currency that are
+Rule: among the price lists of the customer's group — and the price list of the
+customer's loyalty tier, if it maps one (ADR 0022) — in the order currency that are
 effective on the order date, the item with the highest list priority wins, then the
 largest quantity break (``min_quantity``) not above the ordered quantity. Without a
 price-list item the product's list price applies, if it is in the order currency.
@@ -51,8 +52,11 @@ def resolve_prices(
     customer_group: str,
     currency: str,
     on: date,
+    tier_price_list: str | None = None,
 ) -> dict[str, PricedProduct]:
-    """Price every known SKU of ``quantities`` (SKU -> total quantity) for a customer."""
+    """Price every known SKU of ``quantities`` (SKU -> total quantity) for a customer.
+    ``tier_price_list``: the code of the loyalty tier's price list, which competes with
+    the group's lists by priority (in the same statement)."""
     rows = (
         core(session)
         .execute(
@@ -62,6 +66,7 @@ def resolve_prices(
                 "customer_group": customer_group,
                 "currency": currency,
                 "on": on,
+                "tier_price_list": tier_price_list,
             },
         )
         .all()
@@ -104,7 +109,10 @@ def _prices_statement() -> sa.Select[Any]:
     on = sa.bindparam("on", type_=sa.Date())
     effective = sa.and_(
         lists.c.id == items.c.price_list_id,
-        lists.c.customer_group == sa.bindparam("customer_group"),
+        sa.or_(
+            lists.c.customer_group == sa.bindparam("customer_group"),
+            lists.c.code == sa.bindparam("tier_price_list", type_=sa.String()),
+        ),
         lists.c.currency == sa.bindparam("currency"),
         sa.or_(lists.c.valid_from.is_(None), lists.c.valid_from <= on),
         sa.or_(lists.c.valid_to.is_(None), lists.c.valid_to >= on),

@@ -9,14 +9,17 @@ import typer
 from rich.progress import Progress
 from rich.table import Table
 
+from ordersmith.cli import crm_cmd
 from ordersmith.cli.common import cli_actor, console, database, read_csv, reject, row_errors
 from ordersmith.customers.models import AccountType
+from ordersmith.customers.overview import customer_overview
 from ordersmith.customers.queries import list_customers, numbers_by_email
 from ordersmith.customers.services import NewCustomer, create_customers, prepare_customer
 from ordersmith.errors import FieldError, ValidationFailed
 
 app = typer.Typer(
-    help="Customers: import customers from CSV, list customers.", no_args_is_help=True
+    help="Customers: import, list, show; contacts, loyalty tiers, duplicates and merges.",
+    no_args_is_help=True,
 )
 
 CUSTOMER_COLUMNS = ("name", "email", "account_type")
@@ -112,3 +115,21 @@ def list_(
     console.print(table)
     if more:
         console.print(f"showing the newest {limit}; narrow with --search or raise --limit")
+
+
+@app.command("show")
+def show(
+    customer: str = typer.Argument(..., help="number or id"),
+    overview: bool = typer.Option(False, "--overview", help="the whole customer 360"),
+) -> None:
+    """One customer (with --overview: tier, orders, balance, returns, cases, mail)."""
+    with database() as db, db.reader() as session:
+        view = customer_overview(session, customer)
+    if overview:
+        crm_cmd.print_overview(view)
+        return
+    c = view.customer
+    console.print(f"{c.number}  {c.name}  {c.email}  {c.account_type.value}  tier {c.tier or '-'}")
+
+
+crm_cmd.register(app)

@@ -15,6 +15,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from ordersmith.cli import (
     accounting_cmd,
     billing_cmd,
+    cases_cmd,
     catalog_cmd,
     check_cmd,
     customers_cmd,
@@ -59,6 +60,7 @@ app.add_typer(forecast_cmd.app, name="forecast")
 app.add_typer(purchasing_cmd.app, name="purchasing")
 app.add_typer(replenish_cmd.app, name="replenish")
 app.add_typer(returns_cmd.app, name="returns")
+cases_cmd.register(app)  # `cases ...` and `timeline ORDER`
 server.register(app)
 check_cmd.register(app)
 worker_cmd.register(app)

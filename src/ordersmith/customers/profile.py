@@ -1,4 +1,9 @@
-"""What order capture needs to know about a customer, in one statement."""
+"""What order capture needs to know about a customer, in one statement.
+
+The same statement reads the customer's loyalty tier's price list (ADR 0022), so a tier
+adds no statement to order placement; a customer merged into another is refused here,
+for every caller that captures an order (``customer_merged``).
+"""
 
 from __future__ import annotations
 
@@ -11,8 +16,14 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from ordersmith.customers.errors import CustomerNotFound
-from ordersmith.customers.models import AccountType, AddressKind, Customer, CustomerAddress
+from ordersmith.customers.errors import CustomerMerged, CustomerNotFound
+from ordersmith.customers.models import (
+    AccountType,
+    AddressKind,
+    Customer,
+    CustomerAddress,
+    LoyaltyTier,
+)
 from ordersmith.db import core, table_of
 
 
@@ -27,6 +38,9 @@ class OrderingProfile:
     credit_limit: Decimal | None
     billing_address: dict[str, Any]
     shipping_address: dict[str, Any]
+    tier: str | None = None
+    tier_price_list: str | None = None
+    """The code of the price list the customer's loyalty tier maps to, if any."""
 
 
 _ADDRESS_FIELDS = ("name", "line1", "line2", "city", "region", "postcode", "country")
@@ -45,6 +59,11 @@ def ordering_profile(session: Session, customer_id: uuid.UUID) -> OrderingProfil
                 **{f: getattr(row, f) for f in _ADDRESS_FIELDS[1:]},
             }
     first = rows[0]
+    if first.merged_into_id is not None:
+        raise CustomerMerged(
+            f"customer {first.number} was merged into another customer: use the surviving record",
+            extra={"customer": first.number, "merged_into_id": str(first.merged_into_id)},
+        )
     billing = found.get(AddressKind.BILLING.value) or found.get(AddressKind.SHIPPING.value) or {}
     shipping = found.get(AddressKind.SHIPPING.value) or billing
     return OrderingProfile(
@@ -57,6 +76,8 @@ def ordering_profile(session: Session, customer_id: uuid.UUID) -> OrderingProfil
         credit_limit=first.credit_limit,
         billing_address=billing,
         shipping_address=shipping,
+        tier=first.tier,
+        tier_price_list=first.tier_price_list,
     )
 
 
@@ -64,6 +85,7 @@ def ordering_profile(session: Session, customer_id: uuid.UUID) -> OrderingProfil
 def _profile_statement() -> sa.Select[Any]:
     """Built once (it runs on every order placement)."""
     customers, addresses = table_of(Customer), table_of(CustomerAddress)
+    tiers = table_of(LoyaltyTier)
     return (
         sa.select(
             customers.c.id,
@@ -76,7 +98,12 @@ def _profile_statement() -> sa.Select[Any]:
             addresses.c.kind,
             *(addresses.c[f] for f in _ADDRESS_FIELDS[1:]),
             addresses.c.name.label("address_name"),
+            customers.c.tier,
+            customers.c.merged_into_id,
+            tiers.c.price_list_code.label("tier_price_list"),
         )
+        .select_from(customers)
+        .outerjoin(tiers, tiers.c.code == customers.c.tier)
         .outerjoin(
             addresses,
             sa.and_(addresses.c.customer_id == customers.c.id, addresses.c.is_default.is_(True)),

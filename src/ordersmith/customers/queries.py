@@ -40,6 +40,9 @@ class CustomerView:
     currency: str
     created_at: datetime
     updated_at: datetime
+    tier: str | None = None
+    tier_since: datetime | None = None
+    merged_into_id: uuid.UUID | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +88,9 @@ def customer_view(customer: Customer) -> CustomerView:
         currency=customer.currency,
         created_at=customer.created_at,
         updated_at=customer.updated_at,
+        tier=customer.tier,
+        tier_since=customer.tier_since,
+        merged_into_id=customer.merged_into_id,
     )
 
 
@@ -147,10 +153,11 @@ def list_customers(
     limit: int = 50,
 ) -> tuple[list[CustomerView], bool]:
     """Customers newest first (keyset ``after`` = (created_at, id)) or by number
-    (``after_number``). ``q`` matches name, email, number or company, case-insensitive."""
+    (``after_number``). ``q`` matches name, email, number or company, case-insensitive.
+    Customers merged into another are left out (they live on in the survivor)."""
     if not matchable(q, customer_group, after_number):
         return [], False
-    query = sa.select(Customer).limit(limit + 1)
+    query = sa.select(Customer).where(Customer.merged_into_id.is_(None)).limit(limit + 1)
     if order == "newest":
         query = query.order_by(Customer.created_at.desc(), Customer.id.desc())
         if after is not None:

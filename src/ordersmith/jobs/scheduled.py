@@ -21,6 +21,7 @@ import structlog
 
 from ordersmith.billing.cash_sales import expire_unpaid_orders
 from ordersmith.billing.overdue import send_payment_reminders
+from ordersmith.customers.tiers import recalculate_tiers
 from ordersmith.replenishment.runs import run_replenishment
 from ordersmith.uow import Database
 
@@ -56,11 +57,19 @@ def replenishment_review(db: Database, today: date) -> int:
     return run.raised + run.updated + run.withdrawn
 
 
+def loyalty_tiers(db: Database, today: date) -> int:
+    """Re-tier every customer on their history (idempotent: a second run changes nothing)."""
+    del today
+    with db.unit_of_work(actor=ACTOR) as uow:
+        return recalculate_tiers(uow).changed
+
+
 def default_daily_jobs() -> list[DailyJob]:
     return [
         DailyJob("payment_reminders", payment_reminders),
         DailyJob("expire_unpaid_orders", expire_unpaid),
         DailyJob("replenishment_review", replenishment_review),
+        DailyJob("loyalty_tiers", loyalty_tiers),
     ]
 
 

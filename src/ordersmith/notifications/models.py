@@ -27,6 +27,8 @@ class MessageKind(StrEnum):
     RETURN_REJECTED = "return_rejected"
     RETURN_RECEIVED = "return_received"
     RETURN_RESOLVED = "return_resolved"  # refunded, credited or exchanged
+    ORDER_CHANGED = "order_changed"  # lines, address, dates changed after placing (ADR 0020)
+    CASE_REPLY = "case_reply"  # a staff note to the customer on a case (customer_service)
 
 
 class Channel(StrEnum):

@@ -37,6 +37,8 @@ _SUBJECTS: dict[MessageKind, str] = {
     MessageKind.RETURN_REJECTED: "Your return request {rma_number} for order {order_number}",
     MessageKind.RETURN_RECEIVED: "We have received your return {rma_number}",
     MessageKind.RETURN_RESOLVED: "Your return {rma_number} is complete",
+    MessageKind.ORDER_CHANGED: "Your order {order_number} has been changed",
+    MessageKind.CASE_REPLY: "[{case_number}] {case_subject}",
 }
 
 

@@ -22,3 +22,23 @@ class NoPrice(Conflict):
 
 class InvalidOrder(ValidationFailed):
     code = "validation_error"
+
+
+class OrderVersionConflict(Conflict):
+    code = "order_version_conflict"
+    title = "The order was changed by someone else"
+
+
+class OrderPickingStarted(Conflict):
+    code = "order_picking_started"
+    title = "Picking has started: only the shipping address and notes may change"
+
+
+class OrderAlreadyBilled(Conflict):
+    code = "order_already_billed"
+    title = "The order is invoiced or paid: its lines cannot change"
+
+
+class OrdersNotMergeable(Conflict):
+    code = "orders_not_mergeable"
+    title = "These orders cannot be merged"

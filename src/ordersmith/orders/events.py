@@ -53,3 +53,16 @@ class OrderCompleted(_OrderEvent):
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class OrderCancelled(_OrderEvent):
     reason: str
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class OrderChanged(_OrderEvent):
+    """A confirmed order was changed (lines, address, dates, notes, split or merge)."""
+
+    customer_id: uuid.UUID
+    version: int
+    kind: str
+    summary: str
+    reason: str
+    total: str
+    currency: str

@@ -54,6 +54,8 @@ class Order(Base):
     created_by: Mapped[str] = mapped_column(sa.String(120))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    version: Mapped[int] = mapped_column(default=1)
+    """1 when placed; every change after confirmation adds one (ordersmith.orders.changes)."""
 
     __table_args__ = (
         sa.UniqueConstraint("channel", "external_ref", name="uq_orders_channel_external_ref"),
@@ -95,7 +97,8 @@ class OrderLine(Base):
         sa.UniqueConstraint("order_id", "line_no", name="uq_order_lines_order_line_no"),
         sa.Index("ix_order_lines_sku_order", "sku", "order_id"),
         sa.Index("ix_order_lines_product", "product_id"),
-        sa.CheckConstraint("quantity > 0", name="quantity_positive"),
+        sa.CheckConstraint("quantity >= 0", name="quantity_not_negative"),
+        # 0: a line cancelled after placing (ordersmith.orders.changes, ADR 0020)
         sa.CheckConstraint(
             "reserved_quantity >= 0 AND backordered_quantity >= 0 AND shipped_quantity >= 0",
             name="allocation_not_negative",
@@ -150,3 +153,28 @@ class OrderHistory(Base):
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
     __table_args__ = (sa.Index("ix_order_history_order", "order_id", "at"),)
+
+
+class OrderChange(Base):
+    """One versioned change of an order after it was placed: what, before/after, who, why.
+    Append-only; ``version`` is the order's version the change produced."""
+
+    __tablename__ = "order_changes"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    order_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("orders.id", ondelete="CASCADE"))
+    version: Mapped[int]
+    kind: Mapped[str] = mapped_column(sa.String(64))
+    """What changed, "+"-joined: lines, address, delivery_date, notes, split, merge..."""
+    summary: Mapped[str] = mapped_column(sa.Text)
+    before: Mapped[dict[str, Any]]
+    after: Mapped[dict[str, Any]]
+    total_before: Mapped[Decimal] = mapped_column(Fixed(4))
+    total_after: Mapped[Decimal] = mapped_column(Fixed(4))
+    actor: Mapped[str] = mapped_column(sa.String(120))
+    reason: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime]
+
+    __table_args__ = (
+        sa.UniqueConstraint("order_id", "version", name="uq_order_changes_order_version"),
+    )

@@ -129,6 +129,7 @@ def prepare(
         customer_group=customer.customer_group,
         currency=currency,
         on=now.date(),
+        tier_price_list=customer.tier_price_list,  # the loyalty tier's list (ADR 0022)
     )
     check_orderable(request.lines, prices, currency)
     warehouses = _warehouse_ids(uow, request.lines)

@@ -85,6 +85,7 @@ def order_view(row: Any, lines: list[OrderLineView]) -> OrderView:
         updated_at=row["updated_at"],
         lines=lines,
         allowed_actions=[a.value for a in allowed_actions(status)],
+        version=row.get("version") or 1,
     )
 
 

@@ -61,6 +61,7 @@ class OrderView:
     updated_at: datetime
     lines: list[OrderLineView]
     allowed_actions: list[str]
+    version: int = 1  # bumped by every change after placing (ordersmith.orders.changes)
 
     @property
     def backordered(self) -> bool:

@@ -1,8 +1,8 @@
 """The return window: how long after delivery goods may be sent back.
 
-``return_window_days`` is the one place the window is looked up. Today it is the
-``ORDERSMITH_RETURN_WINDOW_DAYS`` setting (30) for everyone; loyalty tiers that lengthen
-it for some customers will change this function only. A line's window runs from the day
+``return_window_days`` is the one place the window is looked up: the
+``ORDERSMITH_RETURN_WINDOW_DAYS`` setting (30), or the customer's loyalty tier's window
+when that is longer (ADR 0022; a tier never shortens it). A line's window runs from the day
 its goods reached the customer (``ReturnableLine.delivered_at``) and closes at the end
 of the day ``days`` later, in UTC like every business date here (ADR 0019).
 """
@@ -14,9 +14,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from ordersmith.config import Settings
+from ordersmith.customers.models import Customer, LoyaltyTier
 from ordersmith.returns.views import ReturnableLine
 
 
@@ -30,10 +32,14 @@ class ClosedLine:
 
 
 def return_window_days(session: Session, settings: Settings, customer_id: uuid.UUID) -> int:
-    """Days after delivery the customer may ask for a return (one lookup for every caller;
-    ``session`` and ``customer_id`` are for the tiers that will lengthen it)."""
-    del session, customer_id  # one window for everyone today
-    return settings.return_window_days
+    """Days after delivery the customer may ask for a return (one lookup for every
+    caller): the setting, or the customer's loyalty tier's window when it is longer."""
+    tier_days = session.scalar(
+        sa.select(LoyaltyTier.return_window_days)
+        .join(Customer, Customer.tier == LoyaltyTier.code)
+        .where(Customer.id == customer_id)
+    )
+    return max(settings.return_window_days, tier_days or 0)
 
 
 def last_day(delivered_on: date, days: int) -> date:

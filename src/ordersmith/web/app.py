@@ -16,6 +16,7 @@ from ordersmith.uow import Database
 from ordersmith.web import metrics, problems
 from ordersmith.web.api import (
     billing,
+    cases,
     catalog,
     communications,
     customers,
@@ -32,6 +33,7 @@ from ordersmith.web.api import (
     replenishment,
     returns,
     shipping,
+    timeline,
     transfers,
 )
 
@@ -74,6 +76,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.include_router(purchasing.router, prefix=API_PREFIX)  # suppliers, purchase orders
     app.include_router(transfers.router, prefix=API_PREFIX)  # stock transfers
     app.include_router(returns.router, prefix=API_PREFIX)  # returns (RMA)
+    app.include_router(cases.router, prefix=API_PREFIX)  # customer service cases
+    app.include_router(timeline.router, prefix=API_PREFIX)  # the order timeline
     app.include_router(replenishment.router, prefix=API_PREFIX)  # requests, policies, runs
     return app
 

@@ -224,11 +224,23 @@ def test_the_daily_jobs_run_once_per_utc_day(shop: Shop, monkeypatch: pytest.Mon
     # then
     assert runs == [date(2026, 4, 2), date(2026, 4, 3)]
     assert results == [
-        {"payment_reminders": 1, "expire_unpaid_orders": 0, "replenishment_review": 0, "count": 0},
+        {
+            "payment_reminders": 1,
+            "expire_unpaid_orders": 0,
+            "replenishment_review": 0,
+            "loyalty_tiers": 0,
+            "count": 0,
+        },
         {},
         {},
         {},
-        {"payment_reminders": 0, "expire_unpaid_orders": 0, "replenishment_review": 0, "count": 0},
+        {
+            "payment_reminders": 0,
+            "expire_unpaid_orders": 0,
+            "replenishment_review": 0,
+            "loyalty_tiers": 0,
+            "count": 0,
+        },
     ]
 
 

@@ -108,6 +108,21 @@ CONTEXTS = {
         "credit_notes": ["CN-1"],
         "replacement_order_number": "",
     },
+    MessageKind.ORDER_CHANGED: {
+        "order_number": "SO-1",
+        "summary": "line 1 (A-1) 2 → 3",
+        "reason": "you asked for one more",
+        "lines": [{"sku": "A-1", "name": "Anvil", "quantity": 3}],
+        "total": "45.00 EUR",
+        "shipping_address": ["1 Main St", "Berlin", "DE"],
+        "requested_delivery_date": "",
+    },
+    MessageKind.CASE_REPLY: {
+        "case_number": "CS-1",
+        "case_subject": "Where is my parcel?",
+        "order_number": "SO-1",
+        "body": "It arrives on Tuesday.",
+    },
 }
 NAMED = {
     MessageKind.INVOICE_ISSUED: "INV-1",
@@ -119,6 +134,7 @@ NAMED = {
     MessageKind.RETURN_REJECTED: "RMA-1",
     MessageKind.RETURN_RECEIVED: "RMA-1",
     MessageKind.RETURN_RESOLVED: "RMA-1",
+    MessageKind.CASE_REPLY: "CS-1",
 }
 """What each kind must name (in its parts and its subject): the order, else the document."""
 

@@ -12,8 +12,12 @@ from fastapi.responses import JSONResponse
 from ordersmith.auth.permissions import Permission, check_permission
 from ordersmith.auth.services import Principal
 from ordersmith.customers.queries import get_customer
-from ordersmith.orders import drafts, queries, services
+from ordersmith.orders import change_log, drafts, queries, services
+from ordersmith.orders.change_rules import ChangeOrder
+from ordersmith.orders.changes import change_order
 from ordersmith.orders.models import Channel
+from ordersmith.orders.requests import LineRequest
+from ordersmith.orders.splitting import merge_orders, split_order
 from ordersmith.orders.status import HoldReason, OrderStatus
 from ordersmith.orders.views import OrderView
 from ordersmith.uow import UnitOfWork
@@ -22,7 +26,9 @@ from ordersmith.web.idempotent import create_once
 from ordersmith.web.pagination import (
     DEFAULT_LIMIT,
     MAX_LIMIT,
+    decode_cursor,
     decode_time_cursor,
+    encode_cursor,
     encode_time_cursor,
     utc_filter,
 )
@@ -33,8 +39,13 @@ from ordersmith.web.schemas.orders import (
     CustomerHistoryOut,
     HistoryEntryOut,
     HoldIn,
+    OrderChangeIn,
+    OrderChangeOut,
     OrderCreate,
+    OrderMergeIn,
     OrderOut,
+    OrderSplitIn,
+    OrderSplitOut,
     OrderSummaryOut,
     ReleaseIn,
 )
@@ -45,6 +56,7 @@ Reader = Annotated[Principal, Depends(require(Permission.ORDERS_READ))]
 Creator = Annotated[Principal, Depends(require(Permission.ORDERS_CREATE))]
 Manager = Annotated[Principal, Depends(require(Permission.ORDERS_MANAGE))]
 CustomerReader = Annotated[Principal, Depends(require(Permission.CUSTOMERS_READ))]
+Changer = Annotated[Principal, Depends(require(Permission.ORDERS_CHANGE))]
 
 
 def _out(view: OrderView) -> OrderOut:
@@ -195,3 +207,103 @@ def customer_history(customer: str, db: DbDep, _: CustomerReader) -> CustomerHis
     with db.reader() as session:
         customer_id = get_customer(session, customer).id  # 404 for an unknown customer
         return CustomerHistoryOut.model_validate(queries.customer_history(session, customer_id))
+
+
+# --- changes after placing (ADR 0020) ---
+
+
+@router.post("/orders/{order}/changes", response_model=OrderOut)
+def change(
+    order: str, body: OrderChangeIn, request: Request, db: DbDep, principal: Changer
+) -> JSONResponse:
+    """One atomic change set: line quantities, added lines, cancelled lines, shipping
+    address, requested delivery date, notes. Stock is re-reserved (a shortfall follows
+    the order's backorder rule: `insufficient_stock` and nothing changes, or backordered),
+    kept units keep their price and added lines take today's price, the version goes up,
+    the change is recorded with who and why, and the customer is emailed. Once picking
+    started only the address and notes may change (409 `order_picking_started`); an
+    invoiced or paid order keeps its lines (409 `order_already_billed`); a stale
+    `expected_version` is 409 `order_version_conflict`. Accepts `Idempotency-Key`."""
+    command = ChangeOrder(
+        reason=body.reason,
+        quantities={q.line_no: q.quantity for q in body.quantities},
+        add_lines=[
+            LineRequest(sku=a.sku, quantity=a.quantity, discount=a.discount) for a in body.add_lines
+        ],
+        cancel_lines=body.cancel_lines,
+        shipping_address=body.shipping_address.model_dump() if body.shipping_address else None,
+        requested_delivery_date=body.requested_delivery_date,
+        notes=body.notes,
+        expected_version=body.expected_version,
+    )
+
+    def action(uow: UnitOfWork) -> dict[str, object]:
+        order_id = queries.order_id(uow.session, order)
+        return _out(change_order(uow, order_id=order_id, request=command)).model_dump(mode="json")
+
+    return create_once(request, db, principal, body.model_dump(mode="json"), action, status=200)
+
+
+@router.get("/orders/{order}/changes", response_model=Page[OrderChangeOut])
+def list_changes(
+    order: str,
+    db: DbDep,
+    _: Reader,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+    cursor: str | None = None,
+) -> Page[OrderChangeOut]:
+    """The order's versions, newest first: what changed, before and after, who and why."""
+    before = None
+    if cursor:
+        (raw,) = decode_cursor(cursor, 1)
+        before = int(raw) if raw.isdigit() else 0
+    with db.reader() as session:
+        order_id = queries.order_id(session, order)
+        rows = change_log.list_changes(session, order_id, limit=limit + 1, before_version=before)
+    last = rows[limit - 1] if len(rows) > limit else None
+    return Page(
+        items=[OrderChangeOut.model_validate(r) for r in rows[:limit]],
+        next_cursor=encode_cursor([last.version]) if last else None,
+    )
+
+
+@router.post("/orders/{order}/split", status_code=201, response_model=OrderSplitOut)
+def split(
+    order: str, body: OrderSplitIn, request: Request, db: DbDep, principal: Changer
+) -> JSONResponse:
+    """Move lines or units to a new order of the same customer (same prices; shipping
+    stays). Accepts `Idempotency-Key`."""
+    moves: dict[int, int] = {}
+    for move in body.moves:
+        moves[move.line_no] = moves.get(move.line_no, 0) + move.quantity
+
+    def action(uow: UnitOfWork) -> dict[str, object]:
+        original, new = split_order(
+            uow,
+            order=order,
+            moves=moves,
+            reason=body.reason,
+            expected_version=body.expected_version,
+        )
+        return OrderSplitOut(original=_out(original), new_order=_out(new)).model_dump(mode="json")
+
+    return create_once(request, db, principal, body.model_dump(mode="json"), action)
+
+
+@router.post("/orders/{order}/merge", response_model=OrderOut)
+def merge(
+    order: str, body: OrderMergeIn, request: Request, db: DbDep, principal: Changer
+) -> JSONResponse:
+    """Take another open order of the same customer (same currency, shipping address
+    and status; nothing picked or billed) into this one; the other is cancelled.
+    Accepts `Idempotency-Key`."""
+
+    def action(uow: UnitOfWork) -> dict[str, object]:
+        into = queries.order_id(uow.session, order)
+        other = queries.order_id(uow.session, body.other)
+        view = merge_orders(
+            uow, into=into, other=other, reason=body.reason, expected_version=body.expected_version
+        )
+        return _out(view).model_dump(mode="json")
+
+    return create_once(request, db, principal, body.model_dump(mode="json"), action, status=200)

@@ -127,6 +127,7 @@ class OrderOut(BaseModel):
     created_by: str
     created_at: datetime
     updated_at: datetime
+    version: int = Field(description="1 when placed; each change after placing adds one")
 
 
 class OrderSummaryOut(BaseModel):
@@ -175,3 +176,69 @@ class CustomerHistoryOut(BaseModel):
     first_order_at: datetime | None
     last_order_at: datetime | None
     recent_orders: list[OrderSummaryOut]
+
+
+# --- changes after placing (ADR 0020) ---
+
+
+class AddLineIn(Input):
+    sku: str = Field(..., min_length=1, max_length=64)
+    quantity: int = Field(..., ge=1, le=1_000_000)
+    discount: AmountIn = Field(Decimal("0"), description="amount off this line")
+
+
+class LineQuantityIn(Input):
+    line_no: int = Field(..., ge=1)
+    quantity: int = Field(..., ge=1, le=1_000_000, description="the line's new quantity")
+
+
+class OrderChangeIn(Input):
+    reason: str = Field(..., min_length=1, max_length=2000, description="why; the customer sees it")
+    quantities: list[LineQuantityIn] = Field(default_factory=list, max_length=500)
+    add_lines: list[AddLineIn] = Field(default_factory=list, max_length=500)
+    cancel_lines: list[int] = Field(default_factory=list, max_length=500)
+    shipping_address: AddressIn | None = None
+    requested_delivery_date: date | None = None
+    notes: str | None = Field(None, max_length=10_000)
+    expected_version: int | None = Field(
+        None, ge=1, description="refuse (409 order_version_conflict) unless the order is at it"
+    )
+
+
+class SplitMoveIn(Input):
+    line_no: int = Field(..., ge=1)
+    quantity: int = Field(..., ge=1, le=1_000_000, description="units moved to the new order")
+
+
+class OrderSplitIn(Input):
+    moves: list[SplitMoveIn] = Field(..., min_length=1, max_length=500)
+    reason: str = Field(..., min_length=1, max_length=2000)
+    expected_version: int | None = Field(None, ge=1)
+
+
+class OrderMergeIn(Input):
+    other: str = Field(
+        ..., min_length=1, max_length=64, description="the order (id or number) merged in"
+    )
+    reason: str = Field(..., min_length=1, max_length=2000)
+    expected_version: int | None = Field(None, ge=1, description="of the surviving order")
+
+
+class OrderSplitOut(BaseModel):
+    original: OrderOut
+    new_order: OrderOut
+
+
+class OrderChangeOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: uuid.UUID
+    version: int
+    kind: str
+    summary: str
+    before: dict[str, Any]
+    after: dict[str, Any]
+    total_before: DecimalStr
+    total_after: DecimalStr
+    actor: str
+    reason: str
+    created_at: datetime
