@@ -141,6 +141,22 @@ class Settings(BaseSettings):
     """Without a policy's min/max or a forecast, min is the stock level's reorder point
     and max this many times it."""
 
+    # staff sign-in and sessions of the back office (ordersmith.staff, ADR 0023)
+    session_idle_minutes: int = Field(60, ge=1, le=60 * 24 * 7)
+    """A staff session unused for this long ends (sign in again)."""
+    session_max_hours: int = Field(12, ge=1, le=24 * 30)
+    """A staff session ends this long after sign-in, however busy (absolute lifetime)."""
+    login_max_failures: int = Field(5, ge=1, le=100)
+    """Failed sign-ins for one email in a row before the account locks."""
+    login_lockout_minutes: int = Field(15, ge=1, le=60 * 24)
+    """How long a locked account stays locked."""
+    login_ip_max_failures: int = Field(30, ge=1, le=10_000)
+    """Failed sign-ins from one IP address within ``login_ip_window_minutes`` before
+    that address must wait (any emails; counted in the database, so across workers)."""
+    login_ip_window_minutes: int = Field(15, ge=1, le=60 * 24)
+    secure_cookies: bool | None = None
+    """Session cookies only over https. None: when the request came over https."""
+
     # documents: the seller on packing slips, labels and invoices
     company_name: str = "Ordersmith Demo Ltd"
     company_address: str = "Hafenstrasse 1\n20457 Hamburg\nDE"

@@ -19,6 +19,7 @@ from ordersmith.purchasing import models as purchasing_models
 from ordersmith.replenishment import models as replenishment_models
 from ordersmith.returns import models as returns_models
 from ordersmith.shipping import models as shipping_models
+from ordersmith.staff import models as staff_models
 
 __all__ = [
     "NumberSeries",
@@ -39,4 +40,5 @@ __all__ = [
     "replenishment_models",
     "returns_models",
     "shipping_models",
+    "staff_models",
 ]

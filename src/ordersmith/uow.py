@@ -22,6 +22,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from ordersmith import clock
+from ordersmith.auth.permissions import Permission
 from ordersmith.config import Settings
 from ordersmith.db import (
     core,
@@ -31,6 +32,7 @@ from ordersmith.db import (
     read_only,
     table_of,
 )
+from ordersmith.errors import Forbidden
 from ordersmith.events import DomainEvent
 from ordersmith.ids import new_id
 from ordersmith.numbering import NumberAllocator
@@ -80,8 +82,13 @@ class Database:
             in_transaction_subscribers(),
         )
 
-    def unit_of_work(self, *, actor: str) -> UnitOfWork:
-        return UnitOfWork(self, actor=actor)
+    def unit_of_work(
+        self, *, actor: str, permissions: frozenset[Permission] | None = None
+    ) -> UnitOfWork:
+        """``permissions``: those of a signed-in person (a back-office page passes its
+        user's); None for a trusted system actor (CLI, worker, API tokens checked at the
+        route). Services call ``uow.authorize(...)`` (ADR 0023)."""
+        return UnitOfWork(self, actor=actor, permissions=permissions)
 
     @contextmanager
     def reader(self) -> Iterator[Session]:
@@ -100,6 +107,8 @@ class Database:
 class UnitOfWork:
     db: Database
     actor: str
+    permissions: frozenset[Permission] | None = None
+    """The principal's permissions; None: a trusted system actor (ADR 0023)."""
     events: list[DomainEvent] = field(default_factory=list)
     failure_events: list[DomainEvent] = field(default_factory=list)
     _session: Session | None = None
@@ -120,6 +129,23 @@ class UnitOfWork:
                 raise
         return self._session
 
+    def authorize(self, permission: Permission) -> None:
+        """Refuse (``Forbidden``, 403) a principal without ``permission``; a trusted
+        system actor (``permissions`` None) passes. Page-facing services call this first."""
+        if self.permissions is not None and permission not in self.permissions:
+            raise Forbidden(f"you may not do this (it needs the {permission} permission)")
+
+    @contextmanager
+    def as_system(self) -> Iterator[None]:
+        """Run the consequences of an already authorized action as the system (a paid
+        cash sale confirms its order; an exchange places its replacement): the user
+        asked for the payment or the exchange, not for the confirmation itself."""
+        saved, self.permissions = self.permissions, None
+        try:
+            yield
+        finally:
+            self.permissions = saved
+
     def next_number(self, series: str) -> int:
         """Take the next human number of a series (call before the first statement:
         the block is taken in its own short transaction, see ordersmith.numbering)."""
@@ -130,9 +156,10 @@ class UnitOfWork:
     def record(self, *events: DomainEvent) -> None:
         """Keep ``events`` for the outbox and run their in-transaction subscribers now."""
         self.events.extend(events)
-        for event in events:
-            for subscriber in self.db.subscribers.get(type(event), ()):
-                subscriber(self, event)
+        with self.as_system():  # subscribers are consequences, not the user's own acts
+            for event in events:
+                for subscriber in self.db.subscribers.get(type(event), ()):
+                    subscriber(self, event)
 
     def record_even_if_failed(self, *events: DomainEvent) -> None:
         """Events that must be kept even when this unit of work rolls back (e.g. a

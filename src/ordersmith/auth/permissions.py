@@ -39,12 +39,13 @@ class Permission(StrEnum):
     CASES_READ = "cases:read"  # customer service cases, their notes, the order timeline
     CASES_WRITE = "cases:write"  # open cases, add notes, assign, wait, resolve, close
     TOKENS_MANAGE = "tokens:manage"
+    USERS_MANAGE = "users:manage"  # staff users of the back office (ADR 0023)
 
 
 P = Permission
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
-    Role.STAFF: frozenset(Permission) - {P.TOKENS_MANAGE},
+    Role.STAFF: frozenset(Permission) - {P.TOKENS_MANAGE, P.USERS_MANAGE},
     Role.INTEGRATION: frozenset(
         {
             P.CATALOG_READ,

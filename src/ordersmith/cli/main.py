@@ -33,6 +33,7 @@ from ordersmith.cli import (
     server,
     shipping_cmd,
     tokens,
+    user_cmd,
     worker_cmd,
 )
 from ordersmith.cli.common import err_console, fit_consoles_to_terminal, safe_url, styled
@@ -47,6 +48,7 @@ app = typer.Typer(
 )
 app.add_typer(db_cmd.app, name="db")
 app.add_typer(tokens.app, name="token")
+app.add_typer(user_cmd.app, name="user")  # staff users of the back office
 app.add_typer(inventory_cmd.warehouses, name="warehouse")
 app.add_typer(inventory_cmd.stock, name="stock")
 app.add_typer(orders_cmd.app, name="orders")

@@ -28,6 +28,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from ordersmith import clock
+from ordersmith.auth.permissions import Permission
 from ordersmith.catalog.pricing import resolve_prices
 from ordersmith.config import BackorderPolicy
 from ordersmith.customers.profile import ordering_profile
@@ -69,6 +70,7 @@ __all__ = [
 
 
 def change_order(uow: UnitOfWork, *, order_id: uuid.UUID, request: ChangeOrder) -> OrderView:
+    uow.authorize(Permission.ORDERS_CHANGE)
     request = validate_change(request)
     order = lock_order(uow, order_id)
     check_version(order["number"], order["version"], request.expected_version)

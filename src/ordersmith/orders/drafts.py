@@ -7,6 +7,7 @@ import uuid
 
 import sqlalchemy as sa
 
+from ordersmith.auth.permissions import Permission
 from ordersmith.config import BackorderPolicy, ShipPolicy
 from ordersmith.db import table_of
 from ordersmith.inventory.queries import warehouse_codes
@@ -23,6 +24,7 @@ _KEPT = ("id", "number", "created_at", "created_by")
 
 def place_draft(uow: UnitOfWork, *, order_id: uuid.UUID) -> OrderView:
     """Place a draft: re-price it, check duplicates and reserve stock, as a new order would."""
+    uow.authorize(Permission.ORDERS_CREATE)
     session = uow.session
     orders, lines = table_of(Order), table_of(OrderLine)
     row = (

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from ordersmith import clock
+from ordersmith.auth.permissions import Permission
 from ordersmith.catalog.pricing import PricedProduct, resolve_prices
 from ordersmith.config import BackorderPolicy
 from ordersmith.customers.models import AccountType
@@ -71,6 +72,7 @@ class Prepared:
 
 def place_order(uow: UnitOfWork, request: PlaceOrder) -> OrderView:
     """Capture an order from any channel: placed (stock reserved) or draft."""
+    uow.authorize(Permission.ORDERS_CREATE)
     validate(request)
     now = clock.now()
     series = f"{uow.settings.order_number_prefix}-{now.year}"

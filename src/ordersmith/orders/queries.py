@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -12,15 +12,24 @@ import sqlalchemy as sa
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from ordersmith.customers.models import Customer
 from ordersmith.db import table_of
 from ordersmith.orders.errors import OrderNotFound
-from ordersmith.orders.models import Order, OrderHistory, OrderLine
-from ordersmith.orders.status import HoldReason, OrderStatus, allowed_actions
+from ordersmith.orders.models import Channel, Order, OrderHistory, OrderLine
+from ordersmith.orders.status import (
+    RESERVING_STATUSES,
+    HoldReason,
+    OrderStatus,
+    allowed_actions,
+)
 from ordersmith.orders.views import HistoryEntry, OrderLineView, OrderSummary, OrderView
 from ordersmith.validation import matchable
 
 _LINE_FIELDS = list(OrderLineView.__dataclass_fields__)
 _SUMMARY_FIELDS = list(OrderSummary.__dataclass_fields__)
+# not fully dispatched (ordersmith.fulfillment.kpi_report.OPEN_FULFILMENT; not imported:
+# fulfilment imports this module)
+_OPEN_FULFILMENT = ("allocated", "backordered", "partially_shipped")
 
 
 def _order_filter(order_id_or_number: str) -> sa.ColumnElement[bool]:
@@ -99,6 +108,50 @@ class OrderFilter:
     sku: str | None = None
     external_ref: str | None = None
     hold_reason: str | None = None
+    # the back office's filters (issue 8); each is served by an index (ADR 0023 pages)
+    backordered: bool = False
+    """Open orders with a line still waiting for stock."""
+    dispatch_due: date | None = None
+    """Orders promised to leave on or before this day that have not fully left."""
+    search: OrderSearch | None = None
+    """Orders matching a searched text (``search_orders``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class OrderSearch:
+    """What a searched text matched: orders by number or external ref, customers by
+    number, e-mail or name prefix. Empty when nothing matched."""
+
+    order_ids: tuple[uuid.UUID, ...] = ()
+    customer_ids: tuple[uuid.UUID, ...] = ()
+
+
+SEARCH_LIMIT = 50
+
+
+def search_orders(session: Session, text: str) -> OrderSearch:
+    """Resolve a searched text through unique or leading-column indexes only: an order
+    number, an external ref (``uq_orders_channel_external_ref``, probed for every
+    channel), a customer number or e-mail, or the start of a customer's name."""
+    term = text.strip()
+    if not term or not matchable(term) or len(term) > 200:
+        return OrderSearch()
+    orders, customers = table_of(Order), table_of(Customer)
+    by_number = sa.select(orders.c.id).where(orders.c.number == term.upper())
+    by_ref = sa.select(orders.c.id).where(
+        orders.c.channel.in_([c.value for c in Channel]), orders.c.external_ref == term
+    )
+    order_ids = tuple(session.scalars(sa.union(by_number, by_ref).limit(SEARCH_LIMIT)))
+    who = sa.or_(
+        customers.c.number == term.upper(),
+        customers.c.email == term.lower(),
+        *(  # a name's start, as typed or capitalised (ix_customers_name ranges)
+            sa.and_(customers.c.name >= start, customers.c.name < start + "\uffff")
+            for start in sorted({term, term.capitalize(), term.title()})
+        ),
+    )
+    customer_ids = tuple(session.scalars(sa.select(customers.c.id).where(who).limit(SEARCH_LIMIT)))
+    return OrderSearch(order_ids, customer_ids)
 
 
 def list_orders(
@@ -130,6 +183,24 @@ def list_orders(
     if flt.sku is not None:
         query = query.where(
             sa.exists().where(lines.c.order_id == orders.c.id, lines.c.sku == flt.sku)
+        )
+    if flt.backordered:
+        query = query.where(
+            orders.c.status.in_([s.value for s in RESERVING_STATUSES]),
+            sa.exists().where(lines.c.order_id == orders.c.id, lines.c.backordered_quantity > 0),
+        )
+    if flt.dispatch_due is not None:
+        query = query.where(
+            orders.c.fulfilment_status.in_(_OPEN_FULFILMENT),
+            orders.c.status.in_([s.value for s in RESERVING_STATUSES]),
+            orders.c.promised_dispatch_date <= flt.dispatch_due,
+        )
+    if flt.search is not None:
+        query = query.where(
+            sa.or_(
+                orders.c.id.in_(flt.search.order_ids),
+                orders.c.customer_id.in_(flt.search.customer_ids),
+            )
         )
     if before is not None:
         query = query.where(sa.tuple_(orders.c.created_at, orders.c.id) < sa.tuple_(*before))

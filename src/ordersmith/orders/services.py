@@ -12,6 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from ordersmith import clock
+from ordersmith.auth.permissions import Permission
 from ordersmith.db import table_of
 from ordersmith.errors import FieldError, ValidationFailed
 from ordersmith.events import DomainEvent
@@ -88,6 +89,7 @@ def _clean_reason(reason: str, *, required: bool, field: str = "reason") -> str:
 
 
 def confirm_order(uow: UnitOfWork, *, order_id: uuid.UUID, note: str = "") -> OrderView:
+    uow.authorize(Permission.ORDERS_MANAGE)
     row = lock_order(uow, order_id)
     target = check_transition(OrderStatus(row["status"]), OrderAction.CONFIRM)
     return _write_transition(
@@ -103,6 +105,7 @@ def confirm_order(uow: UnitOfWork, *, order_id: uuid.UUID, note: str = "") -> Or
 def hold_order(
     uow: UnitOfWork, *, order_id: uuid.UUID, reason: HoldReason, note: str = ""
 ) -> OrderView:
+    uow.authorize(Permission.ORDERS_MANAGE)
     row = lock_order(uow, order_id)
     current = OrderStatus(row["status"])
     target = check_transition(current, OrderAction.HOLD)
@@ -123,6 +126,7 @@ def hold_order(
 
 def release_order(uow: UnitOfWork, *, order_id: uuid.UUID, note: str = "") -> OrderView:
     """Lift a hold: the order returns to the state it was held from. Logged with who and why."""
+    uow.authorize(Permission.ORDERS_MANAGE)
     row = lock_order(uow, order_id)
     held_from = OrderStatus(row["held_from"]) if row["held_from"] else None
     target = check_transition(OrderStatus(row["status"]), OrderAction.RELEASE, held_from=held_from)
@@ -141,6 +145,7 @@ def release_order(uow: UnitOfWork, *, order_id: uuid.UUID, note: str = "") -> Or
 
 def cancel_order(uow: UnitOfWork, *, order_id: uuid.UUID, reason: str = "") -> OrderView:
     """Cancel an open order and give its reserved stock back."""
+    uow.authorize(Permission.ORDERS_MANAGE)
     row = lock_order(uow, order_id)
     target = check_transition(OrderStatus(row["status"]), OrderAction.CANCEL)
     reason = _clean_reason(reason, required=False)

@@ -24,6 +24,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from ordersmith import clock
+from ordersmith.auth.permissions import Permission
 from ordersmith.config import BackorderPolicy
 from ordersmith.db import core, insert_rows, table_of
 from ordersmith.errors import FieldError, InvalidTransition, ValidationFailed
@@ -79,6 +80,7 @@ def split_order(
     expected_version: int | None = None,
 ) -> tuple[OrderView, OrderView]:
     """Move ``moves`` (line number -> units) to a new order; (original, new order)."""
+    uow.authorize(Permission.ORDERS_CHANGE)
     now = clock.now()
     series = f"{uow.settings.order_number_prefix}-{now.year}"
     number = f"{series}-{uow.next_number(series):06d}"  # before the first statement
@@ -209,6 +211,7 @@ def merge_orders(
     expected_version: int | None = None,
 ) -> OrderView:
     """Take ``other``'s lines and reservation into ``into``; ``other`` is cancelled."""
+    uow.authorize(Permission.ORDERS_CHANGE)
     reason = clean_reason(reason)
     if into == other:
         raise OrdersNotMergeable("an order cannot be merged with itself")

@@ -13,7 +13,7 @@ from ordersmith.jobs.background import start_background_worker
 from ordersmith.logging import configure_logging
 from ordersmith.runtime import open_database
 from ordersmith.uow import Database
-from ordersmith.web import metrics, problems
+from ordersmith.web import metrics, pages, problems
 from ordersmith.web.api import (
     billing,
     cases,
@@ -79,6 +79,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.include_router(cases.router, prefix=API_PREFIX)  # customer service cases
     app.include_router(timeline.router, prefix=API_PREFIX)  # the order timeline
     app.include_router(replenishment.router, prefix=API_PREFIX)  # requests, policies, runs
+    pages.install(app)  # back-office pages, /static, errors as pages (ADR 0023)
     return app
 
 

@@ -1,0 +1,1 @@
+"""The staff dashboard: a few set-based, indexed read statements over the other areas."""

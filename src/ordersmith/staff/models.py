@@ -1,0 +1,65 @@
+"""Staff users, their sessions and the sign-in attempts that rate-limit them."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ordersmith.db import Base
+
+
+class StaffUser(Base):
+    __tablename__ = "staff_users"
+    __table_args__ = (
+        sa.CheckConstraint("email = lower(email)", name="email_lower_case"),
+        sa.CheckConstraint("failed_logins >= 0", name="failed_logins_not_negative"),
+        sa.Index("ix_staff_users_created", "created_at", "id"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    role: Mapped[str] = mapped_column(sa.String(24))
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    active: Mapped[bool] = mapped_column(default=True)
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class StaffSessionRow(Base):
+    """A signed-in browser. ``id`` is the SHA-256 of the cookie's token, never the token."""
+
+    __tablename__ = "staff_sessions"
+    __table_args__ = (sa.Index("ix_staff_sessions_user", "user_id", "revoked_at"),)
+
+    id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("staff_users.id"))
+    created_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    """The absolute end (sign-in + ``session_max_hours``); idle ends it earlier."""
+    revoked_at: Mapped[datetime | None]
+    csrf_token: Mapped[str] = mapped_column(sa.String(64))
+    user_agent: Mapped[str] = mapped_column(sa.String(300), default="")
+
+
+class StaffLoginAttempt(Base):
+    """One sign-in attempt: counted per email (lockout, also for unknown emails) and per
+    IP address (rate limit), in the database so every worker sees the same counts."""
+
+    __tablename__ = "staff_login_attempts"
+    __table_args__ = (
+        sa.Index("ix_staff_login_attempts_ip", "ip", "at"),
+        sa.Index("ix_staff_login_attempts_email", "email", "at"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254))
+    ip: Mapped[str] = mapped_column(sa.String(64))
+    at: Mapped[datetime]
+    succeeded: Mapped[bool]

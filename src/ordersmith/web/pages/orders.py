@@ -1,0 +1,275 @@
+"""Orders in the back office: the filtered, keyset-paginated list and the order page.
+
+``GET /orders`` takes its filters as plain query parameters, so every filter is a
+bookmarkable link and the form works without JavaScript; with HTMX the form refreshes
+only the results (``orders/_results.html``) and pushes the URL. A filter that cannot be
+read shows a message and lists nothing. ``GET /orders/{number}`` shows the order, its
+timeline and the actions the state machine and the user's permissions allow (the POSTs
+are in ``order_actions``).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+import sqlalchemy as sa
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse
+from sqlalchemy.orm import Session
+
+from ordersmith.auth.permissions import Permission
+from ordersmith.customer_service.timeline import TimelineEntry, order_timeline
+from ordersmith.customers.models import Customer
+from ordersmith.customers.queries import find_customer, get_customer
+from ordersmith.dashboard.queries import day_start
+from ordersmith.db import table_of
+from ordersmith.errors import OmsError
+from ordersmith.money import money_str
+from ordersmith.orders import queries
+from ordersmith.orders.models import Channel
+from ordersmith.orders.status import HoldReason, OrderStatus
+from ordersmith.orders.views import OrderSummary, OrderView
+from ordersmith.web.pages.deps import StaffSession, csrf_protect, get_db, render, require
+from ordersmith.web.pagination import decode_time_cursor, encode_time_cursor
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
+P = Permission
+PAGE_SIZE = 50
+MAX_PAGE_SIZE = 200
+FILTER_FIELDS = (
+    "q",
+    "status",
+    "channel",
+    "customer",
+    "created_from",
+    "created_to",
+    "sku",
+    "hold_reason",
+    "backordered",
+    "dispatch_due",
+    "limit",
+)
+# saved filters: plain, bookmarkable links (labels and query strings)
+SAVED_FILTERS = (
+    ("Waiting for confirmation", "status=placed"),
+    ("On hold", "status=on_hold"),
+    ("Credit holds", "status=on_hold&hold_reason=credit"),
+    ("Suspected duplicates", "status=on_hold&hold_reason=suspected_duplicate"),
+    ("Backorders", "backordered=1"),
+    ("Phone orders", "channel=phone"),
+)
+Reader = Annotated[StaffSession, Depends(require(P.ORDERS_READ))]
+
+
+@dataclass
+class ListForm:
+    """The list's query parameters as typed, and what they mean once read."""
+
+    values: dict[str, str]
+    errors: list[str] = field(default_factory=list)
+    flt: queries.OrderFilter = field(default_factory=queries.OrderFilter)
+    before: tuple[Any, uuid.UUID] | None = None
+    limit: int = PAGE_SIZE
+
+    def query(self, **extra: str) -> str:
+        params = {k: v for k, v in self.values.items() if v} | extra
+        return urlencode(params)
+
+
+def _day(name: str, value: str, errors: list[str]) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        errors.append(f"{name}: {value!r} is not a date (YYYY-MM-DD)")
+        return None
+
+
+def _choice(name: str, value: str, allowed: list[str], errors: list[str]) -> str | None:
+    if not value:
+        return None
+    if value not in allowed:
+        errors.append(f"{name}: {value!r} is not one of {', '.join(allowed)}")
+        return None
+    return value
+
+
+def read_form(session: Session, params: dict[str, str]) -> ListForm:
+    """Read the filters; every problem becomes a message (nothing raises)."""
+    values = {k: params.get(k, "").strip()[:200] for k in FILTER_FIELDS}
+    form = ListForm(values)
+    errors = form.errors
+    status = _choice("status", values["status"], [s.value for s in OrderStatus], errors)
+    channel = _choice("channel", values["channel"], [c.value for c in Channel], errors)
+    hold = _choice("hold_reason", values["hold_reason"], [h.value for h in HoldReason], errors)
+    start = _day("from", values["created_from"], errors)
+    end = _day("to", values["created_to"], errors)
+    due = _day("dispatch due", values["dispatch_due"], errors)
+    customer_id = None
+    if values["customer"]:
+        found = find_customer(session, values["customer"])
+        if found is None:
+            errors.append(f"customer: no customer {values['customer']!r}")
+        else:
+            customer_id = found.id
+    if start and end and start > end:
+        errors.append("from: must be on or before to")
+    if values["limit"]:
+        if values["limit"].isdigit() and 1 <= int(values["limit"]) <= MAX_PAGE_SIZE:
+            form.limit = int(values["limit"])
+        else:
+            errors.append(f"limit: a whole number from 1 to {MAX_PAGE_SIZE}")
+    cursor = params.get("cursor", "")
+    if cursor:
+        try:
+            form.before = decode_time_cursor(cursor)
+        except OmsError as exc:
+            errors.append(f"page: {exc}")
+    form.flt = queries.OrderFilter(
+        status=OrderStatus(status) if status else None,
+        customer_id=customer_id,
+        channel=channel,
+        created_from=day_start(start) if start else None,
+        created_to=day_start(end + timedelta(days=1)) if end else None,
+        sku=values["sku"] or None,
+        hold_reason=hold,
+        backordered=values["backordered"] in ("1", "on", "true"),
+        dispatch_due=due,
+        search=queries.search_orders(session, values["q"]) if values["q"] else None,
+    )
+    return form
+
+
+@dataclass(frozen=True)
+class Row:
+    order: OrderSummary
+    customer_number: str
+    customer_name: str
+    total: str
+
+
+def _rows(session: Session, found: list[OrderSummary]) -> list[Row]:
+    """The page's orders with their customers' numbers and names (one statement)."""
+    customers = table_of(Customer)
+    ids = {o.customer_id for o in found}
+    names = {
+        r.id: (r.number, r.name)
+        for r in session.execute(
+            sa.select(customers.c.id, customers.c.number, customers.c.name).where(
+                customers.c.id.in_(ids)
+            )
+        )
+    }
+    return [
+        Row(o, *names.get(o.customer_id, ("", "")), money_str(o.total, o.currency)) for o in found
+    ]
+
+
+@router.get("/orders", response_class=HTMLResponse)
+def orders_list(request: Request, session: Reader) -> HTMLResponse:
+    """Orders newest first, filtered; ``limit`` a page (50), ``cursor`` for the next."""
+    params = {k: v for k, v in request.query_params.items() if isinstance(v, str)}
+    with get_db(request).reader() as db_session:
+        form = read_form(db_session, params)
+        found: list[OrderSummary] = []
+        if not form.errors:
+            found = queries.list_orders(
+                db_session, form.flt, limit=form.limit + 1, before=form.before
+            )
+        rows = _rows(db_session, found[: form.limit])
+    next_query = None
+    if len(found) > form.limit:
+        last = found[form.limit - 1]
+        next_query = form.query(cursor=encode_time_cursor(last.created_at, last.id))
+    context = {
+        "form": form,
+        "rows": rows,
+        "next_query": next_query,
+        "first_query": form.query() if form.before else None,
+        "saved_filters": SAVED_FILTERS,
+        "statuses": [s.value for s in OrderStatus],
+        "channels": [c.value for c in Channel],
+        "hold_reasons": [h.value for h in HoldReason],
+        "this_query": form.query(),
+    }
+    partial = request.headers.get("hx-request") == "true" and not request.headers.get(
+        "hx-history-restore-request"
+    )
+    template = "orders/_results.html" if partial else "orders/list.html"
+    return render(request, template, context, session)
+
+
+# --- the order page ---------------------------------------------------------------------
+
+HOLD_CHOICES = (HoldReason.MANUAL, HoldReason.CREDIT, HoldReason.PAYMENT)
+
+
+def order_actions(order: OrderView, session: StaffSession) -> list[str]:
+    """What this user may do to this order now: the state machine's actions, if the user
+    may manage orders (and lift a credit hold only with ``credit:release``)."""
+    if not session.may(P.ORDERS_MANAGE):
+        return []
+    allowed = [a for a in order.allowed_actions if a in ("confirm", "hold", "release", "cancel")]
+    if order.hold_reason == HoldReason.CREDIT and not session.may(P.CREDIT_RELEASE):
+        allowed = [a for a in allowed if a != "release"]
+    return allowed
+
+
+def order_page(
+    request: Request,
+    session: StaffSession,
+    number: str,
+    *,
+    message: str = "",
+    error: OmsError | None = None,
+    form: dict[str, str] | None = None,
+) -> HTMLResponse:
+    """The order page; ``error`` (a refused action) is shown above the actions, with the
+    status code of the error (the page itself is the same)."""
+    with get_db(request).reader() as db_session:
+        order = queries.get_order(db_session, number)
+        customer = get_customer(db_session, order.customer_id)
+        entries: list[TimelineEntry] = []
+        history = []
+        if session.may(P.CASES_READ):
+            entries = order_timeline(db_session, order.number, newest_first=True).entries
+        else:
+            history = queries.order_history(db_session, order.number)
+    money = {
+        k: money_str(getattr(order, k), order.currency)
+        for k in ("subtotal", "discount_total", "tax_total", "shipping_total", "total")
+    }
+    lines = [(line, money_str(line.net_amount, order.currency)) for line in order.lines]
+    context = {
+        "order": order,
+        "customer": customer,
+        "money": money,
+        "lines": lines,
+        "entries": entries,
+        "history": list(reversed(history)),
+        "actions": order_actions(order, session),
+        "hold_choices": [h.value for h in HOLD_CHOICES],
+        "message": message,
+        "error": error,
+        "form": form or {},
+    }
+    status = error.status if error is not None else 200
+    return render(request, "orders/detail.html", context, session, status_code=status)
+
+
+DONE = {
+    "confirm": "The order is confirmed.",
+    "hold": "The order is on hold.",
+    "release": "The hold is lifted.",
+    "cancel": "The order is cancelled.",
+}
+
+
+@router.get("/orders/{number}", response_class=HTMLResponse)
+def order_detail(request: Request, number: str, session: Reader, done: str = "") -> HTMLResponse:
+    return order_page(request, session, number, message=DONE.get(done, ""))

@@ -1,0 +1,200 @@
+"""Browser tests: the real server on a migrated database of its own, driven by Debian's
+Chromium through Playwright's sync API (never ``playwright install``).
+
+    def test_x(page, live_server, signed_in):
+        who = signed_in(page, "sales")
+        page.goto(live_server.url("/orders"))
+
+Chromium is ``/usr/bin/chromium`` (``.ci/run`` installs it). In CI (CI=true) a missing
+browser fails the run; elsewhere these tests skip with the reason. Every test here is
+marked ``browser`` and ``xdist_group("browser")`` (one worker runs them all, so two
+Chromiums never fight over the two cores).
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from ordersmith import migrate
+from ordersmith.db import make_engine
+from ordersmith.staff.services import create_staff_user
+from ordersmith.uow import Database
+from tests.conftest import PG_ENV, make_settings
+from tests.e2e.server import Server, running_server
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PASSWORD = "browser test passphrase"
+HERE = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if Path(str(item.fspath)).resolve().is_relative_to(HERE):
+            item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.xdist_group("browser"))
+
+
+@dataclass(frozen=True)
+class LiveServer:
+    server: Server
+    db: Database
+    """The same database as the server's, for arranging data through the services."""
+
+    @property
+    def base_url(self) -> str:
+        return self.server.base_url
+
+    def url(self, path: str) -> str:
+        return self.server.url(path)
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """Who a test signed in as (like the pages' StaffSession, plus the password)."""
+
+    user_id: uuid.UUID
+    email: str
+    name: str
+    role: str
+    password: str
+
+
+@dataclass
+class RecordedPage:
+    """Every URL the page requested, for 'no external requests' checks."""
+
+    urls: list[str] = field(default_factory=list)
+
+
+def _database_url(backend: str, tmp: Path) -> Iterator[str]:
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp / 'ordersmith.db'}"
+        return
+    base = os.environ.get(PG_ENV)
+    if not base:
+        if os.environ.get("CI"):
+            pytest.fail(f"{PG_ENV} is not set: CI must run the PostgreSQL browser tests")
+        pytest.skip(f"PostgreSQL browser tests need {PG_ENV}")
+    base = base.replace("postgresql://", "postgresql+psycopg://", 1)
+    name = f"ordersmith_browser_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_{os.getpid()}"
+    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    try:
+        yield sa.make_url(base).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def live_server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveServer]:
+    """The real server (``ordersmith serve``) on a freshly migrated database, per module."""
+    tmp = tmp_path_factory.mktemp(f"live-{request.param}")
+    for url in _database_url(str(request.param), tmp):
+        engine = make_engine(url)
+        migrate.upgrade(engine)
+        engine.dispose()
+        db = Database.connect(make_settings(tmp, url))
+        try:
+            with running_server(database_url=url, data_dir=tmp / "server") as server:
+                yield LiveServer(server, db)
+        finally:
+            db.dispose()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        reason = f"{CHROMIUM} is missing (apt-get install chromium; never playwright install)"
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def new_page(browser: Any, live_server: LiveServer) -> Iterator[Callable[[], Any]]:
+    """Open pages in fresh browser contexts (separate cookies: another browser/device)."""
+    contexts: list[Any] = []
+
+    def open_page() -> Any:
+        context = browser.new_context(base_url=live_server.base_url)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        page = context.new_page()
+        recorded = RecordedPage()
+        page.on("request", lambda req: recorded.urls.append(req.url))
+        page.recorded = recorded
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_page: Callable[[], Any]) -> Any:
+    """A page in a fresh context; ``page.recorded.urls`` lists every URL it requested."""
+    return new_page()
+
+
+def create_user(live_server: LiveServer, role: str, *, password: str = PASSWORD) -> SignedIn:
+    email = f"{role.replace('_', '-')}-{uuid.uuid4().hex[:8]}@example.com"
+    name = f"{role.replace('_', ' ').title()} Tester"
+    with live_server.db.unit_of_work(actor="test") as uow:
+        user = create_staff_user(uow, email=email, name=name, role=role, password=password)
+        user_id = user.id
+    return SignedIn(user_id, email, name, role, password)
+
+
+def sign_in_through_form(page: Any, live_server: LiveServer, who: SignedIn) -> None:
+    page.goto(live_server.url("/login"))
+    page.get_by_label("Email").fill(who.email)
+    page.get_by_label("Password").fill(who.password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+
+
+@pytest.fixture
+def signed_in(live_server: LiveServer) -> Callable[[Any, str], SignedIn]:
+    """``signed_in(page, "warehouse")``: a new user of that role, signed in through the
+    real login form of ``page``."""
+
+    def sign_in(page: Any, role: str) -> SignedIn:
+        who = create_user(live_server, role)
+        sign_in_through_form(page, live_server, who)
+        cookies = {c["name"] for c in page.context.cookies()}
+        assert "ordersmith_session" in cookies, page.content()[:2000]
+        return who
+
+    return sign_in
