@@ -1,7 +1,7 @@
 """Back office: staff users, their sessions and sign-in attempts (ADR 0023)
 
-Revision ID: 0021
-Revises: 0020
+Revision ID: 0022
+Revises: 0021
 Create Date: 2026-12-05 10:00:00.000000
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 import ordersmith.db
 
-revision: str = "0021"
-down_revision: str | None = "0020"
+revision: str = "0022"
+down_revision: str | None = "0021"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
