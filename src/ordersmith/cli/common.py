@@ -24,6 +24,7 @@ from ordersmith.config import Settings, load_settings
 from ordersmith.errors import ConfigurationError, FieldError, OmsError, ValidationFailed
 from ordersmith.runtime import open_database
 from ordersmith.uow import Database
+from ordersmith.validation import whole_number
 
 console = Console(markup=False, highlight=False)
 err_console = Console(stderr=True, markup=False, highlight=False, soft_wrap=True)
@@ -41,8 +42,9 @@ def fit_consoles_to_terminal() -> None:
     columns = os.environ.get("COLUMNS", "")
     for each in (console, err_console):
         each.width = None  # type: ignore[assignment]  # measure the terminal again
-        if columns.isdigit():
-            each.width = int(columns)
+        width = whole_number(columns, maximum=10_000)
+        if width:
+            each.width = width
         elif not each.is_terminal:
             each.width = PIPED_WIDTH
 
