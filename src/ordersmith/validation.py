@@ -189,6 +189,17 @@ def quantity(value: Any, *, minimum: int = 1) -> int:
     return value
 
 
+def whole_number(text: str, *, maximum: int = MAX_QUANTITY) -> int | None:
+    """``text`` (spaces around it aside) as a whole number written in ASCII digits, from 0
+    to ``maximum``; None for anything else. Not ``str.isdigit``: "²" is a digit to it
+    (and int() refuses it), "١٢" is one to both, and neither is a number a user typed."""
+    value = text.strip()
+    if not value or len(value) > 19 or not value.isascii() or not value.isdigit():
+        return None
+    number = int(value)
+    return number if number <= maximum else None
+
+
 def optional(check: Callable[[Any], T]) -> Callable[[Any], T | None]:
     """``check``, except that None and "" mean no value (None)."""
     return lambda value: None if value is None or value == "" else check(value)

@@ -101,3 +101,58 @@ def test_an_integration_token_cannot_merge_customers(api: TestClient, db: Databa
     )
     # then
     assert_problem(response, 403, "forbidden")
+
+
+def test_nothing_new_is_opened_for_a_merged_customer(api: TestClient) -> None:
+    # given Ada's second record merged into the first
+    ada = _customer(api, "Ada Lovelace", "ada@example.com")
+    twin = _customer(api, "A. Lovelace", "ada.l@example.com")
+    merged = api.post(
+        f"/api/v1/customers/{ada['number']}/merge",
+        json={"duplicate_id": twin["id"], "reason": "same person"},
+    )
+    assert merged.status_code == 201, merged.text
+    address = {"kind": "shipping", "line1": "1 Example Street", "city": "Berlin", "country": "DE"}
+    payment = {"customer_id": twin["id"], "method": "cash", "amount": "10.00", "currency": "EUR"}
+    case = {"customer": twin["number"], "type": "enquiry", "subject": "Where is my order?"}
+    # when
+    answers = [
+        api.post("/api/v1/cases", json=case),
+        api.post(f"/api/v1/customers/{twin['number']}/contacts", json={"name": "Ada"}),
+        api.post(f"/api/v1/customers/{twin['number']}/addresses", json=address),
+        api.post("/api/v1/payments", json=payment),
+    ]
+    # then each is refused, naming the survivor; the survivor takes them all
+    for answer in answers:
+        problem = assert_problem(answer, 409, "customer_merged")
+        assert problem["merged_into_id"] == ada["id"]
+    case["customer"] = ada["number"]
+    assert api.post("/api/v1/cases", json=case).status_code == 201
+
+
+def test_tier_numbers_beyond_an_integer_column_answer_422(api: TestClient) -> None:
+    # when
+    answers = [
+        api.put("/api/v1/loyalty-tiers/gold", json={"name": "G", "rank": 2**63, "min_orders": 1}),
+        api.put("/api/v1/loyalty-tiers/gold", json={"name": "G", "rank": 1, "min_orders": 2**31}),
+        api.put("/api/v1/loyalty-tiers/gold", json={"name": "G", "rank": -1, "min_orders": 1}),
+    ]
+    # then
+    for answer in answers:
+        assert_problem(answer, 422, "validation_error")
+    assert api.get("/api/v1/loyalty-tiers").json()["items"] == []
+
+
+def test_a_recalculation_as_of_a_day_out_of_range_answers_422(api: TestClient) -> None:
+    # given a tier, so the recalculation has periods to reach back over
+    put = api.put("/api/v1/loyalty-tiers/gold", json={"name": "G", "rank": 1, "min_orders": 1})
+    assert put.status_code == 200, put.text
+    # when
+    answers = [
+        api.post("/api/v1/loyalty-tiers/recalculate", json={"as_of": at})
+        for at in ("0001-01-01T00:00:00Z", "1899-12-31T23:59:59Z", "9999-12-31T23:00:00Z")
+    ]
+    # then
+    for answer in answers:
+        problem = assert_problem(answer, 422, "validation_error")
+        assert [e["field"] for e in problem["errors"]] == ["as_of"]

@@ -3,6 +3,8 @@ problem+json codes, idempotency and the permission."""
 
 from __future__ import annotations
 
+import base64
+import json
 from typing import Any
 
 import pytest
@@ -157,3 +159,30 @@ def test_changing_an_order_needs_the_orders_change_permission(client, db, shop):
     response = client.post(f"{URL}/{order.number}/changes", json={"reason": "x", "notes": "y"})
     # then
     assert response.status_code == 403, response.text
+
+
+@pytest.mark.parametrize("version", ["²", "\u0661\u0662", "9" * 30, "-1", "0", "1.5", ""])
+def test_a_changes_cursor_this_api_did_not_make_answers_422(api, shop, version):
+    # given a cursor holding something other than a version
+    order = _order(shop, ("A-1", 1))
+    cursor = base64.urlsafe_b64encode(json.dumps([version]).encode()).decode().rstrip("=")
+    # when
+    response = api.get(f"{URL}/{order.number}/changes", params={"cursor": cursor})
+    # then: the code every list answers a bad cursor with
+    assert_problem(response, 422, "invalid_cursor")
+
+
+def test_a_line_named_twice_in_one_change_answers_422_and_changes_nothing(api, shop):
+    # given
+    order = _order(shop, ("A-1", 2), ("B-2", 1))
+    body = {
+        "reason": "x",
+        "quantities": [{"line_no": 1, "quantity": 3}, {"line_no": 1, "quantity": 1}],
+    }
+    # when
+    response = api.post(f"{URL}/{order.number}/changes", json=body)
+    # then
+    problem = assert_problem(response, 422, "validation_error")
+    assert [e["field"] for e in problem["errors"]] == ["quantities.1.line_no"]
+    after = api.get(f"{URL}/{order.number}").json()
+    assert (after["version"], after["lines"][0]["quantity"]) == (1, 2)

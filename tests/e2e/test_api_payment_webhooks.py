@@ -371,3 +371,22 @@ def test_a_payment_event_signed_with_the_carriers_secret_is_refused(client, db):
     )
     # then
     assert_problem(response, 401, "webhook_signature_invalid")
+
+
+def test_a_payment_event_naming_a_merged_customer_is_refused(client, api, shop, db):
+    # given Ann's second record merged into Ann
+    twin = api.post(
+        f"{API}/customers",
+        json={"name": "Ann", "email": "ann2@example.com", "account_type": "cash"},
+    ).json()
+    merged = api.post(
+        f"{API}/customers/{shop['number']}/merge",
+        json={"duplicate_id": twin["id"], "reason": "same person"},
+    )
+    assert merged.status_code == 201, merged.text
+    # when
+    answer = _post(client, db, _succeeded(twin["id"]))
+    # then: refused (the provider retries; staff record it on the survivor), nothing kept
+    assert_problem(answer, 409, "customer_merged")
+    assert _payments(api, shop) == []
+    assert _payments(api, twin) == []

@@ -12,8 +12,10 @@ from ordersmith.cli.customers_cmd import app as customers_app
 from ordersmith.customers.errors import MergeNotAllowed
 from ordersmith.customers.merge import list_merges
 from ordersmith.customers.queries import get_customer
+from ordersmith.errors import ValidationFailed
 from ordersmith.uow import Database
-from tests.factories.customers import make_customer
+from tests.e2e.test_cli import run
+from tests.factories.customers import make_customer, make_tier
 
 
 @pytest.fixture
@@ -87,3 +89,25 @@ def test_tiers_and_contacts_are_managed_from_the_terminal(runner: CliRunner, db:
         assert result.exit_code == 0, result.output
     assert "gold" in listed.output
     assert "Grace" in contacts.output
+
+
+@pytest.mark.parametrize(
+    ("args", "field"),
+    [
+        (["set", "gold", "--name", "G", "--rank", "9" * 20, "--min-orders", "1"], "rank"),
+        (["set", "gold", "--name", "G", "--rank", "1", "--min-orders", "2147483648"], "min_orders"),
+        (["recalc", "--as-of", "0001-01-01"], "as_of"),
+    ],
+)
+def test_out_of_range_tier_numbers_and_dates_exit_non_zero_naming_the_field(
+    db: Database, args: list[str], field: str
+) -> None:
+    # given a tier, so the recalculation has periods to reach back over
+    with db.unit_of_work(actor="test") as uow:
+        make_tier(uow, "silver", rank=1, min_orders=2)
+    # when
+    result = run(db, "customers", "tiers", *args)
+    # then: the message ordersmith prints (error [validation_error]: ..., then the field)
+    assert result.exit_code == 1, result.output
+    assert isinstance(result.exception, ValidationFailed)
+    assert [f.field for f in result.exception.fields] == [field]

@@ -86,3 +86,27 @@ def test_bad_input_exits_non_zero_and_changes_nothing(shop):
     assert _code(too_many) == "insufficient_stock"
     with db.reader() as session:
         assert get_order(session, order.number).version == 1
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["change", "--cancel-line", "²"],
+        ["change", "--cancel-line", "\u0661"],  # ARABIC-INDIC DIGIT ONE
+        ["change", "--qty", "²=1"],
+        ["change", "--qty", "1=\u0661"],
+        ["change", "--qty", "1=3", "--qty", "1=1"],
+        ["split", "--move", "1=99999999999999999999999"],
+        ["split", "--move", "²=1"],
+    ],
+)
+def test_numbers_that_are_not_plain_digits_or_name_a_line_twice_are_refused(shop, args):
+    # given
+    db = shop.db
+    order = place(db, order_request(shop.trade.id, ("A-1", 2), ("B-2", 1)))
+    # when
+    result = run(db, "orders", args[0], order.number, *args[1:], "--reason", "r")
+    # then: a validation error, not a traceback; nothing changed
+    assert _code(result) == "validation_error"
+    with db.reader() as session:
+        assert get_order(session, order.number).version == 1

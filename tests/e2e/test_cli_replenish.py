@@ -66,6 +66,7 @@ def test_a_planner_replenishes_from_the_terminal(store):
     assert "2 (warehouse, SKU) pairs reviewed: 2 requests raised" in reviewed
     assert "A-1" in listed
     assert "C-3" in listed
+    assert all(str(r.id) in listed for r in requests(db))  # whole ids, never cut with "…"
     assert "so 88 are needed to reach its max 100" in shown
     assert "purchase" in shown
     assert (as_json["suggested_quantity"], as_json["supplier"]) == (100, "ACME")

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from ordersmith import clock
 from ordersmith.auth.models import ApiToken, Role
-from ordersmith.customers.queries import get_customer
+from ordersmith.customers.queries import active_customer
 from ordersmith.errors import FieldError, NotFound, Unauthorized, ValidationFailed
 from ordersmith.ids import new_id
 from ordersmith.uow import UnitOfWork
@@ -67,7 +67,7 @@ def create_token(
             fields=[FieldError("customer", "required for the customer role, else not allowed")],
         )
     if customer_id is not None:
-        get_customer(uow.session, customer_id)  # CustomerNotFound for an unknown one
+        active_customer(uow.session, customer_id)  # unknown: 404; merged away: 409
     try:
         name = _token_name(name)
     except ValueError as exc:

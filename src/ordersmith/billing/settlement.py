@@ -34,6 +34,7 @@ from ordersmith.billing.models import (
 )
 from ordersmith.customers.errors import CustomerNotFound
 from ordersmith.customers.models import Customer
+from ordersmith.customers.queries import refuse_merged
 from ordersmith.db import Fixed, insert_rows, table_of
 from ordersmith.ids import new_id
 from ordersmith.money import ZERO
@@ -47,7 +48,8 @@ def _amount(value: Decimal) -> Any:
 
 
 def lock_customer(uow: UnitOfWork, customer_id: uuid.UUID) -> Any:
-    """The customer's row (a mapping), locked for this unit of work's billing."""
+    """The customer's row (a mapping), locked for this unit of work's billing;
+    CustomerMerged (``customer_merged``) when it was merged into another."""
     customers = table_of(Customer)
     row = (
         uow.session.execute(
@@ -60,6 +62,9 @@ def lock_customer(uow: UnitOfWork, customer_id: uuid.UUID) -> Any:
     )
     if row is None:
         raise CustomerNotFound(f"no customer {customer_id}")
+    # a merged duplicate holds no billing record (the merge moved them): whatever locks
+    # it opens something new — a payment, a credit note, a provider's payment
+    refuse_merged(row["number"], row["merged_into_id"])
     return row
 
 

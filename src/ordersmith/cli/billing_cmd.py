@@ -23,7 +23,7 @@ from ordersmith.errors import FieldError, ValidationFailed
 from ordersmith.money import money_str
 from ordersmith.orders.queries import order_id
 from ordersmith.shipping.queries import get_shipment
-from ordersmith.validation import parse_amount
+from ordersmith.validation import parse_amount, whole_number
 
 app = typer.Typer(
     help="Billing: invoices, payments, refunds, credit notes, customer balances.",
@@ -284,12 +284,13 @@ def credit_note(
 
 def _line(index: int, item: str) -> tuple[int, int]:
     number, _, quantity = item.partition("=")
-    if not (number.strip().isdigit() and quantity.strip().isdigit()):
+    line_no, units = whole_number(number), whole_number(quantity)
+    if line_no is None or units is None:
         raise ValidationFailed(
             f"--line {item!r}: write LINE_NO=QUANTITY, e.g. 1=2",
             fields=[FieldError(f"lines.{index}", "LINE_NO=QUANTITY")],
         )
-    return int(number), int(quantity)
+    return line_no, units
 
 
 @app.command("apply-credit")

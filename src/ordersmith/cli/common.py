@@ -24,18 +24,29 @@ from ordersmith.config import Settings, load_settings
 from ordersmith.errors import ConfigurationError, FieldError, OmsError, ValidationFailed
 from ordersmith.runtime import open_database
 from ordersmith.uow import Database
+from ordersmith.validation import whole_number
 
 console = Console(markup=False, highlight=False)
 err_console = Console(stderr=True, markup=False, highlight=False, soft_wrap=True)
 
 
+PIPED_WIDTH = 200
+"""The width of output that goes to a pipe or a file: Rich would cut it to 80 columns,
+and a number, id or SKU cut short with "…" cannot be copied into the next command."""
+
+
 def fit_consoles_to_terminal() -> None:
     """Use COLUMNS (or the terminal's own width) as it is now, not as it was at import:
-    one process may run many commands (tests, shells embedding the CLI)."""
+    one process may run many commands (tests, shells embedding the CLI). Output that is
+    not a terminal is ``PIPED_WIDTH`` wide."""
     columns = os.environ.get("COLUMNS", "")
     for each in (console, err_console):
-        # None makes Rich measure the terminal again at each print
-        each.width = int(columns) if columns.isdigit() else None  # type: ignore[assignment]
+        each.width = None  # type: ignore[assignment]  # measure the terminal again
+        width = whole_number(columns, maximum=10_000)
+        if width:
+            each.width = width
+        elif not each.is_terminal:
+            each.width = PIPED_WIDTH
 
 
 def styled(*parts: str | tuple[str, str]) -> Text:

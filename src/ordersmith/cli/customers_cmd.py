@@ -16,6 +16,7 @@ from ordersmith.customers.overview import customer_overview
 from ordersmith.customers.queries import list_customers, numbers_by_email
 from ordersmith.customers.services import NewCustomer, create_customers, prepare_customer
 from ordersmith.errors import FieldError, ValidationFailed
+from ordersmith.validation import whole_number
 
 app = typer.Typer(
     help="Customers: import, list, show; contacts, loyalty tiers, duplicates and merges.",
@@ -35,8 +36,9 @@ def _customer_fields(row: dict[str, str]) -> dict[str, Any]:
     """A row's cells as service fields; an empty optional cell means its default."""
     fields: dict[str, Any] = {k: v for k, v in row.items() if v or k not in _DEFAULT_WHEN_EMPTY}
     terms = fields.get("payment_terms_days")
-    if terms is not None and terms.isascii() and terms.isdigit():  # not "²", which int() refuses
-        fields["payment_terms_days"] = int(terms)  # anything else goes on, for the check to name
+    days = whole_number(terms) if terms is not None else None  # not "²", which int() refuses
+    if days is not None:
+        fields["payment_terms_days"] = days  # anything else goes on, for the check to name
     return fields
 
 

@@ -20,6 +20,7 @@ from rich.progress import (
 from rich.table import Table
 
 from ordersmith.cli.common import console, database
+from ordersmith.demo.aftersales_report import AfterSalesSummary
 from ordersmith.demo.billing_report import DSO_DAYS, BillingSummary
 from ordersmith.demo.fulfilment import (
     FulfilmentSummary,
@@ -118,6 +119,7 @@ def _simulate(db: Database, seed: int, days: int) -> None:
         summary = simulate_fulfilment(db, days=days, seed=seed, progress=report)
     _print_fulfilment(summary)
     _print_billing(summary.billing)
+    _print_aftersales(summary.aftersales)
 
 
 def _print_summary(summary: DemoSummary) -> None:
@@ -165,6 +167,26 @@ def _print_fulfilment(summary: FulfilmentSummary) -> None:
         table.add_row(label, f"{count:,}")
     if summary.perfect_order_rate is not None:
         table.add_row("perfect-order rate", f"{summary.perfect_order_rate * 100:.1f} %")
+    console.print(table)
+
+
+def _print_aftersales(summary: AfterSalesSummary) -> None:
+    table = Table(title="After-sales at the end", show_header=False)
+    table.add_column("what")
+    table.add_column("count", justify="right")
+    rows = [("returns", sum(summary.returns.values()))]
+    rows += [(f"  return {status}", n) for status, n in summary.returns.items()]
+    rows.append(("cases", sum(summary.cases.values())))
+    rows += [(f"  case {status}", n) for status, n in summary.cases.items()]
+    rows.append(("  past their SLA", summary.cases_breached))
+    rows += [(f"customers tier {tier}", n) for tier, n in summary.tiers.items()]
+    rows += [
+        ("customers merged", summary.customer_merges),
+        ("order changes", summary.order_changes),
+        ("  orders changed", summary.changed_orders),
+    ]
+    for label, count in rows:
+        table.add_row(label, f"{count:,}")
     console.print(table)
 
 

@@ -17,6 +17,7 @@ from ordersmith.fulfillment.allocation import allocate_order
 from ordersmith.fulfillment.documents import pick_list_document
 from ordersmith.fulfillment.picking import confirm_pick_list, create_pick_list
 from ordersmith.orders.queries import order_id
+from ordersmith.validation import whole_number
 
 app = typer.Typer(
     help="Fulfilment: why an order is allocated where, pick lists (wave, print, confirm).",
@@ -125,12 +126,13 @@ def pick(
     picked: dict[int, int] = {}
     for item in short:
         sequence, _, found = item.partition("=")
-        if not (sequence.isdigit() and found.isdigit()):
+        line, units = whole_number(sequence), whole_number(found)
+        if line is None or units is None:
             raise ValidationFailed(
                 f"--short {item!r}: write SEQUENCE=FOUND, e.g. 3=1",
                 fields=[FieldError("short", "SEQUENCE=FOUND")],
             )
-        picked[int(sequence)] = int(found)
+        picked[line] = units
     with database() as db, db.unit_of_work(actor=cli_actor()) as uow:
         result = confirm_pick_list(
             uow, pick_list_id=queries.pick_list_id(uow.session, pick_list), picked=picked

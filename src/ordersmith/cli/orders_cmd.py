@@ -19,6 +19,7 @@ from ordersmith.orders.requests import LineRequest
 from ordersmith.orders.splitting import merge_orders, split_order
 from ordersmith.orders.status import OrderStatus
 from ordersmith.orders.views import OrderView
+from ordersmith.validation import whole_number
 
 app = typer.Typer(
     help="Orders: list, show, confirm, cancel, change, split, merge.", no_args_is_help=True
@@ -115,27 +116,29 @@ def cancel(order: str = typer.Argument(...), reason: str = typer.Option("")) -> 
 
 # --- changes after placing (ADR 0020) ---
 
-_PAIR = re.compile(r"([^=\s]+)=(\d+)")
+_PAIR = re.compile(r"([^=\s]+)=([0-9]+)")  # ASCII digits: \d takes "١٢" too
 
 
 def _pairs(option: str, items: list[str], shape: str) -> list[tuple[str, int]]:
     found = []
     for i, item in enumerate(items):
         match = _PAIR.fullmatch(item.strip())
-        if match is None:
+        number = whole_number(match[2]) if match else None
+        if match is None or number is None:
             raise ValidationFailed(
                 f"{option} {item!r}: write {shape}", fields=[FieldError(f"{option}.{i}", shape)]
             )
-        found.append((match[1], int(match[2])))
+        found.append((match[1], number))
     return found
 
 
 def _line_no(option: str, value: str) -> int:
-    if not value.isdigit():
+    number = whole_number(value)
+    if number is None:
         raise ValidationFailed(
             f"{option} {value!r}: write a line number", fields=[FieldError(option, "a number")]
         )
-    return int(value)
+    return number
 
 
 def _ship_to(value: str | None) -> dict[str, str] | None:
@@ -189,7 +192,7 @@ def change(
             ) from exc
     request = ChangeOrder(
         reason=reason,
-        quantities={_line_no("--qty", no): q for no, q in _pairs("--qty", qty, "LINE=QUANTITY")},
+        quantities=[(_line_no("--qty", no), q) for no, q in _pairs("--qty", qty, "LINE=QUANTITY")],
         add_lines=[LineRequest(sku=s, quantity=q) for s, q in _pairs("--add", add, "SKU=QTY")],
         cancel_lines=[_line_no("--cancel-line", c) for c in cancel_line],
         shipping_address=_ship_to(ship_to_json),

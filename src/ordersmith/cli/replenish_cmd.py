@@ -132,10 +132,11 @@ def run() -> None:
 
 
 def _table(rows: list[RequestView]) -> None:
-    table = Table("id", "sku", "at", "status", "reason", "kind", "qty", "from", "why")
+    """One line per request; the commands take ``SKU@WAREHOUSE`` for an open or approved
+    request, or the id; why it says so: ``replenish show``."""
+    table = Table("sku", "at", "status", "reason", "kind", "qty", "from", "document", "id")
     for r in rows:
         table.add_row(
-            str(r.id),
             r.sku,
             r.warehouse,
             r.status,
@@ -143,7 +144,8 @@ def _table(rows: list[RequestView]) -> None:
             r.kind,
             str(r.order_quantity),
             r.supplier or r.source_warehouse or "(no supplier)",
-            r.explanation,
+            r.document_number or "",
+            str(r.id),
         )
     console.print(table)
 

@@ -17,6 +17,7 @@ from ordersmith.shipping.dispatch import cancel_shipment, dispatch_shipment, pri
 from ordersmith.shipping.documents import packing_slip_pdf
 from ordersmith.shipping.packing import PackageInput, pack_shipment
 from ordersmith.shipping.tracking import TrackingInput, record_tracking
+from ordersmith.validation import whole_number
 
 app = typer.Typer(
     help="Shipping: carriers, pack, label, packing slip, dispatch, tracking.",
@@ -38,12 +39,13 @@ def add_carrier(
     services = []
     for i, item in enumerate(service):
         level, _, days = item.partition(":")
-        if not days.isdigit():
+        transit = whole_number(days)
+        if transit is None:
             raise ValidationFailed(
                 f"--service {item!r}: write LEVEL:DAYS, e.g. express:1",
                 fields=[FieldError("service", "LEVEL:DAYS")],
             )
-        services.append(carriers.ServiceInput(level, level.title(), int(days), is_default=i == 0))
+        services.append(carriers.ServiceInput(level, level.title(), transit, is_default=i == 0))
     with database() as db, db.unit_of_work(actor=cli_actor()) as uow:
         view = carriers.create_carrier(
             uow,
@@ -80,13 +82,14 @@ def pack(
     size_mm: str = typer.Option("300x200x150", "--size-mm", help="LxWxH"),
 ) -> None:
     """Pack everything picked for these orders into one box."""
-    dims = size_mm.lower().split("x")
-    if len(dims) != 3 or not all(d.isdigit() for d in dims):
+    parts = size_mm.lower().split("x")
+    dims = [n for n in (whole_number(p) for p in parts) if n is not None]
+    if len(parts) != 3 or len(dims) != 3:
         raise ValidationFailed(
             f"--size-mm {size_mm!r}: write LxWxH in millimetres, e.g. 300x200x150",
             fields=[FieldError("size_mm", "LxWxH")],
         )
-    length, width, height = (int(d) for d in dims)
+    length, width, height = dims
     with database() as db:
         with db.reader() as session:  # numbers are taken before a unit of work's first SQL
             ids = [order_id(session, o) for o in orders]

@@ -15,6 +15,7 @@ from ordersmith.inventory.transfer_receipts import cancel_transfer, receive_tran
 from ordersmith.inventory.transfer_status import TransferStatus
 from ordersmith.inventory.transfers import TransferLineInput, create_transfer, dispatch_transfer
 from ordersmith.uow import Database
+from ordersmith.validation import whole_number
 
 app = typer.Typer(
     help="Transfers between warehouses: create, dispatch, receive, cancel, list, show.",
@@ -27,12 +28,13 @@ def _lines(items: list[str]) -> list[TransferLineInput]:
     lines = []
     for index, item in enumerate(items):
         sku, _, quantity = item.rpartition("=")
-        if not sku.strip() or not quantity.strip().isdigit():
+        units = whole_number(quantity)
+        if not sku.strip() or units is None:
             raise ValidationFailed(
                 f"--line {item!r}: write SKU=QUANTITY, e.g. A-1=5",
                 fields=[FieldError(f"lines.{index}", "SKU=QUANTITY")],
             )
-        lines.append(TransferLineInput(sku=sku.strip(), quantity=int(quantity)))
+        lines.append(TransferLineInput(sku=sku.strip(), quantity=units))
     return lines
 
 

@@ -27,7 +27,7 @@ from ordersmith.customer_service.queries import get_case
 from ordersmith.customer_service.sla import CasePriority, due_at, sla_hours
 from ordersmith.customer_service.status import CaseStatus
 from ordersmith.customer_service.views import CaseView
-from ordersmith.customers.queries import get_customer
+from ordersmith.customers.queries import active_customer
 from ordersmith.db import table_of
 from ordersmith.errors import FieldError, NotFound
 from ordersmith.fulfillment.incidents import report_damage
@@ -85,7 +85,7 @@ def open_case(
     assert kind is not None
     assert level is not None
     number = take_case_number(uow)
-    customer = get_customer(uow.session, customer_id)
+    customer = active_customer(uow.session, customer_id)
     order_id = _check_links(uow, customer.id, order_id, shipment_id, return_id)
     incident_id = None
     if kind is CaseType.DAMAGE_REPORT:

@@ -15,12 +15,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from ordersmith import clock
-from ordersmith.customers.errors import ContactNotFound, CustomerMerged, CustomerNotFound
+from ordersmith.customers.errors import ContactNotFound
 from ordersmith.customers.events import CustomerContactAdded
 from ordersmith.customers.history import history_row, record_history
-from ordersmith.customers.models import Customer, CustomerContact
-from ordersmith.customers.queries import customer_filter
-from ordersmith.customers.services import email_address
+from ordersmith.customers.models import CustomerContact
+from ordersmith.customers.services import email_address, lock_active_customer
 from ordersmith.errors import FieldError
 from ordersmith.ids import new_id
 from ordersmith.uow import UnitOfWork
@@ -63,21 +62,6 @@ def _view(row: CustomerContact) -> ContactView:
         row.is_primary,
         row.created_at,
     )
-
-
-def lock_active_customer(session: Session, ref: str | uuid.UUID) -> Customer:
-    """The customer's row, locked (FOR NO KEY UPDATE); refused when merged away."""
-    row = session.scalars(
-        sa.select(Customer).where(customer_filter(ref)).with_for_update(key_share=True)
-    ).first()
-    if row is None:
-        raise CustomerNotFound(f"no customer with id or number {str(ref)!r}")
-    if row.merged_into_id is not None:
-        raise CustomerMerged(
-            f"customer {row.number} was merged into another customer: use the surviving record",
-            extra={"customer": row.number, "merged_into_id": str(row.merged_into_id)},
-        )
-    return row
 
 
 def add_contact(

@@ -11,7 +11,7 @@ such a split behind (records created after the merge may link the two customers'
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from ordersmith.db import metadata
 
 _IGNORED = frozenset({"customers", "customer_merges"})
+_CHUNK = 500  # bound on IN (...) parameters per statement
 
 
 def _customer_column(table: sa.Table) -> sa.Column[Any] | None:
@@ -69,23 +70,72 @@ def _target_customer(column: sa.Column[Any]) -> tuple[Any, sa.Column[Any], sa.Co
     return target, target.c[fk.column.name], target.c[owner.name]
 
 
-def cross_customer_links(session: Session, customers: Sequence[uuid.UUID]) -> list[str]:
-    """Links touching these customers whose two ends name different customers."""
+def cross_customer_links(
+    session: Session,
+    customers: Sequence[uuid.UUID],
+    moved: Mapping[str, Sequence[str]] | None = None,
+) -> list[str]:
+    """Links touching these customers whose two ends name different customers.
+
+    ``moved`` (the merge's ``{"table.column": [primary keys]}``): only links with an end
+    among those rows are looked at — a link between two rows that did not move cannot
+    have been split by moving them — each by primary key (chunked), not by scanning the
+    link tables. Without it, every link of the customers is checked."""
     found: list[str] = []
     wanted = list(customers)
+    touched = None if moved is None else _ids_by_table(moved)
     for table, own, first, second in link_pairs():
         t1, id1, cust1 = _target_customer(first)
-        left = own if own is not None else None
         query = sa.select(sa.literal(1)).select_from(table).join(t1, id1 == first)
-        if left is None and second is not None:
+        ends: list[tuple[str, sa.Column[Any]]] = [(_target_name(first), id1)]
+        if own is None and second is not None:
             t2, id2, cust2 = _target_customer(second)
             query = query.join(t2, id2 == second)
             left, right = cust1, cust2
+            ends.append((_target_name(second), id2))
         else:
-            right = cust1
-        assert left is not None
-        query = query.where(left != right, sa.or_(left.in_(wanted), right.in_(wanted))).limit(1)
-        if session.execute(query).first() is not None:
+            assert own is not None
+            left, right = own, cust1
+            ends.append((table.name, _pk(table)))
+        query = query.where(left != right, sa.or_(left.in_(wanted), right.in_(wanted)))
+        if _split(session, query, ends, touched):
             names = f"{first.name}" + (f"/{second.name}" if second is not None else "")
             found.append(f"{table.name} ({names})")
     return found
+
+
+def _target_name(column: sa.Column[Any]) -> str:
+    (fk,) = column.foreign_keys
+    return str(fk.column.table.name)
+
+
+def _pk(table: sa.Table) -> sa.Column[Any]:
+    (pk,) = table.primary_key.columns
+    return pk
+
+
+def _ids_by_table(moved: Mapping[str, Sequence[str]]) -> dict[str, list[Any]]:
+    by_table: dict[str, list[Any]] = {}
+    for key, ids in moved.items():
+        name = key.split(".")[0]
+        pk = _pk(metadata.tables[name])
+        values = [uuid.UUID(i) for i in ids] if isinstance(pk.type, sa.Uuid) else list(ids)
+        by_table.setdefault(name, []).extend(values)
+    return by_table
+
+
+def _split(
+    session: Session,
+    query: sa.Select[Any],
+    ends: list[tuple[str, sa.Column[Any]]],
+    touched: dict[str, list[Any]] | None,
+) -> bool:
+    if touched is None:
+        return session.execute(query.limit(1)).first() is not None
+    for name, key in ends:
+        ids = sorted(set(touched.get(name, ())), key=str)
+        for start in range(0, len(ids), _CHUNK):
+            chunk = query.where(key.in_(ids[start : start + _CHUNK])).limit(1)
+            if session.execute(chunk).first() is not None:
+                return True
+    return False

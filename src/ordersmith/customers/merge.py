@@ -5,11 +5,13 @@ a table added later is covered without a change here), moved to the survivor by 
 ``UPDATE … RETURNING`` per referencing column, and its primary key kept on the
 ``customer_merges`` row; ``unmerge_customer`` moves exactly those rows back. The
 duplicate stays, marked ``merged_into_id``: it is left out of lists, search, duplicate
-detection and tiers, and placing an order for it answers ``customer_merged``.
+detection and tiers (its tier is cleared, kept on the merge row and given back by the
+unmerge), and opening anything new for it answers ``customer_merged``.
 
-Locks follow ADR 0013: the duplicate's (or, undoing, the moved) orders in id order, then
-both customers in id order; the moved invoices, payments and the rest are only written
-under those customer locks, which serialise each customer's billing.
+Locks follow ADR 0013: the duplicate's (or, undoing, the moved) shipments, then its
+orders, each in id order (dispatch holds a shipment, then its orders), then both
+customers in id order; the moved invoices, payments and the rest are only written under
+those customer locks, which serialise each customer's billing.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from ordersmith.customers.errors import (
 from ordersmith.customers.events import CustomerMerged, CustomerUnmerged
 from ordersmith.customers.history import history_row, record_history
 from ordersmith.customers.links import cross_customer_links
-from ordersmith.customers.models import Customer, CustomerMerge
+from ordersmith.customers.models import Customer, CustomerMerge, LoyaltyTier
 from ordersmith.db import metadata, table_of
 from ordersmith.errors import FieldError, ValidationFailed
 from ordersmith.ids import new_id
@@ -88,9 +90,15 @@ def _lock_customers(session: Session, ids: Iterable[uuid.UUID]) -> dict[uuid.UUI
     return {r.id: r for r in rows}
 
 
-def _lock_orders(session: Session, where: sa.ColumnElement[bool]) -> None:
-    o = metadata.tables["orders"]
-    session.execute(sa.select(o.c.id).where(where).order_by(o.c.id).with_for_update()).all()
+def _lock_rows(session: Session, table: str, where: sa.ColumnElement[bool]) -> None:
+    t = metadata.tables[table]
+    session.execute(sa.select(t.c.id).where(where).order_by(t.c.id).with_for_update()).all()
+
+
+def _lock_moved(session: Session, table: str, ids: list[uuid.UUID]) -> None:
+    t = metadata.tables[table]
+    for start in range(0, len(ids), _CHUNK):
+        _lock_rows(session, table, t.c.id.in_(ids[start : start + _CHUNK]))
 
 
 def _reason(value: str) -> str:
@@ -114,7 +122,8 @@ def merge_customers(
     if survivor_id == duplicate_id:
         raise MergeNotAllowed("a customer cannot be merged into itself", code="merge_same_customer")
     session = uow.session
-    _lock_orders(session, metadata.tables["orders"].c.customer_id == duplicate_id)
+    for locked in ("shipments", "orders"):  # ADR 0013: shipments, orders, then customers
+        _lock_rows(session, locked, metadata.tables[locked].c.customer_id == duplicate_id)
     rows = _lock_customers(session, (survivor_id, duplicate_id))
     for wanted in (survivor_id, duplicate_id):
         if wanted not in rows:
@@ -154,7 +163,7 @@ def merge_customers(
     session.execute(
         sa.update(c)
         .where(c.c.id == duplicate_id)
-        .values(merged_into_id=survivor_id, updated_at=now)
+        .values(merged_into_id=survivor_id, tier=None, tier_since=None, updated_at=now)
     )
     merge_id = new_id()
     session.execute(
@@ -165,6 +174,8 @@ def merge_customers(
             reason=why,
             moved=moved,
             demoted=demoted,
+            duplicate_tier=duplicate.tier,
+            duplicate_tier_since=duplicate.tier_since,
             merged_by=uow.actor,
             merged_at=now,
             undone_by="",
@@ -234,10 +245,10 @@ def unmerge_customer(uow: UnitOfWork, *, merge_id: uuid.UUID, reason: str) -> Me
     if merge.undone_at is not None:
         raise MergeNotAllowed("this merge was undone already", code="merge_already_undone")
     moved: dict[str, list[str]] = dict(merge.moved)
-    order_ids = [uuid.UUID(i) for i in moved.get("orders.customer_id", [])]
-    orders = metadata.tables["orders"]
-    for start in range(0, len(order_ids), _CHUNK):
-        _lock_orders(session, orders.c.id.in_(order_ids[start : start + _CHUNK]))
+    for locked in ("shipments", "orders"):  # ADR 0013: shipments, orders, then customers
+        _lock_moved(
+            session, locked, sorted(uuid.UUID(i) for i in moved.get(f"{locked}.customer_id", []))
+        )
     rows = _lock_customers(session, (merge.survivor_id, merge.duplicate_id))
     survivor, duplicate = rows[merge.survivor_id], rows[merge.duplicate_id]
     if survivor.merged_into_id is not None:
@@ -266,7 +277,7 @@ def unmerge_customer(uow: UnitOfWork, *, merge_id: uuid.UUID, reason: str) -> Me
             .where(t.c.id.in_([uuid.UUID(i) for i in ids]), t.c.customer_id == merge.duplicate_id)
             .values({flag: True})
         )
-    conflicts = cross_customer_links(session, (merge.survivor_id, merge.duplicate_id))
+    conflicts = cross_customer_links(session, (merge.survivor_id, merge.duplicate_id), moved=moved)
     if conflicts:
         raise UnmergeConflict(
             f"undoing the merge would split linked records between {survivor.number} and "
@@ -275,8 +286,16 @@ def unmerge_customer(uow: UnitOfWork, *, merge_id: uuid.UUID, reason: str) -> Me
         )
     now = clock.now()
     c = table_of(Customer)
+    tier = _tier_still_offered(session, merge.duplicate_tier)
     session.execute(
-        sa.update(c).where(c.c.id == merge.duplicate_id).values(merged_into_id=None, updated_at=now)
+        sa.update(c)
+        .where(c.c.id == merge.duplicate_id)
+        .values(
+            merged_into_id=None,
+            tier=tier,
+            tier_since=merge.duplicate_tier_since if tier else None,
+            updated_at=now,
+        )
     )
     session.execute(
         sa.update(m)
@@ -306,6 +325,15 @@ def unmerge_customer(uow: UnitOfWork, *, merge_id: uuid.UUID, reason: str) -> Me
         )
     )
     return get_merge(session, merge_id)
+
+
+def _tier_still_offered(session: Session, code: str | None) -> str | None:
+    """The duplicate's tier from before the merge, unless it was deleted since (then the
+    next recalculation decides)."""
+    if code is None:
+        return None
+    t = table_of(LoyaltyTier)
+    return session.scalar(sa.select(t.c.code).where(t.c.code == code))
 
 
 def _view(row: Any) -> MergeView:

@@ -192,6 +192,10 @@ class CustomerMerge(Base):
     demoted: Mapped[dict[str, Any]] = mapped_column(default=dict)
     """``{"customer_addresses": [ids], "customer_contacts": [ids]}``: moved defaults and
     primary contacts that lost the flag because the survivor had one."""
+    duplicate_tier: Mapped[str | None] = mapped_column(sa.String(40))
+    """The tier the duplicate held when merged (a merged customer holds none); the
+    unmerge gives it back (migration 0021)."""
+    duplicate_tier_since: Mapped[datetime | None]
     merged_by: Mapped[str] = mapped_column(sa.String(120))
     merged_at: Mapped[datetime]
     undone_by: Mapped[str] = mapped_column(sa.String(120), default="")

@@ -16,7 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from ordersmith.customers.errors import CustomerMerged, CustomerNotFound
+from ordersmith.customers.errors import CustomerNotFound
 from ordersmith.customers.models import (
     AccountType,
     AddressKind,
@@ -24,6 +24,7 @@ from ordersmith.customers.models import (
     CustomerAddress,
     LoyaltyTier,
 )
+from ordersmith.customers.queries import refuse_merged
 from ordersmith.db import core, table_of
 
 
@@ -59,11 +60,7 @@ def ordering_profile(session: Session, customer_id: uuid.UUID) -> OrderingProfil
                 **{f: getattr(row, f) for f in _ADDRESS_FIELDS[1:]},
             }
     first = rows[0]
-    if first.merged_into_id is not None:
-        raise CustomerMerged(
-            f"customer {first.number} was merged into another customer: use the surviving record",
-            extra={"customer": first.number, "merged_into_id": str(first.merged_into_id)},
-        )
+    refuse_merged(first.number, first.merged_into_id)
     billing = found.get(AddressKind.BILLING.value) or found.get(AddressKind.SHIPPING.value) or {}
     shipping = found.get(AddressKind.SHIPPING.value) or billing
     return OrderingProfile(

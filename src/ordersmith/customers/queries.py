@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from ordersmith import clock
-from ordersmith.customers.errors import CustomerNotFound
+from ordersmith.customers.errors import CustomerMerged, CustomerNotFound
 from ordersmith.customers.models import AccountType, AddressKind, Customer, CustomerAddress
 from ordersmith.validation import matchable
 
@@ -134,6 +134,25 @@ def get_customer(session: Session, ref: str | uuid.UUID) -> CustomerView:
     view = find_customer(session, ref)
     if view is None:
         raise CustomerNotFound(f"no customer with id or number {str(ref)!r}")
+    return view
+
+
+def refuse_merged(number: str, merged_into_id: uuid.UUID | None) -> None:
+    """Nothing new is opened for a customer merged into another (ADR 0022): no order,
+    case, payment, credit note, return, contact, address or token. CustomerMerged
+    (409 ``customer_merged``) names the survivor to use instead."""
+    if merged_into_id is not None:
+        raise CustomerMerged(
+            f"customer {number} was merged into another customer: use the surviving record",
+            extra={"customer": number, "merged_into_id": str(merged_into_id)},
+        )
+
+
+def active_customer(session: Session, ref: str | uuid.UUID) -> CustomerView:
+    """The customer with this id or number, to open something new for: CustomerNotFound,
+    or CustomerMerged when it was merged into another (``refuse_merged``)."""
+    view = get_customer(session, ref)
+    refuse_merged(view.number, view.merged_into_id)
     return view
 
 

@@ -26,6 +26,7 @@ from ordersmith.customers.queries import (
     address_view,
     customer_filter,
     customer_view,
+    refuse_merged,
 )
 from ordersmith.errors import FieldError, ValidationFailed
 from ordersmith.ids import new_id
@@ -308,11 +309,12 @@ def add_address(
     uow: UnitOfWork, *, customer: str | uuid.UUID, address: AddressInput
 ) -> AddressView:
     """Add an address to the customer with this id or number. The first address of a
-    kind becomes its default; a new default replaces the old one."""
+    kind becomes its default; a new default replaces the old one. Raises
+    ValidationFailed, CustomerNotFound, CustomerMerged."""
     checks = FieldChecks()
     values = _check_address(checks, "", address)
     checks.raise_if_any("the address is not valid")
-    row = _lock_customer(uow.session, customer)
+    row = lock_active_customer(uow.session, customer)
     has_default = uow.session.scalar(
         sa.select(CustomerAddress.id)
         .where(
@@ -357,4 +359,12 @@ def _lock_customer(session: Session, ref: str | uuid.UUID) -> Customer:
     ).first()
     if row is None:
         raise CustomerNotFound(f"no customer with id or number {str(ref)!r}")
+    return row
+
+
+def lock_active_customer(session: Session, ref: str | uuid.UUID) -> Customer:
+    """The customer's row, locked (FOR NO KEY UPDATE), to add something new to it:
+    refused when merged into another (``customer_merged``)."""
+    row = _lock_customer(session, ref)
+    refuse_merged(row.number, row.merged_into_id)
     return row

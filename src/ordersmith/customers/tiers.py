@@ -14,7 +14,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -33,6 +33,7 @@ from ordersmith.ids import new_id
 from ordersmith.orders.models import Order
 from ordersmith.uow import UnitOfWork
 from ordersmith.validation import (
+    MAX_QUANTITY,
     FieldChecks,
     boolean,
     currency_code,
@@ -44,6 +45,10 @@ from ordersmith.validation import (
 
 COUNTED_STATUSES = ("placed", "confirmed", "on_hold", "completed")
 MAX_PERIOD_DAYS = 3660
+MAX_COUNT = MAX_QUANTITY
+"""Ranks and order counts are INTEGER columns."""
+EARLIEST_AS_OF = datetime(1900, 1, 1, tzinfo=UTC)
+"""Recalculating as of an earlier day would reach back before any date a database keeps."""
 _CHUNK = 500
 ZERO = Decimal(0)
 Progress = Callable[[int, int], None]
@@ -132,8 +137,8 @@ def _days(maximum: int) -> Callable[[Any], int]:
 
 
 def _count(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ValueError("a whole number, 0 or more")
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_COUNT:
+        raise ValueError(f"a whole number from 0 to {MAX_COUNT}")
     return value
 
 
@@ -215,7 +220,9 @@ def delete_tier(uow: UnitOfWork, *, code: str) -> None:
     """Remove a tier nobody holds (recalculate after changing the rules first)."""
     tier = get_tier(uow.session, code)
     holders = uow.session.scalar(
-        sa.select(sa.func.count()).select_from(Customer).where(Customer.tier == tier.code)
+        sa.select(sa.func.count())
+        .select_from(Customer)
+        .where(Customer.tier == tier.code, Customer.merged_into_id.is_(None))
     )
     if holders:
         raise LoyaltyTierInUse(
@@ -273,7 +280,7 @@ def recalculate_tiers(
 ) -> TierRun:
     """Give every active customer the highest tier they qualify for on ``as_of``
     (default now); record each change. Idempotent: a second run changes nothing."""
-    session, at = uow.session, clock.as_utc(as_of) if as_of else clock.now()
+    session, at = uow.session, _as_of(as_of)
     tiers = list_tiers(session)
     run = TierRun(as_of=at)
     c, o = table_of(Customer), table_of(Order)
@@ -317,6 +324,23 @@ def recalculate_tiers(
             changes.append((row, new, spend, count))
     _apply(uow, changes, rank, run, at, progress)
     return run
+
+
+def _as_of(as_of: datetime | None) -> datetime:
+    """``as_of`` in UTC (naive means UTC), from 1900 to a day from now; default now."""
+    now = clock.now()
+    if as_of is None:
+        return now
+    try:
+        at = clock.as_utc(as_of)
+    except OverflowError:  # the first or last day of the calendar with an offset
+        at = None
+    if at is None or not EARLIEST_AS_OF <= at <= now + timedelta(days=1):
+        raise ValidationFailed(
+            "as_of must be from 1900-01-01 to a day from now",
+            fields=[FieldError("as_of", "from 1900-01-01 to a day from now")],
+        )
+    return at
 
 
 def _apply(

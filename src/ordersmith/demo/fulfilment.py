@@ -7,7 +7,9 @@ cancelled), the warehouse picks in two waves a day (sometimes short), packs (som
 two boxes, sometimes a customer's orders together), prints labels and packing slips (a
 few are forgotten), hands the parcels to the van fleet or ParcelNet at 16:00, and the
 carriers report their scans: mostly on time, some late, some after an exception, two
-stuck in a hub, one returned to the sender. Goods-in receives supplier deliveries that
+stuck in a hub, one returned to the sender. After-sales (``demo.aftersales``): returns
+in every state, customer service cases, orders changed and split before picking, and a
+duplicate customer merged. Goods-in receives supplier deliveries that
 release backorders; the worker sends each day's mail at night. Account customers pay
 their invoices (``demo.billing``), from a billing history that starts months before
 the first day (``demo.billing_story``), so the receivables end in every state and age.
@@ -37,6 +39,7 @@ from ordersmith import clock
 from ordersmith.catalog.queries import get_products_by_sku
 from ordersmith.db import table_of
 from ordersmith.demo import master_data as md
+from ordersmith.demo.aftersales_report import AfterSalesSummary, aftersales_summary
 from ordersmith.demo.billing_report import BillingSummary, billing_summary
 from ordersmith.demo.carriers import create_demo_carriers
 from ordersmith.demo.demand import load_shop
@@ -87,6 +90,8 @@ class FulfilmentSummary:
     """Over the simulated days (``fulfillment.kpi_facts.kpi_report``)."""
     billing: BillingSummary
     """Order to cash on the last day (``demo.billing_report``)."""
+    aftersales: AfterSalesSummary
+    """Returns, cases, tiers, merges and order changes at the end (``demo.aftersales``)."""
     seconds: float  # float-ok: elapsed time, not an amount
 
 
@@ -152,13 +157,15 @@ def simulate_fulfilment(
             fulfilment_statuses=_count(session, Order, "fulfilment_status", orders),
             shipment_statuses=_count(session, Shipment, "status", None),
             tracking_events=simulation.deliveries.events,
-            damage_reports=simulation.deliveries.damage_reports,
+            damage_reports=simulation.deliveries.damage_reports
+            + simulation.aftersales.damage_reports,
             purchase_orders=simulation.supply.purchase_orders,
             stock_receipts=simulation.supply.receipts,
             short_picks=simulation.story.short_picks,
             emails=emails,
             perfect_order_rate=_perfect_order_rate(session, first_day, last_day),
             billing=billing_summary(session, as_of=last_day, currency=db.settings.default_currency),
+            aftersales=aftersales_summary(session, simulation.end),
             seconds=round(timer.perf_counter() - started, 2),
         )
 

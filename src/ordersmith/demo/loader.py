@@ -29,6 +29,7 @@ from ordersmith.customers.models import AddressKind
 from ordersmith.customers.services import AddressInput, create_customers, prepare_customer
 from ordersmith.demo.carriers import CARRIERS, create_demo_carriers
 from ordersmith.demo.generator import DemoConfig, DemoData, DemoOrder, generate
+from ordersmith.demo.loyalty import load_tiers
 from ordersmith.demo.master_data import CURRENCY
 from ordersmith.demo.opening import DemoOpenOrder
 from ordersmith.demo.people import Address, DemoCustomer
@@ -55,7 +56,7 @@ ACTOR = "demo"
 HISTORY_BATCH = 1000
 Progress = Callable[[str, int, int], None]
 """``progress(phase, done, total)``; phases: catalog, suppliers, customers, stock, history,
-open orders."""
+open orders, tiers."""
 
 
 class DatabaseNotEmpty(Conflict):
@@ -113,11 +114,14 @@ def load_demo(
     _stock(db, data, report)
     _history(db, data.orders, customer_ids, report)
     _open_orders(db, data.open_orders, customer_ids, report)
+    report("tiers", 0, 1)
+    load_tiers(db, data.products, data.price_lists)  # on the history just loaded
+    report("tiers", 1, 1)
     return DemoSummary(
         warehouses=len(data.warehouses),
         carriers=len(CARRIERS),
         products=len(data.products),
-        price_lists=len(data.price_lists),
+        price_lists=len(data.price_lists) + 1,  # and the loyalty tier's (demo.loyalty)
         suppliers=supply.suppliers,
         supplier_products=supply.supplier_products,
         customers=len(data.customers),

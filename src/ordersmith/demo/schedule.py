@@ -11,7 +11,8 @@ mail at 21:30. Weekends: a few orders and the carriers' scans, no warehouse work
 last day follows ``LAST_DAY_ORDERS`` and stops at 18:00 with work left in every state
 (``ordersmith.demo.fulfilment``). Billing shares the timeline (``demo.billing``), from
 the months before the first day (``demo.billing_story``): the worker's daily jobs at
-00:05, the bank at 08:30.
+00:05, the bank at 08:30. After-sales too (``demo.aftersales``): order changes before the
+09:00 wave, the returns desk and customer service in rounds at 10:30 and 15:30.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from functools import partial
 
 from ordersmith import clock
 from ordersmith.demo import demand
+from ordersmith.demo.aftersales import AfterSales
 from ordersmith.demo.billing import Billing
 from ordersmith.demo.billing_story import HISTORY_DAYS, BillingStory, cast, history_orders
 from ordersmith.demo.deliveries import Deliveries
@@ -92,6 +94,7 @@ class Simulation:
     billing: Billing = field(init=False)
     end: datetime = field(init=False)
     supply: Supply = field(init=False)
+    aftersales: AfterSales = field(init=False)
     emails: int = 0
     _queue: list[_Entry] = field(default_factory=list)
     _seq: int = 0
@@ -120,6 +123,9 @@ class Simulation:
             on_damage=self.billing.damaged,
             on_return=self.billing.returned,
         )
+        self.aftersales = AfterSales(
+            self.db, self.later, self.seed, self.story, self.shop, self.first_day, self.last_day
+        )
 
     # --- the timeline ----------------------------------------------------------------
 
@@ -134,6 +140,7 @@ class Simulation:
         days = (self.last_day - self.first_day).days + 1
         for i in range(days):
             self._plan(self.first_day + timedelta(days=i), i, days)
+        self.aftersales.plan()
         while self._queue:
             entry = heapq.heappop(self._queue)
             with clock.simulated(entry.at):

@@ -16,9 +16,11 @@
   follows a week later, or, every other time, the buyer closes the PO for it); some
   lines are invoiced above the quoted cost (the scorecard's price variance). SKUs no
   supplier delivers before the end (``withheld``) stay open on their POs.
-- **The last day** leaves purchasing in every state: requests still open, a draft PO
-  waiting for approval and an approved one not yet sent, besides the sent, partially
-  received, received, closed and cancelled ones from the weeks before.
+- **The last day**: the planner runs the quarterly demand forecast (so the default
+  forecast-driven policy has its levels) and a replenishment review against it. It
+  leaves purchasing in every state: requests still open, a draft PO waiting for
+  approval and an approved one not yet sent, besides the sent, partially received,
+  received, closed and cancelled ones from the weeks before.
 
 Its randomness is its own (``random.Random(f"supply:{seed}")``): the same seed tells
 the same story.
@@ -38,6 +40,8 @@ from ordersmith import clock
 from ordersmith.catalog.queries import get_products_by_sku
 from ordersmith.demo.suppliers import WHOLESALER
 from ordersmith.errors import Conflict
+from ordersmith.forecasting.requests import RunRequest
+from ordersmith.forecasting.services import run_forecast
 from ordersmith.money import quantize
 from ordersmith.purchasing.inputs import LineInput, ReceiptLineInput
 from ordersmith.purchasing.queries import get_purchase_order, supplier_products
@@ -53,6 +57,7 @@ from ordersmith.purchasing.views import PurchaseOrderView, SupplierProductView
 from ordersmith.replenishment.models import RequestKind
 from ordersmith.replenishment.ordering import Scope, order_purchase_requests
 from ordersmith.replenishment.queries import RequestFilter, list_requests
+from ordersmith.replenishment.runs import run_replenishment
 from ordersmith.replenishment.services import approve_requests, reject_request, rounded
 from ordersmith.replenishment.status import RequestStatus
 from ordersmith.shipping.promise import add_business_days
@@ -60,7 +65,7 @@ from ordersmith.uow import Database
 
 # float-ok-module: chances of late, short and dearer deliveries (probabilities)
 
-BUYER, GOODS_IN = "demo:buyer", "demo:goods-in"
+BUYER, GOODS_IN, PLANNER = "demo:buyer", "demo:goods-in", "demo:planner"
 Later = Callable[[datetime, Callable[[], None]], None]
 
 
@@ -237,8 +242,11 @@ class Supply:
     # --- the last day -----------------------------------------------------------------
 
     def last_day(self) -> None:
-        """Leave a draft PO waiting for approval and an approved one not yet sent (from
-        the requests of two suppliers), the other requests open."""
+        """The planner's quarterly forecast, and the review that sets the forecast-driven
+        levels against it; then a draft PO waiting for approval and an approved one not
+        yet sent (from the requests of two suppliers), the other requests open."""
+        run_forecast(self.db, actor=PLANNER, request=RunRequest())
+        run_replenishment(self.db, actor=PLANNER)
         requests = self._open_requests()
         if not requests:
             return

@@ -39,6 +39,7 @@ from ordersmith.inventory import ledger
 from ordersmith.inventory.ledger import Entry
 from ordersmith.inventory.models import MovementKind, StockLevel
 from ordersmith.inventory.queries import get_warehouse
+from ordersmith.orders.locking import lock_orders
 from ordersmith.orders.models import Order, OrderLine, OrderReservation
 from ordersmith.orders.status import OrderStatus
 from ordersmith.uow import UnitOfWork
@@ -155,6 +156,27 @@ def _ready_allocations(
     )
     if order_ids is not None:
         ready_orders = ready_orders.where(orders.c.id.in_(order_ids))
+    taken = ready_orders.scalar_subquery()
+    if ledger.is_postgresql(uow.session):
+        # The orders (id order) before their allocations (ADR 0013, 0020): a change or
+        # cancellation holds its order, then closes the allocations. FOR KEY SHARE:
+        # two waves share an order; a change in progress is waited for.
+        locked = list(
+            uow.session.scalars(
+                sa.select(orders.c.id)
+                .where(orders.c.id.in_(taken))
+                .order_by(orders.c.id)
+                .with_for_update(key_share=True, read=True)
+            )
+        )
+        if not locked:
+            return []
+        # still ready when read again (a fresh snapshot once any change committed)
+        ready_locked = sa.and_(
+            allocations.c.order_id.in_(locked), allocations.c.order_id.in_(taken)
+        )
+    else:
+        ready_locked = allocations.c.order_id.in_(taken)
     query = (
         sa.select(
             allocations.c.id,
@@ -180,7 +202,7 @@ def _ready_allocations(
             allocations.c.warehouse_id == warehouse_id,
             allocations.c.status == AllocationStatus.ALLOCATED.value,
             allocations.c.quantity > 0,
-            allocations.c.order_id.in_(ready_orders.scalar_subquery()),
+            ready_locked,
         )
         .order_by(allocations.c.id)
     )
@@ -215,6 +237,9 @@ def confirm_pick_list(
     )
     given = dict(picked or {})
     _check_picked(rows, given)
+    # The orders before their allocations (ADR 0013): a short pick writes stock off and
+    # re-allocates its order; a cancellation holds the order, then stock, allocations.
+    lock_orders(uow, {r["order_id"] for r in rows})
     now = clock.now()
     shorts = 0
     for row in rows:

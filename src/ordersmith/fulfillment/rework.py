@@ -1,5 +1,7 @@
 """Fulfilment's side of changing an order after confirmation (ordersmith.orders.changes).
 
+- ``lock_allocations``: the orders' allocations no pick list holds yet, locked (the
+  caller holds the orders: ADR 0020's lock order is the order, then its allocations);
 - ``picked_units``: what of the orders is on a started pick list, picked, packed or
   shipped — once anything is, only the shipping address and notes may change;
 - ``open_allocation_count``: whether the order's reservation is held by allocations;
@@ -33,6 +35,23 @@ STARTED = frozenset(
         AllocationStatus.SHIPPED,
     }
 )
+
+
+def lock_allocations(uow: UnitOfWork, order_ids: Iterable[uuid.UUID]) -> None:
+    """Lock the orders' ``allocated`` allocations (in id order) before reading what is
+    picked: no pick list can take them between the check and ``drop_allocations``.
+    Allocations already on a pick list are not locked: a pick confirmation holds them
+    and may want the order next (a short pick re-allocates it)."""
+    alloc = table_of(Allocation)
+    uow.session.execute(
+        sa.select(alloc.c.id)
+        .where(
+            alloc.c.order_id.in_(sorted(set(order_ids), key=str)),
+            alloc.c.status == AllocationStatus.ALLOCATED.value,
+        )
+        .order_by(alloc.c.id)
+        .with_for_update()
+    ).all()
 
 
 def picked_units(uow: UnitOfWork, order_ids: Iterable[uuid.UUID]) -> list[dict[str, Any]]:

@@ -49,7 +49,8 @@ class ChangeOrder:
     """One atomic change set. Omitted parts (None / empty) stay as they are."""
 
     reason: str
-    quantities: Mapping[int, int] = field(default_factory=dict)  # line_no -> new quantity
+    quantities: Mapping[int, int] | Sequence[tuple[int, int]] = field(default_factory=dict)
+    """line_no -> new quantity; as given (pairs), so a line named twice is refused."""
     add_lines: Sequence[LineRequest] = ()
     cancel_lines: Sequence[int] = ()  # line numbers
     shipping_address: dict[str, str] | None = None
@@ -87,7 +88,8 @@ def validate_change(request: ChangeOrder) -> ChangeOrder:
     reason = checks.run("reason", _REASON, request.reason) or ""
     if not request.kinds:
         checks.fail("changes", "nothing to change")
-    for line_no, quantity in request.quantities.items():
+    quantities = _by_line(checks, request.quantities)
+    for line_no, quantity in quantities.items():
         if line_no < 1:
             checks.fail(f"quantities.{line_no}", "no such line number")
         if not 1 <= quantity <= MAX_QUANTITY:
@@ -118,7 +120,7 @@ def validate_change(request: ChangeOrder) -> ChangeOrder:
     checks.raise_if_any("the change is not valid")
     return ChangeOrder(
         reason=reason,
-        quantities=dict(request.quantities),
+        quantities=quantities,
         add_lines=list(request.add_lines),
         cancel_lines=sorted(set(request.cancel_lines)),
         shipping_address=address,
@@ -126,6 +128,20 @@ def validate_change(request: ChangeOrder) -> ChangeOrder:
         notes=notes,
         expected_version=request.expected_version,
     )
+
+
+def _by_line(
+    checks: FieldChecks, given: Mapping[int, int] | Sequence[tuple[int, int]]
+) -> dict[int, int]:
+    """The new quantities by line number; a line named twice is an error (which of the
+    two was meant?), not the last one silently winning."""
+    pairs = list(given.items()) if isinstance(given, Mapping) else list(given)
+    found: dict[int, int] = {}
+    for i, (line_no, quantity) in enumerate(pairs):
+        if line_no in found:
+            checks.fail(f"quantities.{i}.line_no", f"line {line_no} is named twice")
+        found.setdefault(line_no, quantity)
+    return found
 
 
 def check_version(number: str, current: int, expected: int | None) -> None:

@@ -1,7 +1,8 @@
 """Changing an order after it was placed: one atomic change set per request (ADR 0020).
 
-Locks (ADR 0013 lock order): the order, then its SKUs' stock rows (in (warehouse,
-product) order), counters and the journal are not touched. Rules:
+Locks (ADR 0013 lock order): the order, its allocations not on a pick list yet (so no
+wave takes them between the picked check and the change), then its SKUs' stock rows (in
+(warehouse, product) order); counters and the journal are not touched. Rules:
 
 - open orders only (placed, confirmed, on hold); a completed or cancelled one is an
   ``invalid_transition``; an on-hold order whose stock is allocated must be released
@@ -35,6 +36,7 @@ from ordersmith.customers.profile import ordering_profile
 from ordersmith.db import insert_rows, table_of
 from ordersmith.errors import FieldError, InvalidTransition, ValidationFailed
 from ordersmith.ids import new_id
+from ordersmith.inventory.ledger import Key
 from ordersmith.orders.change_log import record_change
 from ordersmith.orders.change_rules import (
     AFTER_PICKING,
@@ -130,9 +132,14 @@ def check_open(order: Any) -> None:
 
 
 def refuse_if_picked(uow: UnitOfWork, orders: Sequence[Any], kinds: Sequence[str]) -> None:
-    from ordersmith.fulfillment.rework import picked_units  # fulfilment builds on orders
+    from ordersmith.fulfillment.rework import (  # fulfilment builds on orders
+        lock_allocations,
+        picked_units,
+    )
 
-    picked = picked_units(uow, [o["id"] for o in orders])
+    ids = [o["id"] for o in orders]
+    lock_allocations(uow, ids)  # the order, then its allocations (ADR 0020)
+    picked = picked_units(uow, ids)
     if picked:
         listing = ", ".join(f"{p['order']} line {p['line_no']} ({p['sku']})" for p in picked)
         raise OrderPickingStarted(
@@ -199,9 +206,10 @@ def _new_lines(
     """Every line after the change (kept, re-quantified, cancelled at 0, added), as
     order_lines rows plus ``_amounts`` and ``_old`` (its open quantity before)."""
     by_no = {line["line_no"]: line for line in lines}
+    quantities = dict(request.quantities)  # validated: one quantity per line
     unknown = sorted(
         n
-        for n in [*request.quantities, *request.cancel_lines]
+        for n in [*quantities, *request.cancel_lines]
         if n not in by_no or by_no[n]["quantity"] == 0
     )
     if unknown:
@@ -214,7 +222,7 @@ def _new_lines(
     targets = []
     for line in lines:
         quantity = int(line["quantity"])
-        new = request.quantities.get(line["line_no"], quantity)
+        new = quantities.get(line["line_no"], quantity)
         if line["line_no"] in request.cancel_lines:
             new = 0
             summary.append(f"line {line['line_no']} ({line['sku']}) cancelled")
@@ -293,9 +301,14 @@ def _added(
 
 
 def rewrite_lines(
-    uow: UnitOfWork, order: Any, old: list[Any], targets: list[dict[str, Any]]
+    uow: UnitOfWork,
+    order: Any,
+    old: list[Any],
+    targets: list[dict[str, Any]],
+    hand_over: dict[Key, int] | None = None,
 ) -> dict[str, Any]:
-    """Re-reserve for ``targets``, write the lines; the order's new total columns."""
+    """Re-reserve for ``targets``, write the lines; the order's new total columns.
+    ``hand_over``: see ``rereserve.rebalance`` (a split gives units to its new order)."""
     if order["status"] == OrderStatus.CONFIRMED:
         from ordersmith.fulfillment.rework import drop_allocations
 
@@ -325,6 +338,7 @@ def rewrite_lines(
         number=order["number"],
         lines=plan,
         policy=BackorderPolicy(order["backorder_policy"]),
+        hand_over=hand_over,
     )
     lines = table_of(OrderLine)
     for t in targets:

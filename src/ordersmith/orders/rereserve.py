@@ -85,10 +85,13 @@ def rebalance(
     lines: Sequence[LineTarget],
     policy: BackorderPolicy,
     current: dict[Key, int] | None = None,
+    hand_over: dict[Key, int] | None = None,
 ) -> dict[uuid.UUID, LineStock]:
     """Make the order's reservation match ``lines``; each line's reserved and
     backordered units afterwards. ``current``: the reservation to start from (default:
-    the order's own rows), e.g. an empty one for a new order."""
+    the order's own rows), e.g. the units a split hands to its new order. ``hand_over``:
+    units given up are added here (still reserved, for the caller to give to another
+    order) instead of being released."""
     held = own_reservations(uow, order_id) if current is None else dict(current)
     lock_stock(uow, sorted({line.product_id for line in lines} | {p for _w, p in held}))
     keep = {line.id: min(line.reserved, line.quantity) if line.stocked else 0 for line in lines}
@@ -124,7 +127,11 @@ def rebalance(
             took = min(units, held[key])
             freed[key] = took
             units -= took
-    release(uow, taken=freed, source_type="order", source_id=number, reason="order changed")
+    if hand_over is None:
+        release(uow, taken=freed, source_type="order", source_id=number, reason="order changed")
+    else:
+        for key, q in freed.items():
+            hand_over[key] = hand_over.get(key, 0) + q
 
     demands = [
         Demand(line.product_id, goal[line.id] - reserved[line.id], line.warehouse_id)

@@ -4,10 +4,11 @@ not on hold, nothing picked, nothing billed, a reason, optional ``expected_versi
 
 - **Split**: the new order copies the original's customer, channel, currency, addresses,
   policies, dates and notes; its lines keep the prices they were sold at; shipping stays
-  with the original. The original's surplus reservation is released and the new order
-  reserves its units in the same transaction, with every stock row of the SKUs locked
-  first, so no other order can take them in between. Both are allocated again if
-  confirmed. The new order's first version is its ``split_from`` change.
+  with the original. The original keeps its reserved units first; the rest of its
+  reservation moves to the new order with the moved units (the ledger is untouched) and
+  a backordered unit stays backordered there: a split never jumps the queue for stock
+  other orders wait for. Both are allocated again if confirmed. The new order's first
+  version is its ``split_from`` change.
 - **Merge**: the other order's lines are copied onto the surviving order and its
   reservation rows move with them (the ledger is untouched: the units stay reserved);
   the other order is cancelled (``merged into``). Both orders must have the same
@@ -29,6 +30,7 @@ from ordersmith.config import BackorderPolicy
 from ordersmith.db import core, insert_rows, table_of
 from ordersmith.errors import FieldError, InvalidTransition, ValidationFailed
 from ordersmith.ids import new_id
+from ordersmith.inventory.ledger import Key
 from ordersmith.money import ZERO
 from ordersmith.orders.change_log import record_change
 from ordersmith.orders.change_rules import (
@@ -102,7 +104,8 @@ def split_order(
         kept.append({**line, "quantity": left, "_amounts": _amounts(line, left, currency)})
         if units:
             moved.append((line, units))
-    values = rewrite_lines(uow, original, lines, kept)
+    handed: dict[Key, int] = {}  # the moved units' reservation: it goes with them
+    values = rewrite_lines(uow, original, lines, kept, hand_over=handed)
     orders = table_of(Order)
     uow.session.execute(sa.update(orders).where(orders.c.id == original["id"]).values(**values))
 
@@ -117,6 +120,9 @@ def split_order(
                 "order_id": new_id_,
                 "line_no": i + 1,
                 "quantity": units,
+                # the original kept its reserved units first (rebalance); the rest of
+                # the line's reservation moves with these units, its backorder too
+                "_reserved": max(0, int(line["reserved_quantity"]) - (line["quantity"] - units)),
                 "reserved_quantity": 0,
                 "backordered_quantity": 0,
                 "backorder_expected_date": None,
@@ -157,13 +163,14 @@ def split_order(
                 sku=t["sku"],
                 stocked=stocked.get(t["product_id"], True),
                 quantity=t["quantity"],
-                reserved=0,
+                reserved=t["_reserved"],
+                old_quantity=t["quantity"],  # nothing gained: a backorder stays one
                 warehouse_id=t["warehouse_id"],
             )
             for t in new_lines
         ],
         policy=BackorderPolicy(original["backorder_policy"]),
-        current={},
+        current=handed,
     )
     insert_rows(
         uow.session.connection(),

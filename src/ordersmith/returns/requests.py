@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ordersmith import clock
+from ordersmith.customers.queries import active_customer
 from ordersmith.db import core, insert_rows, table_of
 from ordersmith.errors import FieldError, ValidationFailed
 from ordersmith.ids import new_id
@@ -72,6 +73,7 @@ def create_return(
     order = lock_order(uow, order_id)
     if customer_id is not None and order["customer_id"] != customer_id:
         raise OrderNotFound(f"no order {order_id}")
+    active_customer(uow.session, order["customer_id"])
     eligible = _eligible_lines(uow, order, lines)
     days = return_window_days(uow.session, uow.settings, order["customer_id"])
     closed = closed_lines(

@@ -10,6 +10,7 @@ from typing import Any
 
 from ordersmith import clock
 from ordersmith.errors import FieldError, ValidationFailed
+from ordersmith.validation import whole_number
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
@@ -40,6 +41,16 @@ def decode_cursor(cursor: str, size: int) -> list[str]:
     ):
         raise ValidationFailed("the cursor is not one this API returned", code="invalid_cursor")
     return values
+
+
+def decode_number_cursor(cursor: str) -> int:
+    """A positive whole-number keyset cursor (an order's version): ASCII digits that fit
+    an INTEGER column, else ``invalid_cursor``."""
+    (raw,) = decode_cursor(cursor, 1)
+    number = whole_number(raw)
+    if not number:
+        raise ValidationFailed("the cursor is not one this API returned", code="invalid_cursor")
+    return number
 
 
 def encode_time_cursor(at: datetime, row_id: uuid.UUID) -> str:

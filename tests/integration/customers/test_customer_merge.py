@@ -3,12 +3,18 @@ moves exactly those back; the books and every invariant stay clean throughout.""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
 
+from ordersmith.auth.models import Role
+from ordersmith.auth.services import create_token
+from ordersmith.billing.credit import apply_customer_credit
+from ordersmith.billing.payments import record_payment
 from ordersmith.billing.queries import customer_balance
+from ordersmith.customer_service.opening import open_case
 from ordersmith.customers.contacts import add_contact, list_contacts
 from ordersmith.customers.errors import CustomerMerged, MergeNotAllowed, UnmergeConflict
 from ordersmith.customers.links import cross_customer_links
@@ -16,6 +22,7 @@ from ordersmith.customers.merge import customer_references, unmerge_customer
 from ordersmith.customers.queries import get_customer, list_addresses, list_customers
 from ordersmith.customers.services import add_address, create_customer
 from ordersmith.db import metadata
+from ordersmith.uow import UnitOfWork
 from tests.factories.billing import assert_books_clean, pay
 from tests.factories.customers import make_address, merge
 from tests.factories.fulfillment import make_courier
@@ -191,3 +198,32 @@ def test_every_table_referencing_customers_is_moved() -> None:
         "customer_merges.survivor_id",
         "customer_merges.duplicate_id",
     }
+
+
+def test_nothing_new_is_opened_for_a_merged_customer(shop: Shop) -> None:
+    # given Ann's second record merged into Ann
+    with shop.db.unit_of_work(actor="test") as uow:
+        dup = create_customer(uow, name="Ann", email="ann2@example.com", account_type="cash")
+    merge(shop.db, shop.cash.id, dup.id)
+    opening: dict[str, Callable[[UnitOfWork], object]] = {
+        "case": lambda uow: open_case(
+            uow, customer_id=dup.id, case_type="enquiry", subject="Where is my order?"
+        ),
+        "contact": lambda uow: add_contact(uow, customer=dup.id, name="Ann"),
+        "address": lambda uow: add_address(uow, customer=dup.number, address=make_address()),
+        "payment": lambda uow: record_payment(
+            uow, customer_id=dup.id, method="cash", amount="10.00", currency="EUR"
+        ),
+        "credit": lambda uow: apply_customer_credit(uow, customer_id=dup.id),
+        "token": lambda uow: create_token(
+            uow, name="ann's shop", role=Role.CUSTOMER, customer_id=dup.id
+        ),
+    }
+    # when
+    refused = {}
+    for what, open_one in opening.items():
+        with pytest.raises(CustomerMerged) as error, shop.db.unit_of_work(actor="u") as uow:
+            open_one(uow)
+        refused[what] = (error.value.code, error.value.extra["merged_into_id"])
+    # then each names the survivor
+    assert refused == {what: ("customer_merged", str(shop.cash.id)) for what in opening}

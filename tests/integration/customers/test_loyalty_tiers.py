@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 
 from ordersmith import clock
 from ordersmith.catalog.price_lists import PriceItemInput
+from ordersmith.customers.merge import unmerge_customer
 from ordersmith.customers.queries import get_customer
-from ordersmith.customers.tiers import tier_standing
+from ordersmith.customers.services import create_customer
+from ordersmith.customers.tiers import delete_tier, list_tiers, tier_standing
 from ordersmith.errors import ValidationFailed
 from ordersmith.orders.services import cancel_order
 from ordersmith.returns.policy import return_window_days
 from tests.factories.catalog import make_price_list
-from tests.factories.customers import make_tier, recalc
+from tests.factories.customers import make_tier, merge, recalc
 from tests.factories.inventory import stock_up
 from tests.factories.orders import order_request, place
 from tests.integration.conftest import Shop
@@ -70,11 +72,14 @@ def test_orders_outside_the_period_no_longer_count_and_the_customer_is_demoted(s
         place(shop.db, order_request(shop.cash.id, ("A-1", 1)))
     recalc(shop.db)
     now = clock.now()
-    # when on the last day of the period she is still silver
-    recalc(shop.db, as_of=now + timedelta(days=364))
+    # when on the last day of the period she is still silver (as_of is at most a day
+    # ahead: the clock moves instead)
+    with clock.simulated(now + timedelta(days=364)):
+        recalc(shop.db)
     assert _tier(shop, shop.cash) == "silver"
     # and a year and a day later the orders have left the period
-    run = recalc(shop.db, as_of=now + timedelta(days=366))
+    with clock.simulated(now + timedelta(days=366)):
+        run = recalc(shop.db)
     # then
     assert _tier(shop, shop.cash) is None
     assert run.downgraded == 1
@@ -162,3 +167,60 @@ def test_a_tier_needs_a_threshold_and_a_free_rank(shop: Shop) -> None:
     with pytest.raises(ValidationFailed) as taken, shop.db.unit_of_work(actor="t") as uow:
         make_tier(uow, "bronze", rank=1, min_orders=1)
     assert taken.value.code == "tier_rank_taken"
+
+
+def test_a_merged_duplicate_gives_up_its_tier_and_gets_it_back_when_unmerged(shop: Shop) -> None:
+    # given Ann's duplicate record is silver (two orders) when merged into Ann
+    with shop.db.unit_of_work(actor="test") as uow:
+        dup = create_customer(uow, name="Ann", email="ann2@example.com", account_type="cash")
+    for _ in range(2):
+        place(shop.db, order_request(dup.id, ("A-1", 1)))
+    recalc(shop.db)
+    assert _tier(shop, dup) == "silver"
+    # when
+    merged = merge(shop.db, shop.cash.id, dup.id)
+    # then the duplicate holds no tier; the survivor earns one from the orders it got
+    assert _tier(shop, dup) is None
+    recalc(shop.db)
+    assert (_tier(shop, shop.cash), _tier(shop, dup)) == ("silver", None)
+    # and undoing the merge gives the duplicate its tier back, from when it earned it
+    with shop.db.unit_of_work(actor="user:sam") as uow:
+        unmerge_customer(uow, merge_id=merged.id, reason="not the same Ann")
+    with shop.db.reader() as session:
+        back = get_customer(session, dup.id)
+    assert (back.tier, back.tier_since is not None) == ("silver", True)
+
+
+def test_a_tier_only_a_merged_customer_held_can_be_deleted(shop: Shop) -> None:
+    # given a silver duplicate merged into Bob, who does not qualify for silver
+    with shop.db.unit_of_work(actor="test") as uow:
+        dup = create_customer(uow, name="Ann", email="ann2@example.com", account_type="cash")
+    for _ in range(2):
+        place(shop.db, order_request(dup.id, ("A-1", 1)))
+    recalc(shop.db)
+    merge(shop.db, shop.cash.id, dup.id)
+    with shop.db.unit_of_work(actor="test") as uow:
+        make_tier(uow, "silver", rank=1, min_orders=100)
+    recalc(shop.db)
+    # when
+    with shop.db.unit_of_work(actor="user:sam") as uow:
+        delete_tier(uow, code="silver")
+    # then
+    with shop.db.reader() as session:
+        assert [t.code for t in list_tiers(session)] == ["gold"]
+
+
+def test_tier_counts_must_fit_an_integer_column(shop: Shop) -> None:
+    # when / then
+    for rank, min_orders, field in ((2**31, 1, "rank"), (3, 2**31, "min_orders")):
+        with pytest.raises(ValidationFailed) as refused, shop.db.unit_of_work(actor="t") as uow:
+            make_tier(uow, "bronze", rank=rank, min_orders=min_orders)
+        assert [f.field for f in refused.value.fields] == [field]
+
+
+def test_a_recalculation_as_of_before_1900_or_after_tomorrow_is_refused(shop: Shop) -> None:
+    # when / then
+    for as_of in (datetime(1, 1, 1, tzinfo=UTC), clock.now() + timedelta(days=2)):
+        with pytest.raises(ValidationFailed) as refused:
+            recalc(shop.db, as_of=as_of)
+        assert [f.field for f in refused.value.fields] == ["as_of"]

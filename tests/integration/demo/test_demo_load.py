@@ -34,8 +34,16 @@ def test_a_small_demo_loads_with_every_phase_reported(db, small_demo):
     # given
     summary, phases = small_demo
     # then
-    assert set(phases) == {"catalog", "suppliers", "customers", "stock", "history", "open orders"}
-    assert (summary.warehouses, summary.customers, summary.price_lists) == (3, 20, 2)
+    assert set(phases) == {
+        "catalog",
+        "suppliers",
+        "customers",
+        "stock",
+        "history",
+        "open orders",
+        "tiers",
+    }
+    assert (summary.warehouses, summary.customers, summary.price_lists) == (3, 20, 3)
     assert summary.carriers == 2
     assert summary.products > 90
     assert 300 < summary.historical_orders < 1500

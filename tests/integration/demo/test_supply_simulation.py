@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from ordersmith.catalog.models import Product
 from ordersmith.db import table_of
 from ordersmith.demo.suppliers import SUPPLIERS
+from ordersmith.forecasting.queries import latest_buffers, list_runs
 from ordersmith.notifications.models import Communication
 from ordersmith.purchasing.models import PurchaseOrder, PurchaseReceipt, SupplierProduct
 from ordersmith.purchasing.queries import list_suppliers
@@ -88,3 +89,16 @@ def test_a_supplier_that_delivered_has_a_scorecard(simulated):
     assert delivered
     assert all(card.on_time_rate is not None for card in delivered)
     assert all(card.lead_time_median_days is not None for card in delivered)
+
+
+def test_the_planner_forecasts_the_quarter_and_the_review_uses_it(simulated):
+    # given
+    db, _summary = simulated
+    # when
+    with db.reader() as session:
+        runs = list_runs(session, limit=5)
+        buffers = latest_buffers(session)
+    # then
+    assert [(run.status, run.actor) for run in runs] == [("completed", "demo:planner")]
+    assert runs[0].series_count > 0
+    assert buffers

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 
 from ordersmith.checks import run_checks
+from ordersmith.config import BackorderPolicy
 from ordersmith.errors import ValidationFailed
 from ordersmith.inventory.queries import stock_levels
 from ordersmith.orders.change_log import list_changes
@@ -147,3 +148,44 @@ def test_a_split_cannot_move_everything(shop):
     ):
         split_order(uow, order=order.number, moves={1: 2}, reason="all of it")
     assert refused.value.code == "split_moves_everything"
+
+
+def test_split_units_take_their_reservation_with_them_and_a_backorder_stays_a_backorder(shop):
+    # given an order of 10 anvils, 4 reserved and 6 backordered; then 3 more arrive, which
+    # nothing has taken yet (the order is not confirmed, so no backorder was served)
+    stock_up(shop.db, {("MAIN", "A-1"): 4})
+    order = place(
+        shop.db,
+        order_request(shop.cash.id, ("A-1", 10), backorder_policy=BackorderPolicy.BACKORDER),
+    )
+    stock_up(shop.db, {("MAIN", "A-1"): 3})
+    # when 5 units move to a new order
+    with shop.db.unit_of_work(actor="user:carol") as uow:
+        original, new = split_order(uow, order=order.number, moves={1: 5}, reason="two parcels")
+    # then the original keeps its reserved units first; the new order takes the rest of
+    # the reservation and the backorder, and does not jump ahead for the 3 free units
+    line = original.lines[0]
+    assert (line.quantity, line.reserved_quantity, line.backordered_quantity) == (5, 4, 1)
+    line = new.lines[0]
+    assert (line.quantity, line.reserved_quantity, line.backordered_quantity) == (5, 0, 5)
+    assert _reserved(shop, "A-1") == 4
+    _clean(shop)
+
+
+def test_a_split_of_a_partly_reserved_line_moves_the_surplus_reservation(shop):
+    # given 8 of 10 reserved, 2 backordered
+    stock_up(shop.db, {("MAIN", "A-1"): 8})
+    order = place(
+        shop.db,
+        order_request(shop.cash.id, ("A-1", 10), backorder_policy=BackorderPolicy.BACKORDER),
+    )
+    # when
+    with shop.db.unit_of_work(actor="user:carol") as uow:
+        original, new = split_order(uow, order=order.number, moves={1: 5}, reason="two parcels")
+    # then
+    line = original.lines[0]
+    assert (line.quantity, line.reserved_quantity, line.backordered_quantity) == (5, 5, 0)
+    line = new.lines[0]
+    assert (line.quantity, line.reserved_quantity, line.backordered_quantity) == (5, 3, 2)
+    assert _reserved(shop, "A-1") == 8
+    _clean(shop)

@@ -26,7 +26,7 @@ from ordersmith.web.idempotent import create_once
 from ordersmith.web.pagination import (
     DEFAULT_LIMIT,
     MAX_LIMIT,
-    decode_cursor,
+    decode_number_cursor,
     decode_time_cursor,
     encode_cursor,
     encode_time_cursor,
@@ -226,7 +226,7 @@ def change(
     `expected_version` is 409 `order_version_conflict`. Accepts `Idempotency-Key`."""
     command = ChangeOrder(
         reason=body.reason,
-        quantities={q.line_no: q.quantity for q in body.quantities},
+        quantities=[(q.line_no, q.quantity) for q in body.quantities],
         add_lines=[
             LineRequest(sku=a.sku, quantity=a.quantity, discount=a.discount) for a in body.add_lines
         ],
@@ -255,8 +255,7 @@ def list_changes(
     """The order's versions, newest first: what changed, before and after, who and why."""
     before = None
     if cursor:
-        (raw,) = decode_cursor(cursor, 1)
-        before = int(raw) if raw.isdigit() else 0
+        before = decode_number_cursor(cursor)
     with db.reader() as session:
         order_id = queries.order_id(session, order)
         rows = change_log.list_changes(session, order_id, limit=limit + 1, before_version=before)

@@ -18,6 +18,7 @@ from ordersmith.customers.queries import AddressView, CustomerView
 from ordersmith.customers.services import AddressInput
 from ordersmith.customers.tiers import TierStanding, TierView
 from ordersmith.money import money_str
+from ordersmith.validation import MAX_QUANTITY
 from ordersmith.web.schemas.common import AddressIn, Input
 
 
@@ -191,10 +192,10 @@ class ContactOut(BaseModel):
 
 class TierIn(Input):
     name: str
-    rank: int = Field(..., description="higher ranks are better; unique")
+    rank: int = Field(..., ge=0, le=MAX_QUANTITY, description="higher ranks are better; unique")
     period_days: int = Field(365, description="spend and orders count over these last days")
     min_spend: str | None = Field(None, examples=["1000.00"], description="in `currency`")
-    min_orders: int | None = None
+    min_orders: int | None = Field(None, ge=0, le=MAX_QUANTITY)
     currency: str | None = Field(None, description="default: the settings' currency")
     price_list_code: str | None = Field(None, description="competes with the group's lists")
     free_express_shipping: bool = False
@@ -230,7 +231,7 @@ class TierOut(BaseModel):
 
 
 class TierRecalcIn(Input):
-    as_of: datetime | None = Field(None, description="default: now")
+    as_of: datetime | None = Field(None, description="default: now; from 1900 to a day ahead")
 
 
 class TierRunOut(BaseModel):
