@@ -1,11 +1,12 @@
 """Writing the generated demo business into an empty database, through the services.
 
-Warehouses, carriers, products, price lists, customers, bins and reorder points go
-through the areas' own services; the opening balances are one set-based posting to the stock
-ledger (``adjustment`` movements, reason ``opening_balance``), so ``ordersmith check``
-finds projection == ledger. The order history goes through ``orders.history_import``
-in transactions of ``HISTORY_BATCH`` orders and moves no stock: it is history from a
-previous system, and the stock on hand is the opening balance. The open orders go
+Warehouses, carriers, back-office users, products, price lists, customers, bins and
+reorder points go through the areas' own services; the opening balances are one
+set-based posting to the stock ledger (``adjustment`` movements, reason
+``opening_balance``), so ``ordersmith check`` finds projection == ledger. The order
+history goes through ``orders.history_import`` in transactions of ``HISTORY_BATCH``
+orders and moves no stock: it is history from a previous system, and the stock on hand
+is the opening balance. The open orders go
 through ``place_order`` and the lifecycle services, so they reserve stock like any
 real order. Each phase commits on its own: a load that fails part-way leaves what
 it wrote (and the database is then no longer empty).
@@ -33,6 +34,7 @@ from ordersmith.demo.loyalty import load_tiers
 from ordersmith.demo.master_data import CURRENCY
 from ordersmith.demo.opening import DemoOpenOrder
 from ordersmith.demo.people import Address, DemoCustomer
+from ordersmith.demo.staff import create_demo_staff
 from ordersmith.demo.suppliers import SuppliersLoaded, create_demo_suppliers
 from ordersmith.errors import Conflict
 from ordersmith.inventory import ledger
@@ -144,6 +146,7 @@ def _catalog(db: Database, data: DemoData, report: Progress) -> None:
                 uow, code=w.code, name=w.name, address=w.address.as_dict(), priority=w.priority
             )
         create_demo_carriers(uow)
+        create_demo_staff(uow)  # one back-office user per role (README: demo passwords)
         report("catalog", len(data.warehouses), total)
         for i, p in enumerate(data.products, start=1):
             create_product(

@@ -10,8 +10,11 @@ import sqlalchemy as sa
 from ordersmith.checks import run_checks
 from ordersmith.db import table_of
 from ordersmith.demo.loader import DatabaseNotEmpty, has_business_data, load_demo
+from ordersmith.demo.staff import DEMO_STAFF, demo_email
 from ordersmith.inventory.models import StockLevel, StockMovement
 from ordersmith.orders.models import Order, OrderLine
+from ordersmith.staff.roles import StaffRole
+from ordersmith.staff.services import sign_in
 from tests.factories.catalog import make_product
 
 SMALL = {"seed": 3, "history_days": 30, "customers": 20}
@@ -118,3 +121,16 @@ def test_the_demo_refuses_a_database_that_already_has_products(db):
     assert error.value.code == "database_not_empty"
     with db.reader() as session:
         assert session.scalar(sa.select(sa.func.count()).select_from(table_of(Order))) == 0
+
+
+def test_each_demo_user_signs_in_with_the_documented_password(db, small_demo):
+    # given
+    users = [(demo_email(role), password) for role, _name, password in DEMO_STAFF]
+    # when
+    outcomes = []
+    for email, password in users:
+        with db.unit_of_work(actor="test") as uow:
+            outcomes.append(sign_in(uow, email=email, password=password, ip="127.0.0.1"))
+    # then
+    assert [o.error for o in outcomes] == [None] * len(StaffRole)
+    assert {o.user.role for o in outcomes if o.user} == set(StaffRole)
