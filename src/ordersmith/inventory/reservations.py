@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from ordersmith.db import core, table_of
 from ordersmith.events import DomainEvent
 from ordersmith.inventory import ledger
+from ordersmith.inventory.errors import InsufficientStock
 from ordersmith.inventory.events import StockOut
 from ordersmith.inventory.ledger import Entry, Key
 from ordersmith.inventory.models import MovementKind, StockLevel, Warehouse
@@ -40,6 +41,30 @@ class Reservation:
     available: dict[uuid.UUID, int] = field(default_factory=dict)  # product -> seen available
     events: list[DomainEvent] = field(default_factory=list)
     shortage_events: list[DomainEvent] = field(default_factory=list)
+
+    def shortage_error(
+        self,
+        demands: Sequence[Demand],
+        sku_of: Mapping[uuid.UUID, str],
+        *,
+        wanted: str = "requested",
+        intro: str = "not enough stock for",
+        outro: str = "",
+    ) -> InsufficientStock:
+        """The error for a reservation that fell short: each short SKU (in SKU order)
+        with the units ``wanted`` and the units seen available, also as ``shortages``."""
+        shortages = [
+            {
+                "sku": sku_of[pid],
+                "requested": sum(d.quantity for d in demands if d.product_id == pid),
+                "available": self.available.get(pid, 0),
+            }
+            for pid in sorted(self.short, key=lambda p: sku_of[p])
+        ]
+        listing = ", ".join(
+            f"{s['sku']} ({wanted} {s['requested']}, available {s['available']})" for s in shortages
+        )
+        return InsufficientStock(f"{intro} {listing}{outro}", extra={"shortages": shortages})
 
     def taken_by_product(self) -> dict[uuid.UUID, int]:
         totals: dict[uuid.UUID, int] = {}

@@ -27,7 +27,6 @@ from ordersmith.customers.profile import OrderingProfile, ordering_profile
 from ordersmith.db import core, insert_rows, table_of
 from ordersmith.errors import FieldError, ValidationFailed
 from ordersmith.ids import new_id
-from ordersmith.inventory.errors import InsufficientStock
 from ordersmith.inventory.planning import Demand
 from ordersmith.inventory.queries import warehouse_ids
 from ordersmith.inventory.reservations import Reservation, reserve
@@ -359,17 +358,5 @@ def _reserve(
     if reservation.short and policy is BackorderPolicy.REJECT:
         uow.record_even_if_failed(*reservation.shortage_events)
         sku_of = {p.product_id: p.sku for p in prices.values()}
-        shortages = [
-            {
-                "sku": sku_of[pid],
-                "requested": sum(d.quantity for d in demands if d.product_id == pid),
-                "available": reservation.available.get(pid, 0),
-            }
-            for pid in sorted(reservation.short, key=lambda p: sku_of[p])
-        ]
-        listing = ", ".join(
-            f"{s['sku']} (requested {s['requested']}, available {s['available']})"
-            for s in shortages
-        )
-        raise InsufficientStock(f"not enough stock for {listing}", extra={"shortages": shortages})
+        raise reservation.shortage_error(demands, sku_of)
     return reservation

@@ -22,7 +22,6 @@ import sqlalchemy as sa
 from ordersmith.config import BackorderPolicy
 from ordersmith.db import insert_rows, table_of
 from ordersmith.inventory import ledger
-from ordersmith.inventory.errors import InsufficientStock
 from ordersmith.inventory.ledger import Key
 from ordersmith.inventory.models import StockLevel
 from ordersmith.inventory.planning import Demand
@@ -149,21 +148,12 @@ def rebalance(
     )
     if got.short and policy is BackorderPolicy.REJECT:
         uow.record_even_if_failed(*got.shortage_events)
-        shortages = [
-            {
-                "sku": labels[pid],
-                "requested": sum(d.quantity for d in demands if d.product_id == pid),
-                "available": got.available.get(pid, 0),
-            }
-            for pid in sorted(got.short, key=lambda p: labels[p])
-        ]
-        listing = ", ".join(
-            f"{s['sku']} (more wanted {s['requested']}, available {s['available']})"
-            for s in shortages
-        )
-        raise InsufficientStock(
-            f"not enough stock for the change: {listing}; nothing was changed",
-            extra={"shortages": shortages},
+        raise got.shortage_error(
+            demands,
+            labels,
+            wanted="more wanted",
+            intro="not enough stock for the change:",
+            outro="; nothing was changed",
         )
     pools = {key: dict(per_wh) for key, per_wh in got.by_demand.items()}
     for line in lines:
