@@ -137,7 +137,7 @@ class _Sources:
             yield TimelineEntry(
                 r.at,
                 "history",
-                f"{title} ({r.from_status} → {r.to_status})" if moved else title,
+                f"{title} ({r.from_status or 'new'} → {r.to_status})" if moved else title,
                 r.reason or "",
                 self.number,
                 self.order_id,

@@ -88,9 +88,9 @@ def test_the_timeline_joins_every_source_in_time_order(story: tuple[Shop, Any, A
     assert set(kinds) == ALL_KINDS
     times = [e.at for e in timeline.entries]
     assert times == sorted(times)
-    assert kinds[0] == "history"  # placed
-    assert timeline.entries[-1].kind in ("case_note", "email")
     titles = [e.title for e in timeline.entries]
+    assert (kinds[0], titles[0]) == ("history", "place (new → placed)")
+    assert timeline.entries[-1].kind in ("case_note", "email")
     assert f"Case {case.number} opened: Where is the rest?" in titles
     assert any(t.startswith("Invoice INV-") for t in titles)
     assert any(t.startswith("Refund of 5.00 EUR from PAY-") for t in titles)
