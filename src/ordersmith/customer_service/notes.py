@@ -16,6 +16,7 @@ import uuid
 import sqlalchemy as sa
 
 from ordersmith import clock
+from ordersmith.auth.permissions import Permission
 from ordersmith.customer_service import inputs
 from ordersmith.customer_service.errors import CaseClosed
 from ordersmith.customer_service.events import CaseNoteAdded
@@ -45,6 +46,7 @@ def add_note(
     wait: bool = False,
 ) -> CaseView:
     """Append a note to the case's thread (see the module's doc for its effects)."""
+    uow.authorize(Permission.CASES_WRITE)
     checks = FieldChecks()
     clean = checks.run("body", inputs.BODY, body) or ""
     seen_by = checks.run("visibility", one_of(Visibility), visibility)

@@ -19,6 +19,7 @@ import uuid
 import sqlalchemy as sa
 
 from ordersmith import clock
+from ordersmith.auth.permissions import Permission
 from ordersmith.customer_service import inputs
 from ordersmith.customer_service.errors import CaseLinkMismatch
 from ordersmith.customer_service.events import CaseOpened
@@ -68,6 +69,7 @@ def open_case(
     """A new open case of the customer. The description is its first note (internal when
     staff open it, for the customer when the customer does). A ``damage_report`` needs
     its order (``damage_line_no`` / ``damage_quantity``: which units, when known)."""
+    uow.authorize(Permission.CASES_WRITE)
     checks = FieldChecks()
     kind = checks.run("type", one_of(CaseType), case_type)
     level = checks.run("priority", one_of(CasePriority), priority)

@@ -17,6 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from ordersmith import clock
+from ordersmith.auth.permissions import Permission
 from ordersmith.customer_service import inputs
 from ordersmith.customer_service.errors import CaseClosed, CaseNotFound
 from ordersmith.customer_service.events import (
@@ -118,6 +119,7 @@ def move(uow: UnitOfWork, locked: Locked, action: CaseAction, **values: Any) -> 
 def wait_on_customer(uow: UnitOfWork, *, case_id: uuid.UUID) -> CaseView:
     """Staff wait for the customer's answer: the SLA clock stops until the case is open
     again (``reopen``, or the customer's reply)."""
+    uow.authorize(Permission.CASES_WRITE)
     move(uow, lock_case(uow, case_id), CaseAction.WAIT)
     return get_case(uow.session, case_id)
 
@@ -125,6 +127,7 @@ def wait_on_customer(uow: UnitOfWork, *, case_id: uuid.UUID) -> CaseView:
 def reopen_case(uow: UnitOfWork, *, case_id: uuid.UUID) -> CaseView:
     """Open a waiting or resolved case again; its due time moves later by the time its
     clock was stopped. A resolved case loses its resolution (kept in the event)."""
+    uow.authorize(Permission.CASES_WRITE)
     reopen(uow, lock_case(uow, case_id))
     return get_case(uow.session, case_id)
 
@@ -140,6 +143,7 @@ def reopen(uow: UnitOfWork, locked: Locked) -> None:
 def resolve_case(uow: UnitOfWork, *, case_id: uuid.UUID, resolution: str) -> CaseView:
     """The case is answered: ``resolution`` (required) says how. Resolved after its due
     time (the clock running), the case stays breached."""
+    uow.authorize(Permission.CASES_WRITE)
     checks = FieldChecks()
     clean = checks.run("resolution", inputs.RESOLUTION, resolution) or ""
     checks.raise_if_any("the resolution is not valid")
@@ -157,6 +161,7 @@ def resolve_case(uow: UnitOfWork, *, case_id: uuid.UUID, resolution: str) -> Cas
 
 def close_case(uow: UnitOfWork, *, case_id: uuid.UUID) -> CaseView:
     """Close a resolved case for good (no more notes, no reopening)."""
+    uow.authorize(Permission.CASES_WRITE)
     locked = lock_case(uow, case_id)
     move(uow, locked, CaseAction.CLOSE, closed_by=uow.actor, closed_at=clock.now())
     return get_case(uow.session, case_id)
@@ -164,6 +169,7 @@ def close_case(uow: UnitOfWork, *, case_id: uuid.UUID) -> CaseView:
 
 def assign_case(uow: UnitOfWork, *, case_id: uuid.UUID, assignee: str) -> CaseView:
     """Give the case to a staff member (free text; empty: unassigned)."""
+    uow.authorize(Permission.CASES_WRITE)
     checks = FieldChecks()
     clean = checks.run("assignee", inputs.ASSIGNEE, assignee) or ""
     checks.raise_if_any("the assignee is not valid")
@@ -179,6 +185,7 @@ def assign_case(uow: UnitOfWork, *, case_id: uuid.UUID, assignee: str) -> CaseVi
 def change_priority(uow: UnitOfWork, *, case_id: uuid.UUID, priority: str) -> CaseView:
     """A new priority: the due time becomes opened + the new priority's hours + the
     time the clock was stopped so far."""
+    uow.authorize(Permission.CASES_WRITE)
     checks = FieldChecks()
     level = checks.run("priority", one_of(CasePriority), priority)
     checks.raise_if_any("the priority is not valid")

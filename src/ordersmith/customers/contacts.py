@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from ordersmith import clock
+from ordersmith.auth.permissions import Permission
 from ordersmith.customers.errors import ContactNotFound
 from ordersmith.customers.events import CustomerContactAdded
 from ordersmith.customers.history import history_row, record_history
@@ -75,7 +76,9 @@ def add_contact(
     is_primary: bool = False,
 ) -> ContactView:
     """Add a contact; the first one, or one sent as primary, becomes the primary contact.
-    Raises ValidationFailed, CustomerNotFound, CustomerMerged."""
+    Raises Forbidden (without ``customers:write``), ValidationFailed, CustomerNotFound,
+    CustomerMerged."""
+    uow.authorize(Permission.CUSTOMERS_WRITE)
     checks = FieldChecks()
     given = {"name": name, "role": role, "email": email, "phone": phone, "is_primary": is_primary}
     values = {k: checks.run(k, _FIELDS[k], v) for k, v in given.items()}
@@ -115,6 +118,7 @@ def add_contact(
 
 def remove_contact(uow: UnitOfWork, *, customer: str | uuid.UUID, contact_id: uuid.UUID) -> None:
     """Remove one of the customer's contacts (another customer's contact is not found)."""
+    uow.authorize(Permission.CUSTOMERS_WRITE)
     row = lock_active_customer(uow.session, customer)
     contact = uow.session.scalars(
         sa.select(CustomerContact).where(

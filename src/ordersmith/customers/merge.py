@@ -26,6 +26,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from ordersmith import clock
+from ordersmith.auth.permissions import Permission
 from ordersmith.customers.errors import (
     CustomerMergeNotFound,
     CustomerNotFound,
@@ -117,7 +118,8 @@ def merge_customers(
     """Move everything of ``duplicate_id`` to ``survivor_id`` and mark the duplicate
     merged. Raises ValidationFailed, CustomerNotFound, MergeNotAllowed (codes
     ``merge_same_customer``, ``customer_already_merged``, ``survivor_merged``,
-    ``merge_currency_mismatch``)."""
+    ``merge_currency_mismatch``); Forbidden without ``customers:merge``."""
+    uow.authorize(Permission.CUSTOMERS_MERGE)
     why = _reason(reason)
     if survivor_id == duplicate_id:
         raise MergeNotAllowed("a customer cannot be merged into itself", code="merge_same_customer")
@@ -235,7 +237,9 @@ def _demote_clashing_flags(
 def unmerge_customer(uow: UnitOfWork, *, merge_id: uuid.UUID, reason: str) -> MergeView:
     """Move exactly the rows the merge moved back to the duplicate, and make it active
     again. Raises CustomerMergeNotFound, MergeNotAllowed (``merge_already_undone``,
-    ``survivor_merged``), UnmergeConflict (records now linked across the two)."""
+    ``survivor_merged``), UnmergeConflict (records now linked across the two); Forbidden
+    without ``customers:merge``."""
+    uow.authorize(Permission.CUSTOMERS_MERGE)
     why = _reason(reason)
     session = uow.session
     m = table_of(CustomerMerge)

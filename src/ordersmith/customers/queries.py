@@ -6,6 +6,7 @@ seen and return ``(items, has_more)``.
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -160,21 +161,59 @@ def _contains(column: InstrumentedAttribute[str], text: str) -> sa.ColumnElement
     return sa.func.lower(column).contains(text.lower(), autoescape=True)
 
 
+_PHONE_NOISE = (" ", "+", "-", ".", "/", "(", ")")  # as duplicate detection's phone key
+_PHONE_LIKE = re.compile(r"\+?[0-9 ()./-]{6,40}")
+
+
+def _phone_digits(column: InstrumentedAttribute[str]) -> sa.ColumnElement[str]:
+    expr: sa.ColumnElement[str] = column.expression
+    for ch in _PHONE_NOISE:
+        expr = sa.func.replace(expr, ch, "")
+    return expr
+
+
+def customer_search(text: str) -> sa.ColumnElement[bool]:
+    """WHERE clause for a searched text: the number (unique), the e-mail
+    (``ix_customers_email``), the start of the name as typed, capitalised or title-cased
+    (``ix_customers_name`` ranges) and, when the text looks like a phone number, the
+    phone's digits (``+49 (30) 123-45`` finds ``4930 12345``). No substring search: it
+    would scan every customer."""
+    term = text.strip()
+    if not term or not matchable(term) or len(term) > 200:
+        return sa.false()
+    found: list[sa.ColumnElement[bool]] = [
+        Customer.number == term.upper(),
+        Customer.email == term.lower(),
+        *(
+            sa.and_(Customer.name >= start, Customer.name < start + "\uffff")
+            for start in sorted({term, term.capitalize(), term.title()})
+        ),
+    ]
+    digits = "".join(ch for ch in term if ch not in _PHONE_NOISE)
+    if _PHONE_LIKE.fullmatch(term) and digits.isdigit() and len(digits) >= 5:
+        found.append(sa.and_(Customer.phone != "", _phone_digits(Customer.phone) == digits))
+    return sa.or_(*found)
+
+
 def list_customers(
     session: Session,
     *,
     q: str | None = None,
+    search: str | None = None,
     account_type: AccountType | None = None,
     customer_group: str | None = None,
+    tier: str | None = None,
     order: CustomerOrder = "newest",
     after: tuple[datetime, uuid.UUID] | None = None,
     after_number: str | None = None,
     limit: int = 50,
 ) -> tuple[list[CustomerView], bool]:
     """Customers newest first (keyset ``after`` = (created_at, id)) or by number
-    (``after_number``). ``q`` matches name, email, number or company, case-insensitive.
-    Customers merged into another are left out (they live on in the survivor)."""
-    if not matchable(q, customer_group, after_number):
+    (``after_number``). ``q`` matches name, email, number or company, case-insensitive;
+    ``search`` as ``customer_search`` (indexed: the back office's search box); ``tier`` a
+    loyalty tier's code. Customers merged into another are left out (they live on in the
+    survivor)."""
+    if not matchable(q, customer_group, after_number, tier):
         return [], False
     query = sa.select(Customer).where(Customer.merged_into_id.is_(None)).limit(limit + 1)
     if order == "newest":
@@ -198,6 +237,10 @@ def list_customers(
                 _contains(Customer.company, q),
             )
         )
+    if search is not None:
+        query = query.where(customer_search(search))
+    if tier is not None:
+        query = query.where(Customer.tier == tier)
     if account_type is not None:
         query = query.where(Customer.account_type == account_type)
     if customer_group is not None:

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from ordersmith import clock
+from ordersmith.auth.permissions import Permission
 from ordersmith.customers.errors import CustomerNotFound
 from ordersmith.customers.events import CustomerAddressAdded, CustomerCreated, CustomerUpdated
 from ordersmith.customers.models import AccountType, AddressKind, Customer, CustomerAddress
@@ -213,7 +214,8 @@ def create_customer(
     addresses: Sequence[AddressInput] = (),
 ) -> CustomerView:
     """Add a customer with a new number (call first in its unit of work: it takes the
-    number before any SQL). Raises ValidationFailed."""
+    number before any SQL). Raises ValidationFailed; Forbidden without customers:write."""
+    uow.authorize(Permission.CUSTOMERS_WRITE)
     new = prepare_customer(
         default_currency=uow.settings.default_currency,
         name=name,

@@ -11,12 +11,13 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from ordersmith import clock
 from ordersmith.auth.permissions import Permission
@@ -39,7 +40,7 @@ from ordersmith.orders.payment_holds import hold_for_payment_or_credit
 from ordersmith.orders.queries import order_view
 from ordersmith.orders.requests import LineRequest, PlaceOrder, lines_fingerprint, validate
 from ordersmith.orders.status import HoldReason, OrderStatus
-from ordersmith.orders.totals import order_totals
+from ordersmith.orders.totals import LineAmounts, OrderTotals, order_totals
 from ordersmith.orders.views import OrderLineView, OrderView
 from ordersmith.uow import UnitOfWork
 from ordersmith.validation import MAX_AMOUNT
@@ -53,6 +54,8 @@ __all__ = [
     "lines_fingerprint",
     "place_order",
     "prepare",
+    "price_amounts",
+    "price_request",
     "validate",
     "write_children",
 ]
@@ -121,18 +124,7 @@ def prepare(
     session, now = uow.session, clock.now()
     customer = ordering_profile(session, request.customer_id)
     currency = customer.currency
-    quantities: dict[str, int] = {}
-    for line in request.lines:
-        quantities[line.sku] = quantities.get(line.sku, 0) + line.quantity
-    prices = resolve_prices(
-        session,
-        quantities=quantities,
-        customer_group=customer.customer_group,
-        currency=currency,
-        on=now.date(),
-        tier_price_list=customer.tier_price_list,  # the loyalty tier's list (ADR 0022)
-    )
-    check_orderable(request.lines, prices, currency)
+    prices = price_request(session, request, customer, now.date())
     warehouses = _warehouse_ids(uow, request.lines)
     policy = request.backorder_policy or uow.settings.backorder_policy
     fingerprint = lines_fingerprint(request.lines)
@@ -141,16 +133,7 @@ def prepare(
     reservation = Reservation()
     if not request.draft:
         reservation = _reserve(uow, request, prices, warehouses, policy, number)
-    amounts = [
-        price_line(line, prices[line.sku], currency, i) for i, line in enumerate(request.lines)
-    ]
-    totals = order_totals(amounts, request.shipping_amount, currency)
-    if totals.subtotal + totals.tax_total + totals.shipping_total > MAX_AMOUNT:
-        raise ValidationFailed(
-            f"the order's total would exceed {MAX_AMOUNT} {currency}; split it",
-            code="amount_too_large",
-            fields=[FieldError("lines", "the order is too large to be stored")],
-        )
+    amounts, totals = price_amounts(request, prices, currency)
     status = OrderStatus.DRAFT if request.draft else OrderStatus.PLACED
     hold_reason = None
     if duplicate_of is not None:
@@ -193,6 +176,44 @@ def prepare(
     history = _record(uow, request, view, duplicate_of, now)
     uow.record(*reservation.events, *reservation.shortage_events)
     return Prepared(row, lines, reservation, history, view)
+
+
+def price_request(
+    session: Session, request: PlaceOrder, customer: OrderingProfile, on: date
+) -> dict[str, PricedProduct]:
+    """The customer's price of every SKU of the request (its group's and its loyalty
+    tier's lists, ADR 0022), each checked orderable and priced; one statement."""
+    quantities: dict[str, int] = {}
+    for line in request.lines:
+        quantities[line.sku] = quantities.get(line.sku, 0) + line.quantity
+    prices = resolve_prices(
+        session,
+        quantities=quantities,
+        customer_group=customer.customer_group,
+        currency=customer.currency,
+        on=on,
+        tier_price_list=customer.tier_price_list,
+    )
+    check_orderable(request.lines, prices, customer.currency)
+    return prices
+
+
+def price_amounts(
+    request: PlaceOrder, prices: dict[str, PricedProduct], currency: str
+) -> tuple[list[LineAmounts], OrderTotals]:
+    """Each line's amounts and the order's totals (the rules of ordersmith.orders.totals),
+    refusing an order too large to be stored."""
+    amounts = [
+        price_line(line, prices[line.sku], currency, i) for i, line in enumerate(request.lines)
+    ]
+    totals = order_totals(amounts, request.shipping_amount, currency)
+    if totals.subtotal + totals.tax_total + totals.shipping_total > MAX_AMOUNT:
+        raise ValidationFailed(
+            f"the order's total would exceed {MAX_AMOUNT} {currency}; split it",
+            code="amount_too_large",
+            fields=[FieldError("lines", "the order is too large to be stored")],
+        )
+    return amounts, totals
 
 
 def _record(

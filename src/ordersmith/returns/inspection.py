@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ordersmith import clock
+from ordersmith.auth.permissions import Permission
 from ordersmith.db import insert_rows, table_of
 from ordersmith.errors import FieldError, ValidationFailed
 from ordersmith.ids import new_id
@@ -59,6 +60,7 @@ def inspect_return(
     uow: UnitOfWork, *, return_id: uuid.UUID, dispositions: Sequence[DispositionInput]
 ) -> ReturnView:
     """Decide every received unit (see the module doc); refused whole otherwise."""
+    uow.authorize(Permission.RETURNS_WRITE)
     checks = FieldChecks()
     inputs.check_dispositions(checks, dispositions)
     checks.raise_if_any("the inspection is not valid")

@@ -30,6 +30,8 @@ class ReturnFilter:
     status: ReturnStatus | None = None
     customer_id: uuid.UUID | None = None
     order_id: uuid.UUID | None = None
+    reason: str | None = None
+    """Returns with at least one line returned for this reason (``ReturnReason``)."""
 
 
 def return_match(ref: str | uuid.UUID) -> sa.ColumnElement[bool]:
@@ -155,6 +157,10 @@ def list_returns(
         query = query.where(_R.c.customer_id == flt.customer_id)
     if flt.order_id is not None:
         query = query.where(_R.c.order_id == flt.order_id)
+    if flt.reason is not None:
+        query = query.where(
+            sa.exists().where(_RL.c.return_id == _R.c.id, _RL.c.reason == flt.reason)
+        )
     if before is not None:
         query = query.where(sa.tuple_(_R.c.created_at, _R.c.id) < sa.tuple_(*before))
     query = query.order_by(_R.c.created_at.desc(), _R.c.id.desc()).limit(limit)

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ordersmith import clock
+from ordersmith.auth.permissions import Permission
 from ordersmith.customers.queries import active_customer
 from ordersmith.db import core, insert_rows, table_of
 from ordersmith.errors import FieldError, ValidationFailed
@@ -60,8 +61,9 @@ def create_return(
     """A return request for units of one order's shipped lines. ``customer_id`` scopes
     the order to that customer (OrderNotFound otherwise, as for an unknown order).
     ``override_window_reason`` accepts lines whose return window has closed (staff
-    only: the caller checks the ``returns:override`` permission). ``warehouse``: where
+    only: ``returns:override``, checked here for a signed-in user). ``warehouse``: where
     the goods go back to, default the warehouse the order's goods left from."""
+    uow.authorize(Permission.RETURNS_WRITE)
     checks = FieldChecks()
     inputs.check_request_lines(checks, lines)
     clean_comment = checks.run("comment", inputs.COMMENT, comment) or ""
@@ -69,6 +71,8 @@ def create_return(
     if override and requested_by is RequestedBy.CUSTOMER:
         checks.fail("override_window_reason", "only staff may accept a return outside the window")
     checks.raise_if_any("the return request is not valid")
+    if override:
+        uow.authorize(Permission.RETURNS_OVERRIDE)
     number = take_return_number(uow)
     order = lock_order(uow, order_id)
     if customer_id is not None and order["customer_id"] != customer_id:

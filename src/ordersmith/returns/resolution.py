@@ -29,6 +29,7 @@ from typing import Any
 
 from ordersmith import clock
 from ordersmith.adapters.payments import MANUAL
+from ordersmith.auth.permissions import Permission
 from ordersmith.billing.credit_notes import issue_credit_note
 from ordersmith.billing.payments import refund_payment
 from ordersmith.billing.queries import get_invoice, get_payment
@@ -59,6 +60,7 @@ def resolve_return(
 ) -> ReturnView:
     """Resolve the return (see the module doc). ``exchange_lines`` (exchange only):
     what the replacement holds, default the received units of each returned SKU."""
+    uow.authorize(Permission.RETURNS_WRITE)
     checks = FieldChecks()
     how = checks.run("resolution", one_of(Resolution), resolution)
     clean_note = checks.run("note", inputs.REASON, note) or ""

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 
 from ordersmith import clock
 from ordersmith.adapters.carriers import new_tracking_number, validate_tracking_number
+from ordersmith.auth.permissions import Permission
 from ordersmith.db import table_of
 from ordersmith.errors import FieldError, InvalidTransition, ValidationFailed
 from ordersmith.fulfillment.incidents import report_damage, report_wrong_item
@@ -130,6 +131,7 @@ def authorise_return(
     the return's). Lines returned as ``damaged`` or ``wrong_item`` are recorded against
     the original order's perfect order now (a damage / wrong_item incident): the
     business has accepted that the order arrived so (ADR 0019)."""
+    uow.authorize(Permission.RETURNS_WRITE)
     clean = _reason("note", note, required=False)
     locked = lock_return(uow, return_id)
     values: dict[str, Any] = {"authorised_by": uow.actor, "authorised_at": clock.now()}
@@ -157,6 +159,7 @@ def authorise_return(
 
 def reject_return(uow: UnitOfWork, *, return_id: uuid.UUID, reason: str) -> ReturnView:
     """Refuse the request; ``reason`` (required) is told to the customer."""
+    uow.authorize(Permission.RETURNS_WRITE)
     clean = _reason("reason", reason, required=True)
     locked = lock_return(uow, return_id)
     move(
@@ -183,6 +186,7 @@ def ship_return(
     number. A carrier that makes its own numbers (``local_courier``) gives one when none
     is typed, so a return label can be printed (``returns.labels``); a ``generic``
     carrier needs the number the customer got (``tracking_number_required``)."""
+    uow.authorize(Permission.RETURNS_WRITE)
     checks = FieldChecks()
     code = checks.run("carrier", optional(inputs.CODE), carrier)
     checks.raise_if_any("the shipment of the return is not valid")
@@ -234,6 +238,7 @@ def receive_return(
     """The parcel arrived: per line the units in it (lines not named: none); without
     ``lines``, every unit asked back. Fewer than asked is allowed; more is refused.
     Nothing goes on hand yet: inspection decides (``returns.inspection``)."""
+    uow.authorize(Permission.RETURNS_WRITE)
     checks = FieldChecks()
     if lines is not None:
         inputs.check_received_lines(checks, lines)
@@ -304,6 +309,7 @@ def _received(
 
 def cancel_return(uow: UnitOfWork, *, return_id: uuid.UUID, reason: str = "") -> ReturnView:
     """Call the return off before the goods arrive (the customer or staff)."""
+    uow.authorize(Permission.RETURNS_WRITE)
     clean = _reason("reason", reason, required=False)
     locked = lock_return(uow, return_id)
     move(

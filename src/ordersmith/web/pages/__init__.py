@@ -23,13 +23,32 @@ class MethodNotAllowed(OmsError):
 
 
 def page_routers() -> list[APIRouter]:
-    from ordersmith.web.pages import auth, dashboard, order_actions, orders
+    from ordersmith.web.pages import (
+        auth,
+        cases,
+        cases_actions,
+        customers,
+        customers_actions,
+        dashboard,
+        order_actions,
+        orders,
+        returns,
+        returns_actions,
+        sales_form,
+    )
 
     return [
         auth.router,  # sign-in, sign-out, home
         dashboard.router,  # the dashboard (ordersmith.dashboard)
+        sales_form.router,  # orders: the sales form, /orders/new (before /orders/{number})
         orders.router,  # orders: the list and the order page
         order_actions.router,  # orders: confirm, hold, release, cancel
+        returns.router,  # returns: the list, the request form, the return page
+        returns_actions.router,  # returns: request, authorise, reject, receive, inspect, ...
+        cases.router,  # cases: the list, the form to open one, the case page
+        cases_actions.router,  # cases: open, note, assign, priority, wait, resolve, close
+        customers.router,  # customers: the list, duplicates, the customer 360
+        customers_actions.router,  # customers: add a contact, merge, undo a merge
     ]
 
 
