@@ -69,6 +69,14 @@ def wait_for_focus(page: Any, element_id: str) -> None:
     page.wait_for_function(f"document.activeElement?.id === '{element_id}'")
 
 
+def wait_for_htmx(page: Any) -> None:
+    """Until no htmx request is in flight and the last swap has settled (a click made
+    while the form is being swapped would be undone by the settle)."""
+    page.wait_for_function(
+        "!document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
+    )
+
+
 def wait_for_lines(page: Any, *skus: str) -> None:
     selector = " && ".join(f"document.querySelector('tr[data-sku=\"{s}\"]')" for s in skus)
     page.wait_for_function(selector)
@@ -159,6 +167,7 @@ def test_a_customer_created_on_the_form_is_chosen_and_gets_the_in_person_order(
     page.get_by_label("Find product").fill("A-")
     page.get_by_role("button", name="Add A-1 Anvil").click()
     wait_for_lines(page, "A-1")
+    wait_for_htmx(page)
     page.get_by_label("in person").check()
     page.get_by_label("External reference (optional)").fill("TILL-7")
     page.get_by_role("button", name="Place order").click()
@@ -178,7 +187,10 @@ def test_the_previewed_total_is_the_placed_orders_total(page, live_server, signe
     page.get_by_label("SKU, line 2").fill("B-2")
     page.get_by_label("Quantity, line 2").fill("7")
     page.get_by_label("Quantity, line 2").press("Tab")  # a change recalculates (HTMX)
-    page.wait_for_function("document.getElementById('c-net-2').innerText.trim() !== ''")
+    page.wait_for_function(  # the last recalculation is in: 3 anvils and 7 bolts
+        "document.querySelector('[data-testid=total]')?.innerText.trim() === '38.94 EUR'"
+    )
+    wait_for_htmx(page)
     preview = page.get_by_test_id("total").inner_text()
     # when
     page.get_by_role("button", name="Place order").click()
@@ -247,6 +259,7 @@ def test_errors_show_next_to_their_lines_and_nothing_is_placed(page, live_server
     page.get_by_label("SKU, line 1").fill("A-1")
     page.get_by_label("Quantity, line 1").fill("999")
     page.get_by_label("If stock is short").select_option("reject")
+    wait_for_htmx(page)
     page.get_by_role("button", name="Place order").click()
     # then
     page.wait_for_function(

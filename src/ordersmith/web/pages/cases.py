@@ -31,7 +31,14 @@ from ordersmith.customer_service.views import CaseView
 from ordersmith.customers.queries import get_customer
 from ordersmith.errors import OmsError
 from ordersmith.orders import queries as order_queries
-from ordersmith.web.pages.deps import StaffSession, csrf_protect, get_db, render, require
+from ordersmith.web.pages.deps import (
+    StaffSession,
+    csrf_protect,
+    get_db,
+    render,
+    require,
+    wants_results_only,
+)
 from ordersmith.web.pagination import decode_time_cursor, encode_time_cursor
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
@@ -137,9 +144,7 @@ def cases_list(request: Request, session: Reader) -> HTMLResponse:
         "may_write": session.may(P.CASES_WRITE),
         **_choices(),
     }
-    partial = request.headers.get("hx-request") == "true" and not request.headers.get(
-        "hx-history-restore-request"
-    )
+    partial = wants_results_only(request)
     template = "cases/_results.html" if partial else "cases/list.html"
     return render(request, template, context, session)
 

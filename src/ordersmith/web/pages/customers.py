@@ -34,7 +34,14 @@ from ordersmith.customers.overview import CustomerOverview, customer_overview
 from ordersmith.customers.tiers import list_tiers
 from ordersmith.errors import OmsError
 from ordersmith.money import money_str
-from ordersmith.web.pages.deps import StaffSession, csrf_protect, get_db, render, require
+from ordersmith.web.pages.deps import (
+    StaffSession,
+    csrf_protect,
+    get_db,
+    render,
+    require,
+    wants_results_only,
+)
 from ordersmith.web.pagination import (
     decode_cursor,
     decode_time_cursor,
@@ -136,9 +143,7 @@ def customers_list(request: Request, session: Reader) -> HTMLResponse:
         "tiers": tiers,
         "this_query": form.query(),
     }
-    partial = request.headers.get("hx-request") == "true" and not request.headers.get(
-        "hx-history-restore-request"
-    )
+    partial = wants_results_only(request)
     template = "customers/_results.html" if partial else "customers/list.html"
     return render(request, template, context, session)
 

@@ -217,6 +217,14 @@ def nav_for(request: Request, session: StaffSession | None) -> list[NavEntry]:
     ]
 
 
+def wants_results_only(request: Request) -> bool:
+    """An HTMX request for a list's results: answer the results part, not the page
+    (a history restore wants the whole page)."""
+    return request.headers.get("hx-request") == "true" and not request.headers.get(
+        "hx-history-restore-request"
+    )
+
+
 def render(
     request: Request,
     name: str,

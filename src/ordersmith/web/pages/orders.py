@@ -33,7 +33,14 @@ from ordersmith.orders import queries
 from ordersmith.orders.models import Channel
 from ordersmith.orders.status import HoldReason, OrderStatus
 from ordersmith.orders.views import OrderSummary, OrderView
-from ordersmith.web.pages.deps import StaffSession, csrf_protect, get_db, render, require
+from ordersmith.web.pages.deps import (
+    StaffSession,
+    csrf_protect,
+    get_db,
+    render,
+    require,
+    wants_results_only,
+)
 from ordersmith.web.pagination import decode_time_cursor, encode_time_cursor
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
@@ -197,9 +204,7 @@ def orders_list(request: Request, session: Reader) -> HTMLResponse:
         "hold_reasons": [h.value for h in HoldReason],
         "this_query": form.query(),
     }
-    partial = request.headers.get("hx-request") == "true" and not request.headers.get(
-        "hx-history-restore-request"
-    )
+    partial = wants_results_only(request)
     template = "orders/_results.html" if partial else "orders/list.html"
     return render(request, template, context, session)
 

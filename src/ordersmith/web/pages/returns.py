@@ -38,7 +38,14 @@ from ordersmith.returns.eligibility import returnable_lines
 from ordersmith.returns.models import Disposition, Resolution, ReturnReason
 from ordersmith.returns.status import ReturnAction, ReturnStatus
 from ordersmith.returns.views import ReturnView
-from ordersmith.web.pages.deps import StaffSession, csrf_protect, get_db, render, require
+from ordersmith.web.pages.deps import (
+    StaffSession,
+    csrf_protect,
+    get_db,
+    render,
+    require,
+    wants_results_only,
+)
 from ordersmith.web.pagination import decode_time_cursor, encode_time_cursor
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
@@ -168,9 +175,7 @@ def returns_list(request: Request, session: Reader) -> HTMLResponse:
         "this_query": form.query(),
         "may_write": session.may(P.RETURNS_WRITE),
     }
-    partial = request.headers.get("hx-request") == "true" and not request.headers.get(
-        "hx-history-restore-request"
-    )
+    partial = wants_results_only(request)
     template = "returns/_results.html" if partial else "returns/list.html"
     return render(request, template, context, session)
 
