@@ -17,7 +17,6 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Annotated
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
@@ -39,11 +38,11 @@ from ordersmith.web.pages.deps import (
     require,
     wants_results_only,
 )
+from ordersmith.web.pages.listing import ListParams, choice
 from ordersmith.web.pagination import decode_time_cursor, encode_time_cursor
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
 P = Permission
-PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
 FILTER_FIELDS = ("status", "type", "priority", "assignee", "breached", "limit")
 SAVED_FILTERS = (
@@ -60,24 +59,11 @@ Writer = Annotated[StaffSession, Depends(require(P.CASES_WRITE))]
 
 
 @dataclass
-class ListForm:
-    values: dict[str, str]
-    errors: list[str] = field(default_factory=list)
+class ListForm(ListParams):
+    """What the list's parameters mean once read."""
+
     flt: queries.CaseFilter = field(default_factory=queries.CaseFilter)
     before: tuple[datetime, uuid.UUID] | None = None
-    limit: int = PAGE_SIZE
-
-    def query(self, **extra: str) -> str:
-        return urlencode({k: v for k, v in self.values.items() if v} | extra)
-
-
-def _choice(name: str, value: str, allowed: list[str], errors: list[str]) -> str | None:
-    if not value:
-        return None
-    if value not in allowed:
-        errors.append(f"{name}: {value!r} is not one of {', '.join(allowed)}")
-        return None
-    return value
 
 
 def read_form(params: dict[str, str]) -> ListForm:
@@ -85,10 +71,10 @@ def read_form(params: dict[str, str]) -> ListForm:
     values = {k: params.get(k, "").strip()[:120] for k in FILTER_FIELDS}
     form = ListForm(values)
     errors = form.errors
-    status = _choice("status", values["status"], [s.value for s in CaseStatus], errors)
-    kind = _choice("type", values["type"], [t.value for t in CaseType], errors)
-    priority = _choice("priority", values["priority"], [p.value for p in CasePriority], errors)
-    breached = _choice("breached", values["breached"], ["yes", "no"], errors)
+    status = choice("status", values["status"], [s.value for s in CaseStatus], errors)
+    kind = choice("type", values["type"], [t.value for t in CaseType], errors)
+    priority = choice("priority", values["priority"], [p.value for p in CasePriority], errors)
+    breached = choice("breached", values["breached"], ["yes", "no"], errors)
     assignee = values["assignee"]
     if values["limit"]:
         if values["limit"].isdigit() and 1 <= int(values["limit"]) <= MAX_PAGE_SIZE:

@@ -16,7 +16,7 @@ offers the undo. The POSTs are in ``customers_actions``.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
 from urllib.parse import urlencode
@@ -42,6 +42,7 @@ from ordersmith.web.pages.deps import (
     require,
     wants_results_only,
 )
+from ordersmith.web.pages.listing import ListParams
 from ordersmith.web.pagination import (
     decode_cursor,
     decode_time_cursor,
@@ -51,24 +52,16 @@ from ordersmith.web.pagination import (
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
 P = Permission
-PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
 FILTER_FIELDS = ("q", "account_type", "group", "tier", "limit")
 Reader = Annotated[StaffSession, Depends(require(P.CUSTOMERS_READ))]
 
 
 @dataclass
-class ListForm:
-    """The list's query parameters as typed, and what they mean once read."""
+class ListForm(ListParams):
+    """What the list's parameters mean once read."""
 
-    values: dict[str, str]
-    errors: list[str] = field(default_factory=list)
     after: tuple[datetime, uuid.UUID] | None = None
-    limit: int = PAGE_SIZE
-
-    def query(self, **extra: str) -> str:
-        params = {k: v for k, v in self.values.items() if v} | extra
-        return urlencode(params)
 
 
 def _limit(form: ListForm, value: str) -> None:

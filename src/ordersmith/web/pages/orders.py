@@ -14,7 +14,6 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Annotated, Any
-from urllib.parse import urlencode
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Request
@@ -41,11 +40,11 @@ from ordersmith.web.pages.deps import (
     require,
     wants_results_only,
 )
+from ordersmith.web.pages.listing import ListParams, choice
 from ordersmith.web.pagination import decode_time_cursor, encode_time_cursor
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
 P = Permission
-PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
 FILTER_FIELDS = (
     "q",
@@ -73,18 +72,11 @@ Reader = Annotated[StaffSession, Depends(require(P.ORDERS_READ))]
 
 
 @dataclass
-class ListForm:
-    """The list's query parameters as typed, and what they mean once read."""
+class ListForm(ListParams):
+    """What the list's parameters mean once read."""
 
-    values: dict[str, str]
-    errors: list[str] = field(default_factory=list)
     flt: queries.OrderFilter = field(default_factory=queries.OrderFilter)
     before: tuple[Any, uuid.UUID] | None = None
-    limit: int = PAGE_SIZE
-
-    def query(self, **extra: str) -> str:
-        params = {k: v for k, v in self.values.items() if v} | extra
-        return urlencode(params)
 
 
 def _day(name: str, value: str, errors: list[str]) -> date | None:
@@ -97,23 +89,14 @@ def _day(name: str, value: str, errors: list[str]) -> date | None:
         return None
 
 
-def _choice(name: str, value: str, allowed: list[str], errors: list[str]) -> str | None:
-    if not value:
-        return None
-    if value not in allowed:
-        errors.append(f"{name}: {value!r} is not one of {', '.join(allowed)}")
-        return None
-    return value
-
-
 def read_form(session: Session, params: dict[str, str]) -> ListForm:
     """Read the filters; every problem becomes a message (nothing raises)."""
     values = {k: params.get(k, "").strip()[:200] for k in FILTER_FIELDS}
     form = ListForm(values)
     errors = form.errors
-    status = _choice("status", values["status"], [s.value for s in OrderStatus], errors)
-    channel = _choice("channel", values["channel"], [c.value for c in Channel], errors)
-    hold = _choice("hold_reason", values["hold_reason"], [h.value for h in HoldReason], errors)
+    status = choice("status", values["status"], [s.value for s in OrderStatus], errors)
+    channel = choice("channel", values["channel"], [c.value for c in Channel], errors)
+    hold = choice("hold_reason", values["hold_reason"], [h.value for h in HoldReason], errors)
     start = _day("from", values["created_from"], errors)
     end = _day("to", values["created_to"], errors)
     due = _day("dispatch due", values["dispatch_due"], errors)

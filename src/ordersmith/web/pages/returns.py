@@ -17,7 +17,6 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Annotated, Any
-from urllib.parse import urlencode
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Request
@@ -46,11 +45,11 @@ from ordersmith.web.pages.deps import (
     require,
     wants_results_only,
 )
+from ordersmith.web.pages.listing import ListParams, choice
 from ordersmith.web.pagination import decode_time_cursor, encode_time_cursor
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
 P = Permission
-PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
 FILTER_FIELDS = ("status", "reason", "customer", "order", "limit")
 SAVED_FILTERS = (
@@ -74,26 +73,11 @@ Writer = Annotated[StaffSession, Depends(require(P.RETURNS_WRITE))]
 
 
 @dataclass
-class ListForm:
-    """The list's query parameters as typed, and what they mean once read."""
+class ListForm(ListParams):
+    """What the list's parameters mean once read."""
 
-    values: dict[str, str]
-    errors: list[str] = field(default_factory=list)
     flt: queries.ReturnFilter = field(default_factory=queries.ReturnFilter)
     before: tuple[datetime, uuid.UUID] | None = None
-    limit: int = PAGE_SIZE
-
-    def query(self, **extra: str) -> str:
-        return urlencode({k: v for k, v in self.values.items() if v} | extra)
-
-
-def _choice(name: str, value: str, allowed: list[str], errors: list[str]) -> str | None:
-    if not value:
-        return None
-    if value not in allowed:
-        errors.append(f"{name}: {value!r} is not one of {', '.join(allowed)}")
-        return None
-    return value
 
 
 def read_form(session: Session, params: dict[str, str]) -> ListForm:
@@ -101,8 +85,8 @@ def read_form(session: Session, params: dict[str, str]) -> ListForm:
     values = {k: params.get(k, "").strip()[:200] for k in FILTER_FIELDS}
     form = ListForm(values)
     errors = form.errors
-    status = _choice("status", values["status"], [s.value for s in ReturnStatus], errors)
-    reason = _choice("reason", values["reason"], [r.value for r in ReturnReason], errors)
+    status = choice("status", values["status"], [s.value for s in ReturnStatus], errors)
+    reason = choice("reason", values["reason"], [r.value for r in ReturnReason], errors)
     customer_id = order_id = None
     if values["customer"]:
         found = find_customer(session, values["customer"])
