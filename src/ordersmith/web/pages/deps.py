@@ -69,6 +69,7 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("Dashboard", "/dashboard", None),
     NavEntry("Orders", "/orders", P.ORDERS_READ),
     NavEntry("Customers", "/customers", P.CUSTOMERS_READ),
+    NavEntry("Catalog", "/catalog", P.CATALOG_READ),
     NavEntry("Inventory", "/inventory", P.INVENTORY_READ),
     NavEntry("Warehouse", "/warehouse", P.FULFILMENT_READ),
     NavEntry("Shipping", "/shipping", P.FULFILMENT_READ),
