@@ -60,6 +60,10 @@ bench: venv ## benchmark vs raw SQL on SQLite, then PostgreSQL (ORDERSMITH_BENCH
 bench-growth: venv ## query times at 10^4..10^6 orders (GROWTH_DB=postgresql, GROWTH_SIZES=...)
 	$(BIN)/python -m bench growth --db $(GROWTH_DB) --sizes $(GROWTH_SIZES)
 
+.PHONY: bench-pages
+bench-pages: venv ## server time of every back-office page on the demo (needs `make run` in another terminal)
+	$(BIN)/python -m bench pages --url http://$(HOST):$(PORT)
+
 FORECAST_SERIES ?= 5000
 FORECAST_DB ?= sqlite
 .PHONY: bench-forecast

@@ -1,4 +1,4 @@
-"""``python -m bench run ...`` and ``python -m bench growth ...``."""
+"""``python -m bench run|growth|profile|pages ...``."""
 
 from __future__ import annotations
 
@@ -60,6 +60,13 @@ def _parser() -> argparse.ArgumentParser:
     profile.add_argument("--db", choices=("sqlite", "postgresql"), default="sqlite")
     profile.add_argument("--orders", type=int, default=2000)
     profile.add_argument("--skus", type=int, default=10_000)
+
+    pages = sub.add_parser("pages", help="server time of every back-office page (make run first)")
+    pages.add_argument("--url", default="http://127.0.0.1:8000", help="a running server")
+    pages.add_argument("--email", default="admin@ordersmith.example")
+    pages.add_argument("--password", default="demo-admin-pass")
+    pages.add_argument("--rounds", type=int, default=20, help="visits per page")
+    pages.add_argument("--out", type=Path, default=None)
     return parser
 
 
@@ -69,6 +76,8 @@ def main(argv: list[str] | None = None) -> int:
         return _run(args)
     if args.command == "profile":
         return _profile(args)
+    if args.command == "pages":
+        return _pages(args)
     return _growth(args)
 
 
@@ -109,6 +118,16 @@ def _growth(args: argparse.Namespace) -> int:
     print_curve(doc, console)
     console.print(f"result: {path}")
     return 0
+
+
+def _pages(args: argparse.Namespace) -> int:
+    from bench.pages import measure, print_table, write
+
+    timings = measure(args.url, args.email, args.password, rounds=args.rounds)
+    path = write(timings, args.out, args.url)
+    print_table(timings, console)
+    console.print(f"result: {path}")
+    return 0 if all(t.ok for t in timings) else 1
 
 
 def _profile(args: argparse.Namespace) -> int:

@@ -59,7 +59,10 @@ def install(app: FastAPI, *, api_prefix: str) -> None:
         route = str(getattr(matched, "path", "unmatched"))
         if request.url.path.startswith(api_prefix) and not route.startswith(api_prefix):
             route = api_prefix + route  # routes of included routers know only their own path
-        latency.labels(request.method, route).observe(time.perf_counter() - started)
+        elapsed = time.perf_counter() - started
+        latency.labels(request.method, route).observe(elapsed)
+        # the server's own time, for browsers' dev tools and `python -m bench pages`
+        response.headers["Server-Timing"] = f"app;dur={elapsed * 1000:.1f}"
         requests.labels(request.method, route, str(response.status_code)).inc()
         return response
 
