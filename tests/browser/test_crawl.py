@@ -1,5 +1,6 @@
 """Every page of the back-office menu, and the detail pages they link to, load on demo
-data without a server error, an external request or a script error, for every role;
+data without a server error, an external request or a script error, for every role, and
+pass basic accessibility checks (labels, one heading, landmarks);
 screenshots of them are saved as artefacts (issue 8).
 
 The server's database gets the small demo with a few days of fulfilment, billing and
@@ -36,6 +37,30 @@ def _visit(page: Any, server: LiveServer, path: str) -> int:
     response = page.goto(server.url(path))
     page.wait_for_load_state("networkidle")
     return int(response.status) if response is not None else 0
+
+
+ACCESSIBILITY_PROBLEMS = """() => {
+  const problems = [];
+  if (!document.documentElement.lang) problems.push("no lang on <html>");
+  if (document.querySelectorAll("h1").length !== 1) problems.push("not exactly one <h1>");
+  if (!document.querySelector("main")) problems.push("no <main> landmark");
+  for (const el of document.querySelectorAll("input, select, textarea")) {
+    if (["hidden", "submit", "button", "reset"].includes(el.type)) continue;
+    const labelled = (el.id && document.querySelector(`label[for="${el.id}"]`))
+      || el.closest("label") || el.getAttribute("aria-label") || el.getAttribute("aria-labelledby");
+    if (!labelled) problems.push(`unlabelled ${el.tagName.toLowerCase()} ${el.name || el.id}`);
+  }
+  for (const img of document.querySelectorAll("img:not([alt])")) {
+    problems.push(`img without alt ${img.src}`);
+  }
+  for (const button of document.querySelectorAll("button")) {
+    const named = button.textContent.trim() || button.getAttribute("aria-label");
+    if (!named) problems.push("button without a name");
+  }
+  return problems;
+}"""
+"""What a page must have for screen readers and keyboards: a language, one <h1>, a <main>,
+a label for every field, an alt for every image, a name for every button."""
 
 
 def _menu(page: Any) -> list[str]:
@@ -77,17 +102,21 @@ def test_every_menu_page_and_its_details_load_for_an_admin(
     shots = screenshot_dir()
     # when every menu page and a few of the pages each one links to are opened
     statuses: dict[str, int] = {}
+    inaccessible: dict[str, list[str]] = {}
     menu = _menu(page)
     for section in menu:
         statuses[section] = _visit(page, demo_server, section)
+        inaccessible[section] = page.evaluate(ACCESSIBILITY_PROBLEMS)
         page.screenshot(path=str(shots / f"crawl{section.replace('/', '-')}.png"), full_page=True)
         for detail in _details(page, section):
             statuses[detail] = _visit(page, demo_server, detail)
+            inaccessible[detail] = page.evaluate(ACCESSIBILITY_PROBLEMS)
     # then the whole menu is there, nothing failed and nothing left the server
     assert {"/dashboard", "/orders", "/customers", "/returns", "/cases"} <= set(menu)
     assert {path: s for path, s in statuses.items() if s != 200} == {}
     assert len(statuses) > len(menu), "the lists link to their detail pages"
     assert failed == []
+    assert {path: found for path, found in inaccessible.items() if found} == {}
     assert errors == []
     outside = [u for u in page.recorded.urls if not u.startswith(demo_server.base_url)]
     assert outside == []
