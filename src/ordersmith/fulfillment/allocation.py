@@ -19,6 +19,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from ordersmith import clock
+from ordersmith.auth.permissions import Permission
 from ordersmith.db import insert_rows, table_of
 from ordersmith.errors import InvalidTransition
 from ordersmith.fulfillment import allocation_inputs as inputs
@@ -69,6 +70,7 @@ def allocate_order(
     """Allocate what the order still needs. ``required``: refuse (InvalidTransition) an
     order that is not confirmed; otherwise quietly do nothing (event subscribers).
     ``only_if_progress``: write nothing unless at least one unit gets allocated."""
+    uow.authorize(Permission.FULFILMENT_WRITE)
     order = lock_order(uow, order_id)
     if OrderStatus(order["status"]) not in ALLOCATABLE:
         if required:

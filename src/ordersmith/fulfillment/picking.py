@@ -20,6 +20,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from ordersmith import clock
+from ordersmith.auth.permissions import Permission
 from ordersmith.db import insert_rows, table_of
 from ordersmith.errors import Conflict, FieldError, NotFound, ValidationFailed
 from ordersmith.fulfillment.allocation import allocate_order
@@ -64,6 +65,7 @@ def create_pick_list(
     order_ids: list[uuid.UUID] | None = None,
 ) -> PickListRef:
     """A wave for ``warehouse``: the oldest ready orders (or exactly ``order_ids``)."""
+    uow.authorize(Permission.FULFILMENT_WRITE)
     if not 1 <= max_orders <= MAX_WAVE_ORDERS:
         raise ValidationFailed(
             f"max_orders must be from 1 to {MAX_WAVE_ORDERS}",
@@ -212,10 +214,16 @@ def _ready_allocations(
 
 
 def confirm_pick_list(
-    uow: UnitOfWork, *, pick_list_id: uuid.UUID, picked: Mapping[int, int] | None = None
+    uow: UnitOfWork,
+    *,
+    pick_list_id: uuid.UUID,
+    picked: Mapping[int, int] | None = None,
+    notes: Mapping[int, str] | None = None,
 ) -> dict[str, int]:
     """Confirm what was picked: ``picked`` maps line sequence -> units found (lines not
-    named were picked in full). Short lines are written off and re-allocated."""
+    named were picked in full). Short lines are written off and re-allocated; ``notes``
+    (line sequence -> why it is short, as the picker said) go on their incidents."""
+    uow.authorize(Permission.FULFILMENT_WRITE)
     pick_lists, pick_lines = table_of(PickList), table_of(PickListLine)
     head = (
         uow.session.execute(
@@ -249,7 +257,8 @@ def confirm_pick_list(
         )
         if _take_picked(uow, row, units, now) and units < row["quantity"]:
             shorts += 1
-            _short_pick(uow, head, row, row["quantity"] - units)
+            note = (notes or {}).get(row["sequence"], "").strip()[:500]
+            _short_pick(uow, head, row, row["quantity"] - units, note)
     uow.session.execute(
         sa.update(pick_lists)
         .where(pick_lists.c.id == pick_list_id)
@@ -302,7 +311,7 @@ def _take_picked(uow: UnitOfWork, row: Any, units: int, now: Any) -> bool:
     return done is not None
 
 
-def _short_pick(uow: UnitOfWork, head: Any, row: Any, short: int) -> None:
+def _short_pick(uow: UnitOfWork, head: Any, row: Any, short: int, note: str) -> None:
     allocations, lines, reservations = (
         table_of(Allocation),
         table_of(OrderLine),
@@ -368,7 +377,8 @@ def _short_pick(uow: UnitOfWork, head: Any, row: Any, short: int) -> None:
                 "kind": IncidentKind.SHORT_PICK.value,
                 "quantity": short,
                 "warehouse_id": warehouse_id,
-                "note": f"{head['number']} line {row['sequence']}: {short} not found",
+                "note": f"{head['number']} line {row['sequence']}: {short} not found"
+                + (f" ({note})" if note else ""),
                 "actor": uow.actor,
                 "at": clock.now(),
             }

@@ -1,4 +1,5 @@
-"""Read side of fulfilment: an order's allocations and the decisions behind them."""
+"""Read side of fulfilment: an order's allocations and the decisions behind them, its
+pick lists, and a pick list with its lines in walking order."""
 
 from __future__ import annotations
 
@@ -18,9 +19,10 @@ from ordersmith.fulfillment.models import (
     IncidentKind,
     OrderIncident,
     PickList,
+    PickListLine,
 )
 from ordersmith.inventory.models import Warehouse
-from ordersmith.orders.models import OrderLine
+from ordersmith.orders.models import Order, OrderLine
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,3 +144,82 @@ def pick_list_id(session: Session, id_or_number: str) -> uuid.UUID:
     if found is None:
         raise NotFound(f"no pick list {id_or_number!r}", code="pick_list_not_found")
     return found
+
+
+@dataclass(frozen=True, slots=True)
+class PickListLineView:
+    sequence: int
+    bin_location: str
+    sku: str
+    name: str
+    quantity: int
+    picked_quantity: int | None
+    order_number: str
+    line_no: int
+
+
+@dataclass(frozen=True, slots=True)
+class PickListView:
+    id: uuid.UUID
+    number: str
+    warehouse: str
+    status: str
+    created_by: str
+    created_at: datetime
+    completed_by: str | None
+    completed_at: datetime | None
+    lines: tuple[PickListLineView, ...]
+
+
+def get_pick_list(session: Session, id_or_number: str) -> PickListView:
+    """A pick list with its lines in walking order (bin, then SKU) and what was picked."""
+    lists, warehouses = table_of(PickList), table_of(Warehouse)
+    head = session.execute(
+        sa.select(
+            lists.c.id,
+            lists.c.number,
+            warehouses.c.code,
+            lists.c.status,
+            lists.c.created_by,
+            lists.c.created_at,
+            lists.c.completed_by,
+            lists.c.completed_at,
+        )
+        .join(warehouses, warehouses.c.id == lists.c.warehouse_id)
+        .where(lists.c.id == pick_list_id(session, id_or_number))
+    ).one()
+    lines, orders, order_lines = table_of(PickListLine), table_of(Order), table_of(OrderLine)
+    rows = session.execute(
+        sa.select(
+            lines.c.sequence,
+            lines.c.bin_location,
+            lines.c.sku,
+            lines.c.name,
+            lines.c.quantity,
+            lines.c.picked_quantity,
+            orders.c.number,
+            order_lines.c.line_no,
+        )
+        .join(orders, orders.c.id == lines.c.order_id)
+        .join(order_lines, order_lines.c.id == lines.c.line_id)
+        .where(lines.c.pick_list_id == head.id)
+        .order_by(lines.c.sequence)
+    )
+    return PickListView(
+        *head[:3],
+        str(head[3]),
+        *head[4:],
+        lines=tuple(PickListLineView(*r) for r in rows),
+    )
+
+
+def order_pick_lists(session: Session, order_id: uuid.UUID) -> list[tuple[str, str]]:
+    """(number, status) of the pick lists that carried units of the order, oldest first."""
+    lists, allocations = table_of(PickList), table_of(Allocation)
+    on_lists = sa.select(allocations.c.pick_list_id).where(allocations.c.order_id == order_id)
+    rows = session.execute(
+        sa.select(lists.c.number, lists.c.status)
+        .where(lists.c.id.in_(on_lists))
+        .order_by(lists.c.created_at, lists.c.number)
+    )
+    return [(r[0], str(r[1])) for r in rows]

@@ -125,7 +125,9 @@ def drop_allocations(uow: UnitOfWork, order_id: uuid.UUID) -> int:
 
 def reallocate(uow: UnitOfWork, order_id: uuid.UUID) -> None:
     """Allocate a changed confirmed order again; a cancelled one only has its
-    fulfilment status refreshed."""
-    outcome = allocate_order(uow, order_id=order_id, trigger="changed", required=False)
+    fulfilment status refreshed. The change's consequence, run as the system (ADR 0023):
+    the user was allowed the change, not necessarily fulfilment's work."""
+    with uow.as_system():
+        outcome = allocate_order(uow, order_id=order_id, trigger="changed", required=False)
     if outcome is None:
         refresh_progress(uow, order_id)

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 
 from ordersmith import clock
 from ordersmith.adapters.carriers import BookingRequest, Parcel
+from ordersmith.auth.permissions import Permission
 from ordersmith.db import table_of
 from ordersmith.errors import Conflict, InvalidTransition
 from ordersmith.fulfillment.models import Allocation, AllocationStatus
@@ -49,6 +50,7 @@ def print_label(
 ) -> tuple[str, bytes]:
     """Book the shipment with its carrier (first time) and return (number, label PDF).
     Printing again returns the same tracking number's labels."""
+    uow.authorize(Permission.FULFILMENT_WRITE)
     row = lock_shipment(uow, shipment_id)
     status = ShipmentStatus(row["status"])
     if status is ShipmentStatus.CANCELLED:
@@ -124,6 +126,7 @@ def dispatch_shipment(
     uow: UnitOfWork, *, shipment_id: uuid.UUID, at: datetime | None = None
 ) -> str:
     """Goods leave: post the shipment to the stock ledger, count the lines as shipped."""
+    uow.authorize(Permission.FULFILMENT_WRITE)
     row = lock_shipment(uow, shipment_id)
     ship_to(ShipmentStatus(row["status"]), ShipmentAction.DISPATCH)
     lines = shipment_lines(uow, shipment_id)
@@ -243,6 +246,7 @@ def _count_shipped(uow: UnitOfWork, shipment: Any, lines: list[Any]) -> None:
 
 def cancel_shipment(uow: UnitOfWork, *, shipment_id: uuid.UUID, reason: str = "") -> str:
     """Unpack a shipment that has not left: its goods are picked again, ready to repack."""
+    uow.authorize(Permission.FULFILMENT_WRITE)
     row = lock_shipment(uow, shipment_id)
     ship_to(ShipmentStatus(row["status"]), ShipmentAction.CANCEL)
     reason = text(500, required=False)(reason)
@@ -283,6 +287,7 @@ def cancel_shipment(uow: UnitOfWork, *, shipment_id: uuid.UUID, reason: str = ""
 
 def mark_delivered(uow: UnitOfWork, shipment: Any, at: datetime) -> None:
     """Count the shipment's units as delivered; complete orders that have everything."""
+    uow.authorize(Permission.FULFILMENT_WRITE)
     lines = shipment_lines(uow, shipment["id"])
     order_lines = table_of(OrderLine)
     by_line: dict[uuid.UUID, int] = defaultdict(int)

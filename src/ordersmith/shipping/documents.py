@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from ordersmith import clock
+from ordersmith.auth.permissions import Permission
 from ordersmith.config import Settings
 from ordersmith.customers.models import Customer
 from ordersmith.db import table_of
@@ -83,6 +84,7 @@ def packing_slip(session: Session, settings: Settings, shipment_id: uuid.UUID) -
 
 def packing_slip_pdf(uow: UnitOfWork, *, shipment_id: uuid.UUID) -> bytes:
     """Render the slip and record that it was printed (first time only)."""
+    uow.authorize(Permission.FULFILMENT_WRITE)
     slip = packing_slip(uow.session, uow.settings, shipment_id)
     shipments = table_of(Shipment)
     uow.session.execute(

@@ -17,6 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from ordersmith import clock
+from ordersmith.auth.permissions import Permission
 from ordersmith.db import insert_rows, table_of
 from ordersmith.errors import Conflict, FieldError, ValidationFailed
 from ordersmith.fulfillment.models import Allocation, AllocationStatus
@@ -67,6 +68,7 @@ def pack_shipment(
     service_level: str | None = None,
     consolidate: bool | None = None,
 ) -> ShipmentRef:
+    uow.authorize(Permission.FULFILMENT_WRITE)
     number = f"SH-{uow.next_number('shipment'):06d}"
     _check_packages(packages)
     if not order_ids:

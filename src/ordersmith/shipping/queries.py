@@ -163,14 +163,26 @@ def list_shipments(
     status: str | None = None,
     customer_id: uuid.UUID | None = None,
     order_id: uuid.UUID | None = None,
+    warehouse_id: uuid.UUID | None = None,
+    carrier_id: uuid.UUID | None = None,
+    created_from: datetime | None = None,
+    created_to: datetime | None = None,
     limit: int = 50,
     before: tuple[datetime, uuid.UUID] | None = None,
 ) -> list[ShipmentView]:
-    """Newest first, keyset-paginated on (created_at, id)."""
+    """Newest first, keyset-paginated on (created_at, id); ``created_to`` is exclusive."""
     shipments = table_of(Shipment)
     query = _head_query()
     if status:
         query = query.where(shipments.c.status == status)
+    if warehouse_id:
+        query = query.where(shipments.c.warehouse_id == warehouse_id)
+    if carrier_id:
+        query = query.where(shipments.c.carrier_id == carrier_id)
+    if created_from:
+        query = query.where(shipments.c.created_at >= created_from)
+    if created_to:
+        query = query.where(shipments.c.created_at < created_to)
     if customer_id:
         query = query.where(shipments.c.customer_id == customer_id)
     if order_id:

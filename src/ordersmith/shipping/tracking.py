@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 
 from ordersmith import clock
+from ordersmith.auth.permissions import Permission
 from ordersmith.db import insert_ignoring_conflicts, table_of
 from ordersmith.errors import NotFound
 from ordersmith.ids import new_id
@@ -61,6 +62,7 @@ class TrackingResult:
 def record_tracking(
     uow: UnitOfWork, *, carrier: str, events: Sequence[TrackingInput], source: str
 ) -> TrackingResult:
+    uow.authorize(Permission.FULFILMENT_WRITE)
     carrier_view = get_carrier(uow.session, carrier)
     _check(events)
     shipments = table_of(Shipment)

@@ -23,6 +23,7 @@ from ordersmith.inventory.models import Warehouse
 from ordersmith.orders.queries import order_id
 from ordersmith.web.deps import DbDep, require
 from ordersmith.web.pagination import MAX_LIMIT
+from ordersmith.web.pdf import pdf_response
 from ordersmith.web.schemas.fulfilment import (
     AllocateOut,
     AllocationOut,
@@ -160,11 +161,7 @@ def print_pick_list(pick_list_id: uuid.UUID, db: DbDep, _: Reader) -> Response:
     """The printable pick list (A4 PDF, lines in walking order)."""
     with db.reader() as session:
         doc = pick_list_document(session, pick_list_id)
-    return Response(
-        pick_list_pdf(doc),
-        media_type="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="{doc.number}.pdf"'},
-    )
+    return pdf_response(pick_list_pdf(doc), doc.number)
 
 
 @router.post("/pick-lists/{pick_list_id}/confirm", response_model=PickConfirmOut)

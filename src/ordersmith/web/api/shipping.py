@@ -34,6 +34,7 @@ from ordersmith.web.pagination import (
     decode_time_cursor,
     encode_time_cursor,
 )
+from ordersmith.web.pdf import pdf_response
 from ordersmith.web.schemas.common import Page
 from ordersmith.web.schemas.fulfilment import (
     CancelShipmentIn,
@@ -64,14 +65,6 @@ def _shipment(db: Database, shipment: str) -> ShipmentOut:
 def _shipment_id(db: Database, shipment: str) -> uuid.UUID:
     with db.reader() as session:
         return queries.get_shipment(session, shipment).id
-
-
-def _pdf(content: bytes, name: str) -> Response:
-    return Response(
-        content,
-        media_type="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="{name}.pdf"'},
-    )
 
 
 @router.post("/carriers", status_code=201, response_model=CarrierOut)
@@ -164,7 +157,7 @@ def label(shipment: str, db: DbDep, principal: Worker, body: LabelIn | None = No
         tracking_number, pdf = print_label(
             uow, shipment_id=shipment_id, tracking_number=body.tracking_number if body else None
         )
-    return _pdf(pdf, f"label-{tracking_number}")
+    return pdf_response(pdf, f"label-{tracking_number}")
 
 
 @router.get("/shipments/{shipment}/packing-slip", response_class=Response, responses=PDF)
@@ -173,7 +166,7 @@ def packing_slip(shipment: str, db: DbDep, principal: Worker) -> Response:
     shipment_id = _shipment_id(db, shipment)
     with db.unit_of_work(actor=principal.actor) as uow:
         pdf = packing_slip_pdf(uow, shipment_id=shipment_id)
-    return _pdf(pdf, f"packing-slip-{shipment}")
+    return pdf_response(pdf, f"packing-slip-{shipment}")
 
 
 @router.post("/shipments/{shipment}/dispatch", response_model=ShipmentOut)

@@ -35,6 +35,11 @@ def page_routers() -> list[APIRouter]:
         returns,
         returns_actions,
         sales_form,
+        shipping,
+        shipping_actions,
+        warehouse,
+        warehouse_actions,
+        warehouse_pack,
     )
 
     return [
@@ -49,6 +54,11 @@ def page_routers() -> list[APIRouter]:
         cases_actions.router,  # cases: open, note, assign, priority, wait, resolve, close
         customers.router,  # customers: the list, duplicates, the customer 360
         customers_actions.router,  # customers: add a contact, merge, undo a merge
+        warehouse.router,  # warehouse: the work queue, /warehouse/find, pick lists and their PDF
+        warehouse_actions.router,  # warehouse: allocate, create a pick list, confirm a pick
+        warehouse_pack.router,  # warehouse: the packing page of an order or shipment, pack
+        shipping.router,  # shipping: the list, the shipment page, label and packing slip PDFs
+        shipping_actions.router,  # shipping: label, dispatch, cancel, tracking, delivered
     ]
 
 

@@ -3,8 +3,13 @@ a fixed set of values is read (every problem becomes a message; nothing raises).
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from urllib.parse import urlencode
+
+from ordersmith.errors import OmsError
+from ordersmith.web.pagination import decode_time_cursor
 
 PAGE_SIZE = 50
 
@@ -32,3 +37,35 @@ def choice(name: str, value: str, allowed: list[str], errors: list[str]) -> str 
         errors.append(f"{name}: {value!r} is not one of {', '.join(allowed)}")
         return None
     return value
+
+
+def day(name: str, value: str, errors: list[str]) -> date | None:
+    """A day typed as YYYY-MM-DD; None when empty, or (with a message) when unreadable."""
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        errors.append(f"{name}: {value!r} is not a date (YYYY-MM-DD)")
+        return None
+
+
+def read_page(
+    form: ListParams, params: dict[str, str], max_size: int
+) -> tuple[datetime, uuid.UUID] | None:
+    """Set ``form.limit`` from ``limit`` (1 to ``max_size``) and return the page's
+    newest-first keyset cursor, if any; problems become messages."""
+    limit = form.values.get("limit", "")
+    if limit:
+        if limit.isdigit() and 1 <= int(limit) <= max_size:
+            form.limit = int(limit)
+        else:
+            form.errors.append(f"limit: a whole number from 1 to {max_size}")
+    cursor = params.get("cursor", "")
+    if not cursor:
+        return None
+    try:
+        return decode_time_cursor(cursor)
+    except OmsError as exc:
+        form.errors.append(f"page: {exc}")
+        return None

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Annotated, Any
 
 import sqlalchemy as sa
@@ -27,11 +27,13 @@ from ordersmith.customers.queries import find_customer, get_customer
 from ordersmith.dashboard.queries import day_start
 from ordersmith.db import table_of
 from ordersmith.errors import OmsError
+from ordersmith.fulfillment.queries import order_pick_lists
 from ordersmith.money import money_str
 from ordersmith.orders import queries
 from ordersmith.orders.models import Channel
 from ordersmith.orders.status import HoldReason, OrderStatus
 from ordersmith.orders.views import OrderSummary, OrderView
+from ordersmith.shipping.queries import ShipmentView, list_shipments
 from ordersmith.web.pages.deps import (
     StaffSession,
     csrf_protect,
@@ -40,7 +42,7 @@ from ordersmith.web.pages.deps import (
     require,
     wants_results_only,
 )
-from ordersmith.web.pages.listing import ListParams, choice
+from ordersmith.web.pages.listing import ListParams, choice, day
 from ordersmith.web.pagination import decode_time_cursor, encode_time_cursor
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
@@ -79,16 +81,6 @@ class ListForm(ListParams):
     before: tuple[Any, uuid.UUID] | None = None
 
 
-def _day(name: str, value: str, errors: list[str]) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        errors.append(f"{name}: {value!r} is not a date (YYYY-MM-DD)")
-        return None
-
-
 def read_form(session: Session, params: dict[str, str]) -> ListForm:
     """Read the filters; every problem becomes a message (nothing raises)."""
     values = {k: params.get(k, "").strip()[:200] for k in FILTER_FIELDS}
@@ -97,9 +89,9 @@ def read_form(session: Session, params: dict[str, str]) -> ListForm:
     status = choice("status", values["status"], [s.value for s in OrderStatus], errors)
     channel = choice("channel", values["channel"], [c.value for c in Channel], errors)
     hold = choice("hold_reason", values["hold_reason"], [h.value for h in HoldReason], errors)
-    start = _day("from", values["created_from"], errors)
-    end = _day("to", values["created_to"], errors)
-    due = _day("dispatch due", values["dispatch_due"], errors)
+    start = day("from", values["created_from"], errors)
+    end = day("to", values["created_to"], errors)
+    due = day("dispatch due", values["dispatch_due"], errors)
     customer_id = None
     if values["customer"]:
         found = find_customer(session, values["customer"])
@@ -208,6 +200,18 @@ def order_actions(order: OrderView, session: StaffSession) -> list[str]:
     return allowed
 
 
+def _fulfilment_links(
+    db_session: Session, order_id: uuid.UUID, session: StaffSession
+) -> tuple[list[ShipmentView], list[tuple[str, str]]]:
+    """The order's shipments and pick lists, for a user who may read fulfilment."""
+    if not session.may(P.FULFILMENT_READ):
+        return [], []
+    return (
+        list_shipments(db_session, order_id=order_id),
+        order_pick_lists(db_session, order_id),
+    )
+
+
 def order_page(
     request: Request,
     session: StaffSession,
@@ -228,6 +232,7 @@ def order_page(
             entries = order_timeline(db_session, order.number, newest_first=True).entries
         else:
             history = queries.order_history(db_session, order.number)
+        shipments, pick_lists = _fulfilment_links(db_session, order.id, session)
     money = {
         k: money_str(getattr(order, k), order.currency)
         for k in ("subtotal", "discount_total", "tax_total", "shipping_total", "total")
@@ -241,6 +246,8 @@ def order_page(
         "entries": entries,
         "history": list(reversed(history)),
         "actions": order_actions(order, session),
+        "shipments": shipments,
+        "pick_lists": pick_lists,
         "hold_choices": [h.value for h in HOLD_CHOICES],
         "message": message,
         "error": error,

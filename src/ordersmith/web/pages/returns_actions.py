@@ -20,7 +20,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
 from ordersmith.auth.permissions import Permission
-from ordersmith.errors import FieldError, OmsError, ValidationFailed
+from ordersmith.errors import FieldError, OmsError
 from ordersmith.orders import queries as order_queries
 from ordersmith.returns import queries
 from ordersmith.returns.inputs import DispositionInput, ReceivedLineInput, ReturnLineInput
@@ -35,34 +35,13 @@ from ordersmith.returns.services import (
     reject_return,
 )
 from ordersmith.uow import UnitOfWork
-from ordersmith.validation import whole_number
 from ordersmith.web.pages.deps import StaffSession, csrf_protect, get_db, require
+from ordersmith.web.pages.forms import Fields, refuse
+from ordersmith.web.pages.forms import units as read_units
 from ordersmith.web.pages.returns import new_return_page, return_page
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
 Writer = Annotated[StaffSession, Depends(require(Permission.RETURNS_WRITE))]
-MAX_FIELD = 4000
-
-
-async def form_fields(request: Request) -> dict[str, str]:
-    """The posted form's text fields (each cut to 4000 characters)."""
-    form = await request.form()
-    return {k: v[:MAX_FIELD] for k, v in form.items() if isinstance(v, str) and k != "csrf_token"}
-
-
-Fields = Annotated[dict[str, str], Depends(form_fields)]
-
-
-def _units(fields: dict[str, str], name: str, problems: list[FieldError]) -> int:
-    """A whole number of units typed in ``name`` (empty: 0); a problem otherwise."""
-    text = fields.get(name, "").strip()
-    if not text:
-        return 0
-    value = whole_number(text)
-    if value is None:
-        problems.append(FieldError(name, f"{text!r} is not a whole number of units"))
-        return 0
-    return value
 
 
 def _line_numbers(fields: dict[str, str], prefix: str) -> list[int]:
@@ -74,11 +53,6 @@ def _line_numbers(fields: dict[str, str], prefix: str) -> list[int]:
             if head.isascii() and head.isdigit() and len(head) < 7:
                 found.add(int(head))
     return sorted(found)
-
-
-def _refuse(problems: list[FieldError], what: str) -> None:
-    if problems:
-        raise ValidationFailed(f"the {what} is not valid", fields=problems)
 
 
 def _act(
@@ -113,12 +87,12 @@ def request_return(request: Request, session: Writer, fields: Fields) -> Respons
         problems: list[FieldError] = []
         lines = []
         for line_no in _line_numbers(fields, "l"):
-            units = _units(fields, f"l{line_no}_quantity", problems)
+            units = read_units(fields, f"l{line_no}_quantity", problems)
             if units:
                 reason = fields.get(f"l{line_no}_reason", "")
                 note = fields.get(f"l{line_no}_note", "")
                 lines.append(ReturnLineInput(line_no, units, reason, note))
-        _refuse(problems, "return request")
+        refuse(problems, "return request")
         with get_db(request).reader() as reader:  # the return's number is taken first
             order_id = order_queries.order_id(reader, order_number)
         with get_db(request).unit_of_work(
@@ -165,10 +139,10 @@ def receive(request: Request, number: str, session: Writer, fields: Fields) -> R
     def work(uow: UnitOfWork, return_id: uuid.UUID) -> object:
         problems: list[FieldError] = []
         lines = [
-            ReceivedLineInput(n, _units(fields, f"l{n}_received", problems))
+            ReceivedLineInput(n, read_units(fields, f"l{n}_received", problems))
             for n in _line_numbers(fields, "l")
         ]
-        _refuse(problems, "receipt")
+        refuse(problems, "receipt")
         return receive_return(uow, return_id=return_id, lines=lines)
 
     return _act(request, session, number, "receive", work, fields)
@@ -184,11 +158,11 @@ def inspect(request: Request, number: str, session: Writer, fields: Fields) -> R
         decided = []
         for n in _line_numbers(fields, "l"):
             for kind in Disposition:
-                units = _units(fields, f"l{n}_{kind.value}", problems)
+                units = read_units(fields, f"l{n}_{kind.value}", problems)
                 if units:
                     note = fields.get(f"l{n}_note", "")
                     decided.append(DispositionInput(n, kind.value, units, note=note))
-        _refuse(problems, "inspection")
+        refuse(problems, "inspection")
         return inspect_return(uow, return_id=return_id, dispositions=decided)
 
     return _act(request, session, number, "inspect", work, fields)
