@@ -27,9 +27,14 @@ def page_routers() -> list[APIRouter]:
         auth,
         cases,
         cases_actions,
+        catalog,
+        catalog_actions,
         customers,
         customers_actions,
         dashboard,
+        inventory,
+        inventory_actions,
+        kpis,
         order_actions,
         orders,
         returns,
@@ -49,6 +54,11 @@ def page_routers() -> list[APIRouter]:
         cases_actions.router,  # cases: open, note, assign, priority, wait, resolve, close
         customers.router,  # customers: the list, duplicates, the customer 360
         customers_actions.router,  # customers: add a contact, merge, undo a merge
+        inventory.router,  # inventory: stock levels, a SKU's levels, ledger and reservations
+        inventory_actions.router,  # inventory: adjust, receive without a PO, stock settings
+        catalog.router,  # catalog: products, /catalog/new and price lists before /catalog/{sku}
+        catalog_actions.router,  # catalog: add and save products, set and remove prices
+        kpis.router,  # the fulfilment KPI report (ordersmith.fulfillment.kpi_report)
     ]
 
 
