@@ -138,6 +138,10 @@ def test_the_low_stock_filter_lists_a_sku_below_its_reorder_point(
     page.wait_for_load_state("networkidle")
     # then
     assert {"W-LOW@MAIN", "W-FULL@MAIN"} <= set(listed(page))
+    # when: on a warehouse phone, 390 pixels wide
+    page.set_viewport_size({"width": 390, "height": 844})
+    # then: the page itself does not scroll sideways (wide tables scroll in their box)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
     screenshot(page, "inventory-list")
 
 
@@ -170,6 +174,39 @@ def test_a_sales_user_sees_levels_but_may_not_adjust(page, live_server, signed_i
     ):
         adjust_stock(uow, warehouse="MAIN", sku="W-SAL", delta=-4, reason=AdjustmentReason.LOSS)
     assert on_hand(live_server, "W-SAL") == 4
+
+
+def test_a_transfer_is_dispatched_and_received_in_part_through_the_pages(
+    page, live_server, signed_in, shop
+):
+    # given: 6 units of W-TRF in MAIN
+    stocked_product(live_server, "W-TRF", 6)
+    signed_in(page, "warehouse")
+    page.goto(live_server.url("/inventory/transfers/new"))
+    # when: 4 leave for EAST at once
+    page.get_by_label("From warehouse").select_option("MAIN")
+    page.get_by_label("To warehouse").select_option("EAST")
+    page.get_by_label("SKU of line 1").fill("W-TRF")
+    page.get_by_label("Units of line 1").fill("4")
+    page.get_by_label("The goods leave now (dispatch at once)").check()
+    click(page, "Create transfer")
+    # then
+    assert page.get_by_test_id("status").inner_text() == "in transit"
+    assert on_hand(live_server, "W-TRF") == 2
+    # when: more arrive than were sent
+    page.get_by_label("Units of W-TRF arrived").fill("5")
+    click(page, "Book receipt")
+    # then: refused with its code, nothing booked
+    assert "receipt_exceeds_outstanding" in page.get_by_test_id("action-error").inner_text()
+    assert page.get_by_test_id("status").inner_text() == "in transit"
+    # when: 3 arrive
+    page.get_by_label("Units of W-TRF arrived").fill("3")
+    click(page, "Book receipt")
+    # then
+    assert page.get_by_test_id("status").inner_text() == "partially received"
+    lines = page.get_by_test_id("lines")
+    assert lines.locator('tr[data-line="W-TRF"] [data-value="received"]').inner_text() == "3"
+    screenshot(page, "inventory-transfer")
 
 
 def test_a_purchasing_user_edits_a_products_name_and_a_price_list_item(

@@ -40,6 +40,8 @@ def page_routers() -> list[APIRouter]:
         returns,
         returns_actions,
         sales_form,
+        transfer_actions,
+        transfers,
     )
 
     return [
@@ -54,6 +56,8 @@ def page_routers() -> list[APIRouter]:
         cases_actions.router,  # cases: open, note, assign, priority, wait, resolve, close
         customers.router,  # customers: the list, duplicates, the customer 360
         customers_actions.router,  # customers: add a contact, merge, undo a merge
+        transfers.router,  # transfers: list, new, a transfer (before /inventory/{sku})
+        transfer_actions.router,  # transfers: create, dispatch, receive, cancel
         inventory.router,  # inventory: stock levels, a SKU's levels, ledger and reservations
         inventory_actions.router,  # inventory: adjust, receive without a PO, stock settings
         catalog.router,  # catalog: products, /catalog/new and price lists before /catalog/{sku}

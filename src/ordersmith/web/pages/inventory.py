@@ -55,7 +55,7 @@ SAVED_FILTERS = (
     ("Out of stock", "out=1"),
 )
 #: Where a movement's source document has a page (source type -> path prefix).
-SOURCE_PAGES = {"order": "/orders/", "rma": "/returns/"}
+SOURCE_PAGES = {"order": "/orders/", "rma": "/returns/", "transfer": "/inventory/transfers/"}
 Reader = Annotated[StaffSession, Depends(require(P.INVENTORY_READ))]
 
 
