@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ordersmith import clock
+from ordersmith.auth.permissions import Permission
 from ordersmith.catalog.errors import PriceListCodeExists, PriceListItemNotFound, PriceListNotFound
 from ordersmith.catalog.events import PriceListCreated, PriceListItemRemoved, PriceListItemsReplaced
 from ordersmith.catalog.models import PriceList, PriceListItem, Product
@@ -79,6 +80,7 @@ def create_price_list(
     """Add a price list (dates inclusive, open-ended when null) with optional items.
 
     Raises ValidationFailed (including unknown SKUs) and PriceListCodeExists."""
+    uow.authorize(Permission.CATALOG_WRITE)
     checks = FieldChecks()
     values = {
         "code": checks.run("code", price_list_code, code),
@@ -119,6 +121,7 @@ def replace_price_list_items(
     uow: UnitOfWork, *, price_list: str | uuid.UUID, items: Sequence[PriceItemInput]
 ) -> PriceListView:
     """Replace all items of the price list with this id or code."""
+    uow.authorize(Permission.CATALOG_WRITE)
     session = uow.session
     row = _lock_price_list(session, price_list)
     checks = FieldChecks()
@@ -135,6 +138,7 @@ def remove_price_list_item(
     uow: UnitOfWork, *, price_list: str | uuid.UUID, sku: str, min_quantity: int = 1
 ) -> PriceListView:
     """Remove one item (a SKU's price from ``min_quantity``); raises PriceListItemNotFound."""
+    uow.authorize(Permission.CATALOG_WRITE)
     session = uow.session
     row = _lock_price_list(session, price_list)
     product_id = session.scalar(

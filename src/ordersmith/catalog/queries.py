@@ -199,21 +199,44 @@ def _contains(column: InstrumentedAttribute[str], text: str) -> sa.ColumnElement
     return sa.func.lower(column).contains(text.lower(), autoescape=True)
 
 
+def product_search(products: sa.Table, text: str) -> sa.ColumnElement[bool]:
+    """Products whose SKU or name starts with ``text`` (as typed, upper-case, capitalised
+    or title-cased: ranges over the SKU's unique index and ``ix_products_name``) or whose
+    barcode is ``text``. No search inside names: it would read every product."""
+    term = text.strip()[:64]
+    if not term:
+        return sa.true()
+    starts = sorted({term, term.upper(), term.capitalize(), term.title()})
+    return sa.or_(
+        products.c.barcode == term,
+        *(
+            sa.and_(column >= start, column < start + "\uffff")
+            for start in starts
+            for column in (products.c.sku, products.c.name)
+        ),
+    )
+
+
 def list_products(
     session: Session,
     *,
     q: str | None = None,
+    search: str | None = None,
     status: ProductStatus | None = None,
     category: str | None = None,
     after: str | None = None,
     limit: int = 50,
 ) -> tuple[list[ProductView], bool]:
-    """Products by SKU. ``q`` matches SKU or name (case-insensitive, anywhere)."""
-    if not matchable(q, category, after):
+    """Products by SKU. ``q`` matches SKU or name (case-insensitive, anywhere: a scan);
+    ``search`` the start of a SKU or name, or a barcode, through indexes
+    (``product_search``)."""
+    if not matchable(q, search, category, after):
         return [], False
     query = sa.select(Product).order_by(Product.sku).limit(limit + 1)
     if q:
         query = query.where(sa.or_(_contains(Product.sku, q), _contains(Product.name, q)))
+    if search:
+        query = query.where(product_search(table_of(Product), search))
     if status is not None:
         query = query.where(Product.status == status)
     if category is not None:
@@ -301,3 +324,41 @@ def list_price_lists(
         for pl, count in session.execute(query)
     ]
     return rows[:limit], len(rows) > limit
+
+
+@dataclass(frozen=True, slots=True)
+class ProductPrice:
+    """One price of a product in one price list (from ``min_quantity`` units)."""
+
+    price_list: str
+    name: str
+    customer_group: str
+    currency: str
+    valid_from: date | None
+    valid_to: date | None
+    priority: int
+    min_quantity: int
+    price: Decimal
+
+
+def product_prices(session: Session, product_id: uuid.UUID) -> list[ProductPrice]:
+    """The product's prices in every price list, by list code then quantity
+    (``ix_price_list_items_product``)."""
+    items, lists = table_of(PriceListItem), table_of(PriceList)
+    rows = session.execute(
+        sa.select(
+            lists.c.code,
+            lists.c.name,
+            lists.c.customer_group,
+            lists.c.currency,
+            lists.c.valid_from,
+            lists.c.valid_to,
+            lists.c.priority,
+            items.c.min_quantity,
+            items.c.price,
+        )
+        .join(lists, lists.c.id == items.c.price_list_id)
+        .where(items.c.product_id == product_id)
+        .order_by(lists.c.code, items.c.min_quantity)
+    )
+    return [ProductPrice(*row) for row in rows]

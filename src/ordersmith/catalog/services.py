@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from ordersmith import clock
+from ordersmith.auth.permissions import Permission
 from ordersmith.catalog.errors import BarcodeAlreadyExists, ProductNotFound, SkuAlreadyExists
 from ordersmith.catalog.events import ProductCreated, ProductStatusChanged, ProductUpdated
 from ordersmith.catalog.models import Product
@@ -142,6 +143,7 @@ def create_product(
     """Add a product: active, tax rate 0, unit "each", stocked, settings' currency unless given.
 
     Raises ValidationFailed, SkuAlreadyExists, BarcodeAlreadyExists."""
+    uow.authorize(Permission.CATALOG_WRITE)
     return _create_product(
         uow, {"sku": sku, "name": name, "price": price, "currency": currency, **options}
     )
@@ -154,6 +156,7 @@ def update_product(
 
     A status change must pass ``check_transition``. Raises ValidationFailed,
     ProductNotFound, InvalidTransition, BarcodeAlreadyExists."""
+    uow.authorize(Permission.CATALOG_WRITE)
     if "sku" in changes:
         raise ValidationFailed(
             "a product's sku cannot change; add a new product and discontinue this one",

@@ -248,6 +248,17 @@ _CHECKS: tuple[tuple[str, Callable[[OrderFacts], list[str]]], ...] = (
 )
 
 
+def reason_component(reason: str) -> str:
+    """The component a failure reason code (of ``perfect_order_reasons``) belongs to."""
+    if reason.startswith("late_by_"):
+        return ON_TIME
+    if reason == "damaged":
+        return DAMAGE_FREE
+    if reason.startswith("missing_") or reason == "document_corrected":
+        return CORRECT_DOCUMENTATION
+    return COMPLETE
+
+
 def perfect_order_reasons(f: OrderFacts) -> dict[str, list[str]]:
     """Each component's failure reasons for one order (empty lists when it passes)."""
     return {name: check(f) for name, check in _CHECKS}

@@ -45,6 +45,8 @@ class StockLevelView:
     reorder_point: int
     bin_location: str
     updated_at: datetime
+    name: str = ""
+    """The product's name."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +156,7 @@ def _levels_query() -> sa.Select[Any]:
             levels.c.reorder_point,
             levels.c.bin_location,
             levels.c.updated_at,
+            products.c.name,
         )
         .join(warehouses, warehouses.c.id == levels.c.warehouse_id)
         .join(products, products.c.id == levels.c.product_id)
@@ -166,11 +169,16 @@ def stock_levels(
     sku: str | None = None,
     warehouse: str | None = None,
     at_or_below_reorder_point: bool = False,
+    out_of_stock: bool = False,
+    search: str | None = None,
     limit: int = 50,
     after: tuple[str, str] | None = None,
 ) -> list[StockLevelView]:
-    """Stock per (warehouse, SKU), ordered by SKU then warehouse code, keyset-paginated."""
-    if not matchable(sku, warehouse, *(after or ())):
+    """Stock per (warehouse, SKU), ordered by SKU then warehouse code, keyset-paginated.
+
+    ``search``: a SKU or name start, or a barcode (``catalog.queries.product_search``);
+    ``out_of_stock``: nothing available."""
+    if not matchable(sku, warehouse, search, *(after or ())):
         return []
     levels, warehouses, products = table_of(StockLevel), table_of(Warehouse), table_of(Product)
     query = _levels_query()
@@ -180,6 +188,10 @@ def stock_levels(
         query = query.where(warehouses.c.code == warehouse_code(warehouse))
     if at_or_below_reorder_point:
         query = query.where(levels.c.on_hand - levels.c.reserved <= levels.c.reorder_point)
+    if out_of_stock:
+        query = query.where(levels.c.on_hand - levels.c.reserved <= 0)
+    if search:
+        query = query.where(catalog.product_search(products, search))
     if after is not None:
         query = query.where(sa.tuple_(products.c.sku, warehouses.c.code) > sa.tuple_(*after))
     query = query.order_by(products.c.sku, warehouses.c.code).limit(limit)

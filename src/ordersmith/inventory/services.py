@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from ordersmith import clock
+from ordersmith.auth.permissions import Permission
 from ordersmith.db import table_of
 from ordersmith.ids import new_id
 from ordersmith.inventory import ledger
@@ -110,6 +111,7 @@ def receive_stock(
 
     ``reference`` (delivery note, PO number; at most 64 characters) is the movement's
     source id; ``note`` its reason."""
+    uow.authorize(Permission.INVENTORY_WRITE)
     return _goods_in(
         uow,
         kind=MovementKind.RECEIPT,
@@ -200,6 +202,7 @@ def adjust_stock(
     note: str = "",
 ) -> StockLevelView:
     """Correct on-hand stock by ``delta`` (stock-take, damage, loss, found...)."""
+    uow.authorize(Permission.INVENTORY_WRITE)
     checks = FieldChecks()
     _check_quantity(checks, "delta", delta, allow_negative=True)
     note = checks.run("note", _ADJUSTMENT_NOTE, note) or ""
@@ -251,6 +254,7 @@ def set_stock_settings(
     bin_location: str | None = None,
 ) -> StockLevelView:
     """Set the reorder point and/or bin location of one (warehouse, SKU)."""
+    uow.authorize(Permission.INVENTORY_WRITE)
     checks = FieldChecks()
     if reorder_point is not None and not 0 <= reorder_point <= MAX_QUANTITY:
         checks.fail("reorder_point", f"must be from 0 to {MAX_QUANTITY}")

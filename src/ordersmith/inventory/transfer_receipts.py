@@ -14,6 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from ordersmith import clock
+from ordersmith.auth.permissions import Permission
 from ordersmith.db import core, table_of
 from ordersmith.errors import FieldError, ValidationFailed
 from ordersmith.inventory import ledger
@@ -57,6 +58,7 @@ def receive_transfer(
 ) -> TransferView:
     """Book what arrived at the destination: ``lines`` (SKU and units, each at most what is
     still on the way), or everything outstanding when ``lines`` is None."""
+    uow.authorize(Permission.INVENTORY_WRITE)
     checks = FieldChecks()
     note = checks.run("note", _RECEIPT_NOTE, note) or ""
     if lines is not None:
@@ -123,6 +125,7 @@ def receive_transfer(
 def cancel_transfer(uow: UnitOfWork, *, transfer_id: uuid.UUID, reason: str = "") -> TransferView:
     """Call a draft or in-transit transfer off. Goods in transit go back on the source's
     hand (``transfer_in`` there, with the reason), so nothing is lost."""
+    uow.authorize(Permission.INVENTORY_WRITE)
     checks = FieldChecks()
     reason = checks.run("reason", _CANCEL_REASON, reason) or ""
     checks.raise_if_any("the cancellation is not valid")

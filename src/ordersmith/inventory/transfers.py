@@ -26,6 +26,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from ordersmith import clock
+from ordersmith.auth.permissions import Permission
 from ordersmith.catalog.queries import get_products_by_sku
 from ordersmith.db import core, insert_rows, table_of
 from ordersmith.errors import FieldError, ValidationFailed
@@ -120,6 +121,7 @@ def create_transfer(
     ``dispatch`` it leaves at once (one call for the common case, one transaction).
     Call it first in its unit of work (it takes its number), or pass a ``number`` from
     ``take_transfer_number``."""
+    uow.authorize(Permission.INVENTORY_WRITE)
     checks = FieldChecks()
     note = checks.run("note", _NOTE, note) or ""
     check_lines(checks, lines)
@@ -197,6 +199,7 @@ def dispatch_transfer(uow: UnitOfWork, *, transfer_id: uuid.UUID) -> TransferVie
     """The goods leave the source: ``transfer_out`` for every line in one ledger post.
 
     Refused whole (nothing changes) if any line needs more than is available there."""
+    uow.authorize(Permission.INVENTORY_WRITE)
     _dispatch(uow, lock_transfer(uow, transfer_id))
     return get_transfer(uow.session, transfer_id)
 

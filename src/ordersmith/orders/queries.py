@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from ordersmith.customers.models import Customer
 from ordersmith.db import table_of
 from ordersmith.orders.errors import OrderNotFound
-from ordersmith.orders.models import Channel, Order, OrderHistory, OrderLine
+from ordersmith.orders.models import Channel, Order, OrderHistory, OrderLine, OrderReservation
 from ordersmith.orders.status import (
     RESERVING_STATUSES,
     HoldReason,
@@ -327,3 +327,44 @@ def _value_per_currency(session: Session, valued: sa.ColumnElement[bool]) -> lis
             n, value = totals.get(currency, (0, Decimal(0)))
             totals[currency] = (n + 1, value + total)
         return [CurrencyVolume(c, n, v) for c, (n, v) in sorted(totals.items())]
+
+
+@dataclass(frozen=True, slots=True)
+class ReservationRow:
+    """Units of one product an open order holds in one warehouse."""
+
+    order_number: str
+    warehouse_id: uuid.UUID
+    quantity: int
+    ordered_at: datetime
+
+
+def open_reservations(
+    session: Session,
+    *,
+    product_id: uuid.UUID,
+    warehouse_ids: list[uuid.UUID],
+    limit: int = 50,
+) -> list[ReservationRow]:
+    """The orders holding stock of a product in these warehouses, oldest order first, at
+    most ``limit`` (``ix_order_reservations_item``: warehouse, product)."""
+    if not warehouse_ids:
+        return []
+    reservations, orders = table_of(OrderReservation), table_of(Order)
+    rows = session.execute(
+        sa.select(
+            orders.c.number,
+            reservations.c.warehouse_id,
+            reservations.c.quantity,
+            orders.c.created_at,
+        )
+        .join(orders, orders.c.id == reservations.c.order_id)
+        .where(
+            reservations.c.warehouse_id.in_(sorted(warehouse_ids)),
+            reservations.c.product_id == product_id,
+            reservations.c.quantity > 0,
+        )
+        .order_by(orders.c.created_at, orders.c.id)
+        .limit(limit)
+    )
+    return [ReservationRow(n, w, int(q), at) for n, w, q, at in rows]

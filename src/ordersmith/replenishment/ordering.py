@@ -185,15 +185,16 @@ def order_transfer_requests(
         if key not in numbers:
             result.skipped.extend(_skip(r, "changed meanwhile: try again") for r in members)
             continue
-        transfer = create_transfer(
-            uow,
-            from_warehouse=str(key[0]),
-            to_warehouse=str(key[1]),
-            lines=[TransferLineInput(row.sku, row.quantity) for row in members],
-            note=f"From {len(members)} replenishment request(s).",
-            dispatch=dispatch,
-            number=numbers[key],
-        )
+        with uow.as_system():  # the transfer is what ordering the requests asked for
+            transfer = create_transfer(
+                uow,
+                from_warehouse=str(key[0]),
+                to_warehouse=str(key[1]),
+                lines=[TransferLineInput(row.sku, row.quantity) for row in members],
+                note=f"From {len(members)} replenishment request(s).",
+                dispatch=dispatch,
+                number=numbers[key],
+            )
         lines = [(row, row.quantity) for row in members]
         _mark_ordered(uow, lines, RequestKind.TRANSFER, transfer.id, transfer.number)
         result.documents.append(

@@ -27,9 +27,14 @@ def page_routers() -> list[APIRouter]:
         auth,
         cases,
         cases_actions,
+        catalog,
+        catalog_actions,
         customers,
         customers_actions,
         dashboard,
+        inventory,
+        inventory_actions,
+        kpis,
         order_actions,
         orders,
         returns,
@@ -37,6 +42,8 @@ def page_routers() -> list[APIRouter]:
         sales_form,
         shipping,
         shipping_actions,
+        transfer_actions,
+        transfers,
         warehouse,
         warehouse_actions,
         warehouse_pack,
@@ -59,6 +66,13 @@ def page_routers() -> list[APIRouter]:
         warehouse_pack.router,  # warehouse: the packing page of an order or shipment, pack
         shipping.router,  # shipping: the list, the shipment page, label and packing slip PDFs
         shipping_actions.router,  # shipping: label, dispatch, cancel, tracking, delivered
+        transfers.router,  # transfers: list, new, a transfer (before /inventory/{sku})
+        transfer_actions.router,  # transfers: create, dispatch, receive, cancel
+        inventory.router,  # inventory: stock levels, a SKU's levels, ledger and reservations
+        inventory_actions.router,  # inventory: adjust, receive without a PO, stock settings
+        catalog.router,  # catalog: products, /catalog/new and price lists before /catalog/{sku}
+        catalog_actions.router,  # catalog: add and save products, set and remove prices
+        kpis.router,  # the fulfilment KPI report (ordersmith.fulfillment.kpi_report)
     ]
 
 

@@ -1,0 +1,156 @@
+"""The catalog pages' actions (catalog:write): add a product (``POST /catalog``), save a
+product (``POST /catalog/{sku}``), and set or remove a price list item
+(``POST /catalog/price-lists/{code}/items``, ``.../items/remove``).
+
+Each is a plain form POST with the CSRF token, needs ``catalog:write`` (others get the
+403 page, whatever the form says) and calls the catalog service in a unit of work that
+carries the user's permissions (the services check them too). Done: 303 to the product
+or price list with a message. Refused (a price that is not an amount, a barcode another
+product has, a status the lifecycle does not allow, an unknown SKU): the page again with
+the service's message and code and the error's status; nothing changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse, Response
+
+from ordersmith.auth.permissions import Permission
+from ordersmith.catalog.queries import get_price_list
+from ordersmith.catalog.services import (
+    PriceItemInput,
+    create_product,
+    remove_price_list_item,
+    replace_price_list_items,
+    update_product,
+)
+from ordersmith.errors import FieldError, OmsError, ValidationFailed
+from ordersmith.uow import UnitOfWork
+from ordersmith.validation import whole_number
+from ordersmith.web.pages.catalog import (
+    PRODUCT_FIELDS,
+    price_list_page,
+    product_form_page,
+    product_page,
+)
+from ordersmith.web.pages.deps import StaffSession, csrf_protect, get_db, require
+from ordersmith.web.pages.returns_actions import Fields
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
+Writer = Annotated[StaffSession, Depends(require(Permission.CATALOG_WRITE))]
+
+
+def product_changes(fields: dict[str, str]) -> dict[str, Any]:
+    """The product form's values for the service (``stocked`` is a checkbox)."""
+    changes: dict[str, Any] = {name: fields.get(name, "") for name, _ in PRODUCT_FIELDS}
+    changes["status"] = fields.get("status", "")
+    changes["stocked"] = fields.get("stocked") == "1"
+    changes["barcode"] = changes["barcode"].strip() or None
+    return changes
+
+
+def _run(request: Request, session: StaffSession, work: Callable[[UnitOfWork], object]) -> None:
+    with get_db(request).unit_of_work(
+        actor=f"staff:{session.email}", permissions=session.permissions
+    ) as uow:
+        work(uow)
+
+
+def _raise_if_missing(exc: OmsError) -> None:
+    """A missing product or price list is the 404 page; other refusals show on the page."""
+    if exc.status == 404 and exc.code in ("product_not_found", "price_list_not_found"):
+        raise exc
+
+
+@router.post("/catalog")
+def create(request: Request, session: Writer, fields: Fields) -> Response:
+    sku = fields.get("sku", "").strip()
+
+    def work(uow: UnitOfWork) -> object:
+        changes = product_changes(fields)
+        return create_product(
+            uow,
+            sku=sku,
+            name=changes.pop("name"),
+            price=changes.pop("price"),
+            currency=changes.pop("currency") or None,
+            **changes,
+        )
+
+    try:
+        _run(request, session, work)
+    except OmsError as exc:
+        return product_form_page(request, session, error=exc, form=fields)
+    return RedirectResponse(f"/catalog/{sku}?done=create", status_code=303)
+
+
+@router.post("/catalog/{sku}")
+def update(request: Request, sku: str, session: Writer, fields: Fields) -> Response:
+    def work(uow: UnitOfWork) -> object:
+        return update_product(uow, product=sku, **product_changes(fields))
+
+    try:
+        _run(request, session, work)
+    except OmsError as exc:
+        _raise_if_missing(exc)
+        return product_page(request, session, sku, error=exc, form=fields)
+    return RedirectResponse(f"/catalog/{sku}?done=update", status_code=303)
+
+
+def _min_quantity(fields: dict[str, str]) -> int:
+    value = whole_number(fields.get("min_quantity", "") or "1")
+    if not value:
+        raise ValidationFailed(
+            "the quantity a price starts from is a whole number of at least 1",
+            fields=[FieldError("min_quantity", "a whole number, at least 1")],
+        )
+    return value
+
+
+@router.post("/catalog/price-lists/{code}/items")
+def set_item(request: Request, code: str, session: Writer, fields: Fields) -> Response:
+    """Add a price (SKU, from quantity, price), or replace the price of that SKU and
+    quantity: the service replaces the list's items with the new set."""
+    sku = fields.get("sku", "").strip()
+    done: list[str] = []
+
+    def work(uow: UnitOfWork) -> object:
+        key = (sku, _min_quantity(fields))
+        current = get_price_list(uow.session, code)
+        kept = [
+            PriceItemInput(i.sku, i.price, i.min_quantity)
+            for i in current.items
+            if (i.sku, i.min_quantity) != key
+        ]
+        done.append("replace" if len(kept) < len(current.items) else "add")
+        new = PriceItemInput(sku, fields.get("price", ""), key[1])
+        return replace_price_list_items(uow, price_list=current.id, items=[*kept, new])
+
+    try:
+        _run(request, session, work)
+    except OmsError as exc:
+        _raise_if_missing(exc)
+        return price_list_page(request, session, code, error=exc, form=fields | {"action": "set"})
+    return RedirectResponse(f"/catalog/price-lists/{code}?done={done[0]}", status_code=303)
+
+
+@router.post("/catalog/price-lists/{code}/items/remove")
+def remove_item(request: Request, code: str, session: Writer, fields: Fields) -> Response:
+    def work(uow: UnitOfWork) -> object:
+        return remove_price_list_item(
+            uow,
+            price_list=code,
+            sku=fields.get("sku", "").strip(),
+            min_quantity=_min_quantity(fields),
+        )
+
+    try:
+        _run(request, session, work)
+    except OmsError as exc:
+        _raise_if_missing(exc)
+        form = fields | {"action": "remove"}
+        return price_list_page(request, session, code, error=exc, form=form)
+    return RedirectResponse(f"/catalog/price-lists/{code}?done=remove", status_code=303)
