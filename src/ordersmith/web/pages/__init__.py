@@ -30,11 +30,17 @@ def page_routers() -> list[APIRouter]:
         customers,
         customers_actions,
         dashboard,
+        forecasts,
         order_actions,
         orders,
+        purchasing,
+        purchasing_actions,
+        replenishment,
+        replenishment_actions,
         returns,
         returns_actions,
         sales_form,
+        suppliers,
     )
 
     return [
@@ -49,6 +55,12 @@ def page_routers() -> list[APIRouter]:
         cases_actions.router,  # cases: open, note, assign, priority, wait, resolve, close
         customers.router,  # customers: the list, duplicates, the customer 360
         customers_actions.router,  # customers: add a contact, merge, undo a merge
+        purchasing.router,  # purchasing: the purchase order list, page and PDF
+        purchasing_actions.router,  # purchasing: approve, send, receive, close, cancel
+        suppliers.router,  # purchasing: suppliers, their products and scorecards
+        replenishment.router,  # replenishment: requests with why
+        replenishment_actions.router,  # replenishment: approve, edit, reject, order
+        forecasts.router,  # forecasts: runs, series, one SKU's chart
     ]
 
 
