@@ -223,6 +223,12 @@ class PurchaseOrderFilter:
     status: PurchaseOrderStatus | None = None
     supplier_id: uuid.UUID | None = None
     warehouse_id: uuid.UUID | None = None
+    product_id: uuid.UUID | None = None
+    """Orders with a line of this product (``ix_purchase_order_lines_product``)."""
+    created_from: datetime | None = None
+    created_before: datetime | None = None
+    late_on: date | None = None
+    """Sent or partly received orders with a line still open, expected before this day."""
 
 
 def list_purchase_orders(
@@ -240,6 +246,7 @@ def list_purchase_orders(
         query = query.where(_PO.c.supplier_id == flt.supplier_id)
     if flt.warehouse_id is not None:
         query = query.where(_PO.c.warehouse_id == flt.warehouse_id)
+    query = _narrowed(query, flt)
     if before is not None:
         at, row_id = before
         query = query.where(
@@ -247,6 +254,28 @@ def list_purchase_orders(
         )
     rows = [PurchaseOrderSummary(*row) for row in session.execute(query)]
     return rows[:limit], len(rows) > limit
+
+
+def _narrowed(query: sa.Select[Any], flt: PurchaseOrderFilter) -> sa.Select[Any]:
+    """The filters by product, creation time and lateness (added for the back office)."""
+    if flt.product_id is not None:
+        with_product = sa.select(_POL.c.purchase_order_id).where(
+            _POL.c.product_id == flt.product_id
+        )
+        query = query.where(_PO.c.id.in_(with_product))
+    if flt.created_from is not None:
+        query = query.where(_PO.c.created_at >= flt.created_from)
+    if flt.created_before is not None:
+        query = query.where(_PO.c.created_at < flt.created_before)
+    if flt.late_on is not None:
+        expected = [PurchaseOrderStatus.SENT.value, PurchaseOrderStatus.PARTIALLY_RECEIVED.value]
+        late_line = sa.exists().where(
+            _POL.c.purchase_order_id == _PO.c.id,
+            _POL.c.received_quantity < _POL.c.quantity,
+            _POL.c.expected_date < flt.late_on,
+        )
+        query = query.where(_PO.c.status.in_(expected), late_line)
+    return query
 
 
 def purchase_order_lines(session: Session, po_id: uuid.UUID) -> list[PurchaseOrderLineView]:

@@ -31,6 +31,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from ordersmith import clock
+from ordersmith.auth.permissions import Permission
 from ordersmith.db import core, insert_rows, table_of
 from ordersmith.errors import Conflict, FieldError, ValidationFailed
 from ordersmith.ids import new_id
@@ -78,6 +79,7 @@ def receive_purchase_order(
     """Receive units of the order's lines (by ``line_no``); ``lines=None`` receives
     everything still open. Raises ValidationFailed, InvalidTransition, OverReceipt, and
     Conflict ``nothing_to_receive`` when nothing is open."""
+    uow.authorize(Permission.INVENTORY_WRITE)  # goods-in work: ADR 0027
     checks = FieldChecks()
     asked = None if lines is None else inputs.check_receipt_lines(checks, lines)
     clean_note = checks.run("delivery_note", inputs.DELIVERY_NOTE, delivery_note) or ""

@@ -26,6 +26,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from ordersmith import clock
+from ordersmith.auth.permissions import Permission
 from ordersmith.db import core, insert_rows, table_of
 from ordersmith.errors import Conflict, FieldError, InvalidTransition, ValidationFailed
 from ordersmith.ids import new_id
@@ -127,6 +128,7 @@ def create_purchase_order(
     it takes its number before any SQL (unless given one from
     ``take_purchase_order_number``). Raises ValidationFailed, SupplierNotFound,
     SupplierInactive, WarehouseNotFound, ProductNotSupplied."""
+    uow.authorize(Permission.PURCHASING_WRITE)
     checks = FieldChecks()
     checked = inputs.check_lines(checks, lines, today=clock.today())
     clean_notes = checks.run("notes", inputs.NOTES, notes) or ""
@@ -179,6 +181,7 @@ def replace_purchase_order_lines(
 ) -> PurchaseOrderView:
     """Replace every line of a draft (numbered 1, 2, … again). InvalidTransition once it
     is approved; ValidationFailed, ProductNotSupplied as when creating."""
+    uow.authorize(Permission.PURCHASING_WRITE)
     checks = FieldChecks()
     checked = inputs.check_lines(checks, lines, today=clock.today())
     checks.raise_if_any("the purchase order's lines are not valid")
@@ -204,7 +207,8 @@ def replace_purchase_order_lines(
 
 
 def approve_purchase_order(uow: UnitOfWork, *, purchase_order_id: uuid.UUID) -> PurchaseOrderView:
-    """draft → approved (callers check the ``purchasing:approve`` permission)."""
+    """draft → approved (``purchasing:approve``)."""
+    uow.authorize(Permission.PURCHASING_APPROVE)
     row = lock_purchase_order(uow, purchase_order_id)
     target = check_action(row, A.APPROVE)
     assert target is not None
@@ -224,6 +228,7 @@ def send_purchase_order(
     """approved → sent. With ``email`` the worker mails the PO's PDF to the supplier
     (SupplierHasNoEmail when it has no address); without, it was ordered another way
     (phone, the supplier's portal). The lead time runs from now."""
+    uow.authorize(Permission.PURCHASING_WRITE)
     row = lock_purchase_order(uow, purchase_order_id)
     target = check_action(row, A.SEND)
     assert target is not None
@@ -272,6 +277,7 @@ def cancel_purchase_order(
     uow: UnitOfWork, *, purchase_order_id: uuid.UUID, reason: str = ""
 ) -> PurchaseOrderView:
     """draft / approved / sent → cancelled, while nothing has been received."""
+    uow.authorize(Permission.PURCHASING_WRITE)
     checks = FieldChecks()
     clean = checks.run("reason", inputs.OPTIONAL_REASON, reason) or ""
     checks.raise_if_any("the cancellation is not valid")
@@ -294,6 +300,7 @@ def close_purchase_order(
 ) -> PurchaseOrderView:
     """partially_received / received → closed. Closing with units still open is a short
     close: the rest will not come (it leaves the quantities on order) and needs a reason."""
+    uow.authorize(Permission.PURCHASING_WRITE)
     checks = FieldChecks()
     clean = checks.run("reason", inputs.OPTIONAL_REASON, reason) or ""
     checks.raise_if_any("the close is not valid")

@@ -29,6 +29,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from ordersmith import clock
+from ordersmith.auth.permissions import Permission
 from ordersmith.catalog.models import Product
 from ordersmith.db import core, table_of
 from ordersmith.inventory.models import Warehouse
@@ -128,6 +129,7 @@ def _plan(
 
 def order_purchase_requests(uow: UnitOfWork, scope: Scope = Scope()) -> OrderingResult:
     """Draft purchase orders from the approved purchase requests in ``scope``."""
+    uow.authorize(Permission.PURCHASING_WRITE)
     filters, numbers = _plan(uow, RequestKind.PURCHASE, scope, "supplier_id")
     result = OrderingResult()
     rows = _approved(uow.session, RequestKind.PURCHASE, filters, lock=True)

@@ -22,6 +22,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from ordersmith import clock
+from ordersmith.auth.permissions import Permission
 from ordersmith.catalog.queries import get_product
 from ordersmith.db import table_of
 from ordersmith.errors import FieldError, InvalidTransition, ValidationFailed
@@ -99,6 +100,7 @@ def approve_requests(uow: UnitOfWork, *, request_ids: Sequence[uuid.UUID]) -> li
     """open → approved, for each request (all or none: one that cannot be approved
     refuses the lot). A purchase request without a supplier can be approved; it is
     ordered once a supplier is chosen."""
+    uow.authorize(Permission.PURCHASING_WRITE)
     if len(set(request_ids)) > MAX_IDS:
         raise ValidationFailed(f"at most {MAX_IDS} requests at once")
     rows = lock_requests(uow, request_ids)
@@ -122,6 +124,7 @@ def approve_request(uow: UnitOfWork, *, request_id: uuid.UUID) -> RequestView:
 
 def reject_request(uow: UnitOfWork, *, request_id: uuid.UUID, reason: str) -> RequestView:
     """open / approved → rejected, with the reason (required)."""
+    uow.authorize(Permission.PURCHASING_WRITE)
     checks = FieldChecks()
     clean = checks.run("reason", REASON, reason) or ""
     checks.raise_if_any("a rejection needs a reason")
@@ -185,6 +188,7 @@ def edit_request(
     """Change an open or approved request: the quantity (``None``: back to the suggested
     one), the supplier (a transfer then becomes a purchase) or the source warehouse (a
     purchase then becomes a transfer from there)."""
+    uow.authorize(Permission.PURCHASING_WRITE)
     row = lock_requests(uow, [request_id])[0]
     _check(row, RequestAction.EDIT)
     values, changes = _edits(uow, row, quantity, supplier, source_warehouse)
@@ -252,6 +256,7 @@ def raise_request(
     """A request raised by hand (reason ``manual``): a purchase from ``supplier`` (default:
     the preferred one), or a transfer from ``source_warehouse``. RequestExists when the
     pair already has an open or approved request (edit that one)."""
+    uow.authorize(Permission.PURCHASING_WRITE)
     checks = FieldChecks()
     units = checks.run("quantity", _quantity, quantity)
     clean_note = checks.run("note", NOTE, note) or ""

@@ -32,16 +32,22 @@ def page_routers() -> list[APIRouter]:
         customers,
         customers_actions,
         dashboard,
+        forecasts,
         inventory,
         inventory_actions,
         kpis,
         order_actions,
         orders,
+        purchasing,
+        purchasing_actions,
+        replenishment,
+        replenishment_actions,
         returns,
         returns_actions,
         sales_form,
         shipping,
         shipping_actions,
+        suppliers,
         transfer_actions,
         transfers,
         warehouse,
@@ -73,6 +79,12 @@ def page_routers() -> list[APIRouter]:
         catalog.router,  # catalog: products, /catalog/new and price lists before /catalog/{sku}
         catalog_actions.router,  # catalog: add and save products, set and remove prices
         kpis.router,  # the fulfilment KPI report (ordersmith.fulfillment.kpi_report)
+        purchasing.router,  # purchasing: the purchase order list, page and PDF
+        purchasing_actions.router,  # purchasing: approve, send, receive, close, cancel
+        suppliers.router,  # purchasing: suppliers, their products and scorecards
+        replenishment.router,  # replenishment: requests with why
+        replenishment_actions.router,  # replenishment: approve, edit, reject, order
+        forecasts.router,  # forecasts: runs, series, one SKU's chart
     ]
 
 
