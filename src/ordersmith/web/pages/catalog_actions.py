@@ -37,7 +37,7 @@ from ordersmith.web.pages.catalog import (
     product_page,
 )
 from ordersmith.web.pages.deps import StaffSession, csrf_protect, get_db, require
-from ordersmith.web.pages.returns_actions import Fields
+from ordersmith.web.pages.forms import Fields
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
 Writer = Annotated[StaffSession, Depends(require(Permission.CATALOG_WRITE))]

@@ -24,8 +24,8 @@ from ordersmith.inventory.services import adjust_stock, receive_stock, set_stock
 from ordersmith.uow import UnitOfWork
 from ordersmith.validation import whole_number
 from ordersmith.web.pages.deps import StaffSession, csrf_protect, get_db, require
+from ordersmith.web.pages.forms import Fields
 from ordersmith.web.pages.inventory import sku_page
-from ordersmith.web.pages.returns_actions import Fields
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
 Writer = Annotated[StaffSession, Depends(require(Permission.INVENTORY_WRITE))]

@@ -33,8 +33,8 @@ from ordersmith.purchasing.services import (
 )
 from ordersmith.uow import UnitOfWork
 from ordersmith.web.pages.deps import StaffSession, csrf_protect, get_db, require
+from ordersmith.web.pages.forms import Fields
 from ordersmith.web.pages.purchasing import purchase_order_page
-from ordersmith.web.pages.returns_actions import Fields
 from ordersmith.web.pages.supply_common import staff_unit_of_work, typed_units
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])

@@ -29,8 +29,8 @@ from ordersmith.replenishment.services import approve_requests, edit_request, re
 from ordersmith.uow import UnitOfWork
 from ordersmith.validation import whole_number
 from ordersmith.web.pages.deps import StaffSession, csrf_protect, require
+from ordersmith.web.pages.forms import MAX_FIELD
 from ordersmith.web.pages.replenishment import FILTER_FIELDS, replenishment_page
-from ordersmith.web.pages.returns_actions import MAX_FIELD
 from ordersmith.web.pages.supply_common import staff_unit_of_work
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])

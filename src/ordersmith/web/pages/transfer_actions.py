@@ -24,7 +24,7 @@ from ordersmith.inventory.transfers import TransferLineInput, create_transfer, d
 from ordersmith.uow import UnitOfWork
 from ordersmith.validation import whole_number
 from ordersmith.web.pages.deps import StaffSession, csrf_protect, get_db, require
-from ordersmith.web.pages.returns_actions import Fields
+from ordersmith.web.pages.forms import Fields
 from ordersmith.web.pages.transfers import NEW_LINES, new_transfer_page, transfer_page
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
