@@ -250,6 +250,33 @@ def test_a_purchasing_user_edits_a_products_name_and_a_price_list_item(
     screenshot(page, "catalog-price-list")
 
 
+def test_a_purchasing_user_adds_a_product_and_finds_it_by_its_barcode(
+    page, live_server, signed_in, shop
+):
+    # given
+    signed_in(page, "purchasing")
+    page.goto(live_server.url("/catalog"))
+    page.get_by_role("link", name="New product").click()
+    page.wait_for_load_state()
+    # when
+    page.get_by_label("SKU").fill("C-NEW")
+    page.get_by_label("Name").fill("Chisel")
+    page.get_by_label("List price").fill("7.25")
+    page.get_by_label("Barcode").fill("4006381333931")
+    click(page, "Add product")
+    # then
+    assert page.get_by_role("status").inner_text() == "The product is added."
+    assert page.get_by_test_id("list-price").inner_text() == "7.25 EUR"
+    # when: the catalog searched by the barcode
+    page.goto(live_server.url("/catalog?q=4006381333931"))
+    # then
+    rows = page.locator("#results tbody tr[data-product]").evaluate_all(
+        "rows => rows.map(r => r.dataset.product)"
+    )
+    assert rows == ["C-NEW"]
+    screenshot(page, "catalog-list")
+
+
 def test_a_price_for_an_unknown_sku_is_refused_with_its_code(page, live_server, signed_in, shop):
     # given
     with live_server.db.unit_of_work(actor="test") as uow:

@@ -74,7 +74,12 @@ def chart_data(weeks: list[PerfectOrderWeek]) -> dict[str, Any]:
 
 
 def _hours(value: timedelta | None) -> str:
-    return "-" if value is None else f"{value.total_seconds() / 3600:.1f} h"
+    """A duration in hours to one decimal, rounded half up (no float on the way)."""
+    if value is None:
+        return "-"
+    tenths, rest = divmod(value, timedelta(minutes=6))
+    tenths += 1 if rest * 2 >= timedelta(minutes=6) else 0
+    return f"{tenths // 10}.{tenths % 10} h"
 
 
 @router.get("/kpis", response_class=HTMLResponse)
