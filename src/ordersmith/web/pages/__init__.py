@@ -25,6 +25,10 @@ class MethodNotAllowed(OmsError):
 def page_routers() -> list[APIRouter]:
     from ordersmith.web.pages import (
         auth,
+        billing,
+        billing_actions,
+        billing_aging,
+        billing_documents,
         cases,
         cases_actions,
         customers,
@@ -49,6 +53,10 @@ def page_routers() -> list[APIRouter]:
         cases_actions.router,  # cases: open, note, assign, priority, wait, resolve, close
         customers.router,  # customers: the list, duplicates, the customer 360
         customers_actions.router,  # customers: add a contact, merge, undo a merge
+        billing.router,  # billing: the invoices list with the aging strip, the invoice page
+        billing_documents.router,  # billing: payments and credit notes, lists and pages
+        billing_aging.router,  # billing: the aging report and the credit holds
+        billing_actions.router,  # billing: pay, credit, statement, refund, release
     ]
 
 
