@@ -28,6 +28,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from ordersmith.adapters.payments import PaymentDeclined, PaymentProvider, check_amount
+from ordersmith.auth.permissions import Permission
 from ordersmith.billing.errors import RefundExceedsUnallocated
 from ordersmith.billing.inputs import money_amount
 from ordersmith.billing.models import Invoice
@@ -63,6 +64,7 @@ def take_card_payment(
     provider (for the manual terminal: the terminal's reference). Raises
     ValidationFailed / CardNumberRefused for bad input, CustomerNotFound,
     PaymentDeclined (402) when the provider declines: nothing is recorded then."""
+    uow.authorize(Permission.BILLING_WRITE)  # before the provider takes any money
     try:
         currency_ = currency_code(currency)
     except ValueError as exc:
@@ -147,6 +149,7 @@ def refund_card_payment(
 
     Raises PaymentNotFound, ValidationFailed (another provider's payment, a bad amount
     or reason), RefundExceedsUnallocated: the provider is not called then."""
+    uow.authorize(Permission.BILLING_WRITE)  # before the provider pays anything back
     with uow.db.reader() as session:
         payment = get_payment(session, payment_id)
     if payment.provider != provider.name:

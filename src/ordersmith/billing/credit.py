@@ -16,6 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from ordersmith import clock
+from ordersmith.auth.permissions import Permission
 from ordersmith.billing import journal
 from ordersmith.billing.accounts import AccountRole
 from ordersmith.billing.errors import InvoiceNotFound, NoCustomerCredit
@@ -43,6 +44,7 @@ def apply_customer_credit(
     """Settle the customer's open invoices (or just ``invoice_id``) from their credit:
     unapplied credit notes first, then unallocated payments, oldest first each.
     NoCustomerCredit when there is no credit or no open invoice to use it on."""
+    uow.authorize(Permission.BILLING_WRITE)
     customer = lock_customer(uow, customer_id)
     currency = customer["currency"]
     if invoice_id is not None:

@@ -28,6 +28,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from ordersmith import clock
+from ordersmith.auth.permissions import Permission
 from ordersmith.billing import journal
 from ordersmith.billing.accounts import AccountRole
 from ordersmith.billing.errors import CreditExceedsInvoice, InvoiceNotFound
@@ -78,6 +79,7 @@ def issue_credit_note(
 
     Locks: the invoice's orders (id order, for a correction's incident), the customer,
     the invoice, the payments and credit notes it frees, then the counters."""
+    uow.authorize(Permission.BILLING_WRITE)
     inv = table_of(Invoice)
     head = uow.session.execute(
         sa.select(inv.c.customer_id, inv.c.currency).where(inv.c.id == invoice_id)

@@ -14,7 +14,8 @@ Conflict
 ├── RefundExceedsUnallocated  409 refund_exceeds_unallocated
 ├── RefundAlreadyRecorded     409 refund_already_recorded
 ├── CreditExceedsInvoice      409 credit_exceeds_invoice
-└── NoCustomerCredit          409 no_customer_credit
+├── NoCustomerCredit          409 no_customer_credit
+└── NotOnCreditHold           409 not_on_credit_hold
 UnbalancedEntry (OmsError)    500 unbalanced_journal_entry  (a bug: never reaches a user)
 ValidationFailed              422 validation_error with field errors (amounts, methods …)
 """
@@ -87,6 +88,11 @@ class CreditExceedsInvoice(Conflict):
 class NoCustomerCredit(Conflict):
     code = "no_customer_credit"
     title = "No customer credit or no open invoice to apply it to"
+
+
+class NotOnCreditHold(Conflict):
+    code = "not_on_credit_hold"
+    title = "The order is not held for credit"
 
 
 class UnbalancedEntry(OmsError):

@@ -32,6 +32,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from ordersmith import clock
+from ordersmith.auth.permissions import Permission
 from ordersmith.billing import journal
 from ordersmith.billing.accounts import AccountRole
 from ordersmith.billing.credit import use_credit
@@ -77,6 +78,7 @@ def invoice_order(uow: UnitOfWork, *, order_id: uuid.UUID) -> InvoiceView:
     """Invoice everything of the order that is not invoiced yet (every unit of every
     line, and the shipping charge if no invoice had it). NothingToInvoice if nothing is
     left; OrderNotInvoiceable for a draft or a cancelled order."""
+    uow.authorize(Permission.BILLING_WRITE)
     order = lock_order(uow, order_id)
     if OrderStatus(order["status"]) in NOT_INVOICEABLE:
         raise OrderNotInvoiceable(
@@ -98,6 +100,7 @@ def invoice_shipment(uow: UnitOfWork, *, shipment_id: uuid.UUID) -> InvoiceView:
     """Invoice exactly what the dispatched shipment carried (each unit at most once
     across all invoices of its order line). AlreadyInvoiced when the shipment has an
     invoice, or everything it carried was invoiced otherwise (``invoice_order``)."""
+    uow.authorize(Permission.BILLING_WRITE)
     shipment = lock_shipment(uow, shipment_id)
     if ShipmentStatus(shipment["status"]) in NOT_DISPATCHED:
         raise ShipmentNotDispatched(

@@ -30,6 +30,7 @@ from typing import ClassVar
 import sqlalchemy as sa
 
 from ordersmith import clock
+from ordersmith.auth.permissions import Permission
 from ordersmith.billing.models import Invoice, InvoiceStatus
 from ordersmith.billing.receivables import check_days
 from ordersmith.billing.records import PaymentReminder
@@ -151,6 +152,7 @@ def request_statement_email(
 ) -> uuid.UUID:
     """Ask the worker to email the customer (by id or number) their statement of the
     period; the customer's id. ValidationFailed for a period ending before it starts."""
+    uow.authorize(Permission.BILLING_WRITE)
     check_days(**{"from": date_from, "to": date_to})
     if date_from > date_to:
         raise ValidationFailed(

@@ -25,6 +25,7 @@ import sqlalchemy as sa
 
 from ordersmith import clock
 from ordersmith.adapters.payments import MANUAL, refuse_card_numbers
+from ordersmith.auth.permissions import Permission
 from ordersmith.billing import inputs, journal
 from ordersmith.billing.accounts import MONEY_ACCOUNT, AccountRole
 from ordersmith.billing.allocation_plans import (
@@ -72,6 +73,7 @@ def record_payment(
     allocation exceeds an invoice's balance. CardNumberRefused (before anything else)
     when ``reference``, ``card_last4`` or a ``manual`` provider reference (typed from
     the terminal; another provider's id may be all digits) looks like a card number."""
+    uow.authorize(Permission.BILLING_WRITE)
     typed = {"reference": reference, "card_last4": card_last4}
     if provider == MANUAL:
         typed["provider_reference"] = provider_reference
@@ -193,6 +195,7 @@ def refund_payment(
     number on a payment of the ``manual`` terminal, where staff type it; another
     provider's id may be all digits. A refund through a provider adapter is
     ``card_payments.refund_card_payment``."""
+    uow.authorize(Permission.BILLING_WRITE)
     pay = table_of(Payment)
     found = uow.session.execute(
         sa.select(pay.c.customer_id, pay.c.currency, pay.c.provider).where(pay.c.id == payment_id)

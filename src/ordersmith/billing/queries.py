@@ -6,7 +6,8 @@ applications) come from ordersmith.billing.document_details."""
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -25,7 +26,7 @@ from ordersmith.billing.document_details import (
     payment_refunds,
 )
 from ordersmith.billing.errors import CreditNoteNotFound, InvoiceNotFound, PaymentNotFound
-from ordersmith.billing.models import CreditNote, Invoice, InvoiceStatus, Payment
+from ordersmith.billing.models import CreditNote, Invoice, InvoiceLine, InvoiceStatus, Payment
 from ordersmith.billing.views import (
     AllocationView,
     CreditNoteLineView,
@@ -116,6 +117,43 @@ def get_invoice(
     )
 
 
+@dataclass(frozen=True, slots=True)
+class InvoiceFilter:
+    """What the back office's invoice list filters on besides customer and status."""
+
+    order_id: uuid.UUID | None = None
+    """Invoices of this order (its own, or a shipment's carrying several orders)."""
+    open_only: bool = False
+    """Issued or partially paid, with a balance left."""
+    due_from: date | None = None
+    due_to: date | None = None
+    settled_since: datetime | None = None
+    """Last settled (``updated_at``) at or after this time: with status ``paid``, the
+    invoices paid since then."""
+
+
+def _filtered(query: sa.Select[Any], flt: InvoiceFilter) -> sa.Select[Any]:
+    inv, lines = table_of(Invoice), table_of(InvoiceLine)
+    if flt.order_id is not None:
+        query = query.where(
+            sa.or_(
+                inv.c.order_id == flt.order_id,
+                inv.c.id.in_(sa.select(lines.c.invoice_id).where(lines.c.order_id == flt.order_id)),
+            )
+        )
+    if flt.open_only:
+        query = query.where(
+            inv.c.status.in_(OPEN), inv.c.amount_paid + inv.c.amount_credited < inv.c.total
+        )
+    if flt.due_from is not None:
+        query = query.where(inv.c.due_date >= flt.due_from)
+    if flt.due_to is not None:
+        query = query.where(inv.c.due_date <= flt.due_to)
+    if flt.settled_since is not None:
+        query = query.where(inv.c.updated_at >= flt.settled_since)
+    return query
+
+
 def list_invoices(
     session: Session,
     *,
@@ -125,10 +163,12 @@ def list_invoices(
     limit: int = 50,
     before: tuple[date, str] | None = None,
     shipment_id: uuid.UUID | None = None,
+    flt: InvoiceFilter | None = None,
 ) -> list[InvoiceSummary]:
     """Newest first, keyset-paginated on (issue date, number): pass the last item's
     ``(issue_date, number)`` as ``before`` for the next page. ``overdue_only``: open
-    invoices due before today; ``shipment_id``: the invoice of that shipment."""
+    invoices due before today; ``shipment_id``: the invoice of that shipment; ``flt``:
+    the back office's further filters (``InvoiceFilter``)."""
     inv = table_of(Invoice)
     query = sa.select(inv)
     if customer_id is not None:
@@ -139,6 +179,8 @@ def list_invoices(
         if status not in {s.value for s in InvoiceStatus}:
             return []
         query = query.where(inv.c.status == status)
+    if flt is not None:
+        query = _filtered(query, flt)
     today = clock.today()
     if overdue_only:
         query = query.where(

@@ -293,3 +293,19 @@ def numbers_by_email(session: Session, emails: Collection[str]) -> dict[str, str
         )
         found.update((email, number) for email, number in rows)
     return found
+
+
+def numbers_and_names(
+    session: Session, ids: Collection[uuid.UUID]
+) -> dict[uuid.UUID, tuple[str, str]]:
+    """(number, name) of each of these customers (by primary key): a list page's labels."""
+    found: dict[uuid.UUID, tuple[str, str]] = {}
+    wanted = sorted(set(ids), key=str)
+    for start in range(0, len(wanted), _IN_CHUNK):
+        rows = session.execute(
+            sa.select(Customer.id, Customer.number, Customer.name).where(
+                Customer.id.in_(wanted[start : start + _IN_CHUNK])
+            )
+        )
+        found.update((row_id, (number, name)) for row_id, number, name in rows)
+    return found

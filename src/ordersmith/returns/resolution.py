@@ -87,7 +87,8 @@ def resolve_return(
         )
         values["replacement_order_id"] = replacement.id
     else:
-        values.update(_credit(uow, locked, lines, refund=how is Resolution.REFUND))
+        with uow.as_system():  # billing's credit notes and refunds follow (ADR 0023)
+            values.update(_credit(uow, locked, lines, refund=how is Resolution.REFUND))
     move(
         uow,
         locked,

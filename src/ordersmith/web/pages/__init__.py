@@ -25,6 +25,10 @@ class MethodNotAllowed(OmsError):
 def page_routers() -> list[APIRouter]:
     from ordersmith.web.pages import (
         auth,
+        billing,
+        billing_actions,
+        billing_aging,
+        billing_documents,
         cases,
         cases_actions,
         catalog,
@@ -85,6 +89,10 @@ def page_routers() -> list[APIRouter]:
         replenishment.router,  # replenishment: requests with why
         replenishment_actions.router,  # replenishment: approve, edit, reject, order
         forecasts.router,  # forecasts: runs, series, one SKU's chart
+        billing.router,  # billing: the invoices list with the aging strip, the invoice page
+        billing_documents.router,  # billing: payments and credit notes, lists and pages
+        billing_aging.router,  # billing: the aging report and the credit holds
+        billing_actions.router,  # billing: pay, credit, statement, refund, release
     ]
 
 

@@ -18,15 +18,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Annotated, Any
 
-import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
 from ordersmith.auth.permissions import Permission
-from ordersmith.customers.models import Customer
-from ordersmith.customers.queries import find_customer, get_customer
-from ordersmith.db import table_of
+from ordersmith.customers.queries import find_customer, get_customer, numbers_and_names
 from ordersmith.errors import OmsError
 from ordersmith.inventory.queries import list_warehouses
 from ordersmith.money import money_str
@@ -119,18 +116,6 @@ def read_form(session: Session, params: dict[str, str]) -> ListForm:
     return form
 
 
-def _customer_names(session: Session, ids: set[uuid.UUID]) -> dict[uuid.UUID, tuple[str, str]]:
-    customers = table_of(Customer)
-    return {
-        r.id: (r.number, r.name)
-        for r in session.execute(
-            sa.select(customers.c.id, customers.c.number, customers.c.name).where(
-                customers.c.id.in_(ids)
-            )
-        )
-    }
-
-
 @router.get("/returns", response_class=HTMLResponse)
 def returns_list(request: Request, session: Reader) -> HTMLResponse:
     """Returns newest first, filtered; ``limit`` a page (50), ``cursor`` for the next."""
@@ -142,7 +127,7 @@ def returns_list(request: Request, session: Reader) -> HTMLResponse:
             found = queries.list_returns(
                 db_session, form.flt, limit=form.limit + 1, before=form.before
             )
-        names = _customer_names(db_session, {r.customer_id for r in found})
+        names = numbers_and_names(db_session, {r.customer_id for r in found})
     rows = [(r, *names.get(r.customer_id, ("", ""))) for r in found[: form.limit]]
     next_query = None
     if len(found) > form.limit:
