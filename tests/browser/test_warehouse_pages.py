@@ -20,7 +20,13 @@ from ordersmith.orders.services import cancel_order
 from ordersmith.orders.views import OrderView
 from ordersmith.shipping.queries import get_shipment
 from ordersmith.staff.roles import permissions_of
-from tests.browser.fulfil_flow import fulfil_through_pages, pack_label_and_dispatch
+from tests.browser.fulfil_flow import (
+    allocate_if_waiting,
+    fulfil_through_pages,
+    pack_in_one_box,
+    pack_label_and_dispatch,
+    pick_through_pages,
+)
 from tests.factories.fulfillment import confirm, make_courier, wave
 from tests.factories.inventory import stock_up
 from tests.factories.orders import order_request, place
@@ -249,6 +255,30 @@ def test_bad_quantities_show_a_message_and_change_nothing(page, live_server, sig
     )
     assert answer.status == 409
     assert "nothing_to_pick" in answer.text()
+
+
+def test_a_packed_shipment_is_cancelled_and_its_goods_wait_to_be_packed_again(
+    page, live_server, signed_in, shop
+):
+    # given: an order picked through the pages and packed into a shipment
+    order = confirmed_order(live_server, shop, ("A-1", 9))
+    signed_in(page, "warehouse")
+    allocate_if_waiting(page, live_server, order.number, "MAIN")
+    pick_through_pages(page, live_server, order.number, "MAIN")
+    shipment = pack_in_one_box(page, live_server, order.number)
+    screenshot(page, "pack-shipment")
+    # when: its label is asked for before it is booked
+    early = page.request.get(live_server.url(f"/shipping/{shipment}/label.pdf"))
+    # then
+    assert early.status == 409
+    assert "label_not_printed" in early.text()
+    # when: the shipment is cancelled
+    page.get_by_label("Why cancel (unpacks the shipment)").fill("wrong box")
+    _click(page, "Cancel shipment")
+    # then
+    assert _status(page) == "cancelled"
+    page.goto(live_server.url("/warehouse?warehouse=MAIN"))
+    assert order.number in page.get_by_test_id("to-pack").inner_text()
 
 
 def test_the_shipping_list_filters_and_pages(page, live_server, signed_in, shop):
