@@ -308,13 +308,20 @@ def test_the_shipping_list_filters_and_pages(page, live_server, signed_in, shop)
 def test_the_warehouse_page_fits_a_phone_without_scrolling_sideways(
     page, live_server, signed_in, shop
 ):
-    # given: work in every queue of MAIN
+    # given: an order ready to pick in MAIN
     signed_in(page, "warehouse")
-    confirmed_order(live_server, shop, ("A-1", 8))
+    order = confirmed_order(live_server, shop, ("A-1", 8))
     # when
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(live_server.url("/warehouse?warehouse=MAIN"))
-    # then
+    # then: nothing scrolls sideways, nothing comes from another site
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
-    assert page.evaluate("document.activeElement.id") == "scan-ref"
+    assert all(url.startswith(live_server.base_url) for url in page.recorded.urls)
     screenshot(page, "queue-phone")
+    # when: a scanner types the order's number into the focused field and presses Enter
+    assert page.evaluate("document.activeElement.id") == "scan-ref"
+    page.keyboard.type(order.number)
+    page.keyboard.press("Enter")
+    # then: its packing page
+    page.wait_for_url(f"**/warehouse/pack/{order.number}")
+    assert page.locator("h1").inner_text() == f"Pack order {order.number}"
