@@ -23,7 +23,6 @@ from ordersmith.staff.roles import permissions_of
 from tests.browser.fulfil_flow import (
     allocate_if_waiting,
     fulfil_through_pages,
-    pack_in_one_box,
     pack_label_and_dispatch,
     pick_through_pages,
 )
@@ -257,15 +256,31 @@ def test_bad_quantities_show_a_message_and_change_nothing(page, live_server, sig
     assert "nothing_to_pick" in answer.text()
 
 
-def test_a_packed_shipment_is_cancelled_and_its_goods_wait_to_be_packed_again(
+def test_goods_packed_in_two_boxes_wait_to_be_packed_again_when_the_shipment_is_cancelled(
     page, live_server, signed_in, shop
 ):
-    # given: an order picked through the pages and packed into a shipment
+    # given: 9 anvils picked through the pages
     order = confirmed_order(live_server, shop, ("A-1", 9))
     signed_in(page, "warehouse")
     allocate_if_waiting(page, live_server, order.number, "MAIN")
     pick_through_pages(page, live_server, order.number, "MAIN")
-    shipment = pack_in_one_box(page, live_server, order.number)
+    # when: packed into two boxes, 5 and 4
+    page.goto(live_server.url(f"/warehouse/pack/{order.number}"))
+    page.get_by_role("link", name="Use 2 boxes").click()
+    page.wait_for_load_state()
+    for box, units in ((1, "5"), (2, "4")):
+        for measure, value in (("Weight (g)", "900"), ("Length (mm)", "300")):
+            page.get_by_label(f"{measure}, box {box}").fill(value)
+        page.get_by_label(f"Width (mm), box {box}").fill("200")
+        page.get_by_label(f"Height (mm), box {box}").fill("100")
+        page.get_by_label(f"Units of line 1 (A-1) in box {box}").fill(units)
+    screenshot(page, "pack-order")
+    _click(page, "Pack into 2 boxes")
+    # then
+    shipment = page.locator("h1").inner_text().split()[1]
+    with live_server.db.reader() as session:
+        view = get_shipment(session, shipment)
+    assert [(line.package_no, line.quantity) for line in view.lines] == [(1, 5), (2, 4)]
     screenshot(page, "pack-shipment")
     # when: its label is asked for before it is booked
     early = page.request.get(live_server.url(f"/shipping/{shipment}/label.pdf"))
