@@ -45,9 +45,9 @@ def pick_through_pages(page: Any, live_server: Any, order_number: str, warehouse
     return str(number)
 
 
-def pack_label_and_dispatch(page: Any, live_server: Any, order_number: str) -> str:
-    """One box with everything picked, the carrier's default service; the label is
-    booked, then the shipment dispatched. Returns the shipment's number."""
+def pack_in_one_box(page: Any, live_server: Any, order_number: str) -> str:
+    """Everything picked of the order in one box, the carrier's default service; ends on
+    the shipment's packing page. Returns the shipment's number."""
     page.goto(live_server.url(f"/warehouse/pack/{order_number}"))
     page.get_by_label("Weight (g), box 1").fill("1500")
     page.get_by_label("Length (mm), box 1").fill("300")
@@ -55,7 +55,12 @@ def pack_label_and_dispatch(page: Any, live_server: Any, order_number: str) -> s
     page.get_by_label("Height (mm), box 1").fill("150")
     _click(page, "Pack into 1 box")
     _fail_on_error(page, "pack")
-    number = str(page.locator("h1").inner_text().split()[1])
+    return str(page.locator("h1").inner_text().split()[1])
+
+
+def pack_label_and_dispatch(page: Any, live_server: Any, order_number: str) -> str:
+    """Packed in one box, the carrier booked (label), dispatched; the shipment's number."""
+    number = pack_in_one_box(page, live_server, order_number)
     _click(page, "Print label")
     _fail_on_error(page, "print the label")
     _click(page, "Dispatch")

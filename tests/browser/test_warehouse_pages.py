@@ -20,7 +20,12 @@ from ordersmith.orders.services import cancel_order
 from ordersmith.orders.views import OrderView
 from ordersmith.shipping.queries import get_shipment
 from ordersmith.staff.roles import permissions_of
-from tests.browser.fulfil_flow import fulfil_through_pages, pack_label_and_dispatch
+from tests.browser.fulfil_flow import (
+    allocate_if_waiting,
+    fulfil_through_pages,
+    pack_label_and_dispatch,
+    pick_through_pages,
+)
 from tests.factories.fulfillment import confirm, make_courier, wave
 from tests.factories.inventory import stock_up
 from tests.factories.orders import order_request, place
@@ -251,6 +256,46 @@ def test_bad_quantities_show_a_message_and_change_nothing(page, live_server, sig
     assert "nothing_to_pick" in answer.text()
 
 
+def test_goods_packed_in_two_boxes_wait_to_be_packed_again_when_the_shipment_is_cancelled(
+    page, live_server, signed_in, shop
+):
+    # given: 9 anvils picked through the pages
+    order = confirmed_order(live_server, shop, ("A-1", 9))
+    signed_in(page, "warehouse")
+    allocate_if_waiting(page, live_server, order.number, "MAIN")
+    pick_through_pages(page, live_server, order.number, "MAIN")
+    # when: packed into two boxes, 5 and 4
+    page.goto(live_server.url(f"/warehouse/pack/{order.number}"))
+    page.get_by_role("link", name="Use 2 boxes").click()
+    page.wait_for_load_state()
+    for box, units in ((1, "5"), (2, "4")):
+        for measure, value in (("Weight (g)", "900"), ("Length (mm)", "300")):
+            page.get_by_label(f"{measure}, box {box}").fill(value)
+        page.get_by_label(f"Width (mm), box {box}").fill("200")
+        page.get_by_label(f"Height (mm), box {box}").fill("100")
+        page.get_by_label(f"Units of line 1 (A-1) in box {box}").fill(units)
+    screenshot(page, "pack-order")
+    _click(page, "Pack into 2 boxes")
+    # then
+    shipment = page.locator("h1").inner_text().split()[1]
+    with live_server.db.reader() as session:
+        view = get_shipment(session, shipment)
+    assert [(line.package_no, line.quantity) for line in view.lines] == [(1, 5), (2, 4)]
+    screenshot(page, "pack-shipment")
+    # when: its label is asked for before it is booked
+    early = page.request.get(live_server.url(f"/shipping/{shipment}/label.pdf"))
+    # then
+    assert early.status == 409
+    assert "label_not_printed" in early.text()
+    # when: the shipment is cancelled
+    page.get_by_label("Why cancel (unpacks the shipment)").fill("wrong box")
+    _click(page, "Cancel shipment")
+    # then
+    assert _status(page) == "cancelled"
+    page.goto(live_server.url("/warehouse?warehouse=MAIN"))
+    assert order.number in page.get_by_test_id("to-pack").inner_text()
+
+
 def test_the_shipping_list_filters_and_pages(page, live_server, signed_in, shop):
     # given: two dispatched shipments of MAIN
     signed_in(page, "warehouse")
@@ -278,13 +323,20 @@ def test_the_shipping_list_filters_and_pages(page, live_server, signed_in, shop)
 def test_the_warehouse_page_fits_a_phone_without_scrolling_sideways(
     page, live_server, signed_in, shop
 ):
-    # given: work in every queue of MAIN
+    # given: an order ready to pick in MAIN
     signed_in(page, "warehouse")
-    confirmed_order(live_server, shop, ("A-1", 8))
+    order = confirmed_order(live_server, shop, ("A-1", 8))
     # when
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(live_server.url("/warehouse?warehouse=MAIN"))
-    # then
+    # then: nothing scrolls sideways, nothing comes from another site
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
-    assert page.evaluate("document.activeElement.id") == "scan-ref"
+    assert all(url.startswith(live_server.base_url) for url in page.recorded.urls)
     screenshot(page, "queue-phone")
+    # when: a scanner types the order's number into the focused field and presses Enter
+    assert page.evaluate("document.activeElement.id") == "scan-ref"
+    page.keyboard.type(order.number)
+    page.keyboard.press("Enter")
+    # then: its packing page
+    page.wait_for_url(f"**/warehouse/pack/{order.number}")
+    assert page.locator("h1").inner_text() == f"Pack order {order.number}"

@@ -13,7 +13,6 @@ from ordersmith.auth.permissions import Permission
 from ordersmith.auth.services import Principal
 from ordersmith.db import table_of
 from ordersmith.documents import pick_list_pdf
-from ordersmith.errors import NotFound
 from ordersmith.fulfillment import backorders, queries
 from ordersmith.fulfillment.allocation import allocate_order
 from ordersmith.fulfillment.documents import pick_list_document
@@ -89,28 +88,16 @@ def set_backorder_date(
 
 def _pick_list_out(db: DbDep, pick_list_id: uuid.UUID) -> PickListOut:
     with db.reader() as session:
-        lists, warehouses = table_of(PickList), table_of(Warehouse)
-        head = (
-            session.execute(
-                sa.select(lists, warehouses.c.code)
-                .join(warehouses, warehouses.c.id == lists.c.warehouse_id)
-                .where(lists.c.id == pick_list_id)
-            )
-            .mappings()
-            .one_or_none()
-        )
-        if head is None:
-            raise NotFound(f"no pick list {pick_list_id}", code="pick_list_not_found")
-        doc = pick_list_document(session, pick_list_id)
+        view = queries.get_pick_list(session, str(pick_list_id))
     return PickListOut(
-        id=head["id"],
-        number=head["number"],
-        warehouse=head["code"],
-        status=str(head["status"]),
-        created_by=head["created_by"],
-        created_at=head["created_at"],
-        completed_at=head["completed_at"],
-        lines=[PickLineOut.model_validate(line) for line in doc.lines],
+        id=view.id,
+        number=view.number,
+        warehouse=view.warehouse,
+        status=view.status,
+        created_by=view.created_by,
+        created_at=view.created_at,
+        completed_at=view.completed_at,
+        lines=[PickLineOut.model_validate(line) for line in view.lines],
     )
 
 

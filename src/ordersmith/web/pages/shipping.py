@@ -32,7 +32,7 @@ from ordersmith.shipping.carriers import adapter_for, get_carrier, list_carriers
 from ordersmith.shipping.dispatch import print_label
 from ordersmith.shipping.documents import packing_slip_pdf
 from ordersmith.shipping.queries import ShipmentView, get_shipment, list_shipments
-from ordersmith.shipping.status import ShipmentStatus, TrackingStatus
+from ordersmith.shipping.status import PRE_DISPATCH, TERMINAL, ShipmentStatus, TrackingStatus
 from ordersmith.web.pages.deps import (
     StaffSession,
     csrf_protect,
@@ -168,7 +168,8 @@ def shipment_page(
         "may_track": session.may(P.FULFILMENT_WRITE)
         and bool(shipment.tracking_number)
         and shipment.status != ShipmentStatus.CANCELLED,
-        "in_building": shipment.status in (ShipmentStatus.CREATED, ShipmentStatus.LABEL_PRINTED),
+        "in_building": shipment.status in PRE_DISPATCH,
+        "delivered": shipment.status in TERMINAL,
         "tracking_statuses": [s.value for s in TrackingStatus],
         "message": message,
         "error": error,
