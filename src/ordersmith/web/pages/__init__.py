@@ -35,6 +35,7 @@ def page_routers() -> list[APIRouter]:
         orders,
         purchasing,
         purchasing_actions,
+        purchasing_new,
         replenishment,
         replenishment_actions,
         returns,
@@ -55,6 +56,7 @@ def page_routers() -> list[APIRouter]:
         cases_actions.router,  # cases: open, note, assign, priority, wait, resolve, close
         customers.router,  # customers: the list, duplicates, the customer 360
         customers_actions.router,  # customers: add a contact, merge, undo a merge
+        purchasing_new.router,  # purchasing: /purchasing/orders/new (before {number})
         purchasing.router,  # purchasing: the purchase order list, page and PDF
         purchasing_actions.router,  # purchasing: approve, send, receive, close, cancel
         suppliers.router,  # purchasing: suppliers, their products and scorecards
