@@ -205,6 +205,7 @@ def test_receiving_part_of_a_purchase_order_shows_received_and_remaining(
     sku = new_sku(live_server, store, "BOLTCO")
     po = sent_po(live_server.db, store.boltco, (sku, 10))
     signed_in(page, "warehouse")
+    page.set_viewport_size({"width": 390, "height": 844})  # goods-in on a phone
     page.goto(live_server.url(f"/purchasing/orders/{po.number}"))
     # when: 4 arrive
     page.get_by_label(f"Line 1 {sku} received now (10 open)").fill("4")
@@ -216,6 +217,7 @@ def test_receiving_part_of_a_purchase_order_shows_received_and_remaining(
     assert line.get_by_test_id("received").inner_text() == "4"
     assert line.get_by_test_id("open").inner_text() == "6"
     assert f"4 of {sku}" in page.get_by_test_id("receipts").inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
     shot(page, "purchasing-receive")
     # when: 7 more typed, one more than still open (no tolerance)
     page.get_by_label(f"Line 1 {sku} received now (6 open)").fill("7")
@@ -320,3 +322,30 @@ def test_the_forecast_page_draws_a_canvas_and_has_the_data_table(
     assert "Model chosen" in page.get_by_test_id("method").inner_text()
     assert "Safety stock" in page.get_by_test_id("buffer").inner_text()
     shot(page, "forecasts-sku")
+
+
+def test_a_buyer_drafts_a_purchase_order_by_hand_and_a_misfit_quantity_is_refused(
+    page, live_server, signed_in, store
+):
+    # given: a part ACME sells from 50 in packs of 25
+    sku = new_sku(live_server, store)
+    signed_in(page, "purchasing")
+    page.goto(live_server.url("/purchasing"))
+    page.get_by_role("link", name="New purchase order").click()
+    page.wait_for_load_state()
+    # when: 60 asked of ACME
+    page.get_by_label("Supplier").select_option("ACME")
+    page.get_by_label("SKU of line 1", exact=True).fill(sku)
+    page.get_by_label("Quantity of line 1", exact=True).fill("60")
+    _click(page, "Save draft")
+    # then: the service's refusal, what was typed kept
+    error = page.get_by_test_id("action-error").inner_text()
+    assert "validation_error" in error
+    assert page.get_by_label("Quantity of line 1", exact=True).input_value() == "60"
+    shot(page, "purchasing-new")
+    # when: two packs
+    page.get_by_label("Quantity of line 1", exact=True).fill("50")
+    _click(page, "Save draft")
+    # then: the draft, ordered from ACME
+    assert _status(page) == "draft"
+    assert page.locator('tr[data-line="1"]').inner_text().split("\t")[4] == "50"

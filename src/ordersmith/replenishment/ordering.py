@@ -180,6 +180,7 @@ def order_transfer_requests(
 ) -> OrderingResult:
     """Transfers (drafts, or dispatched with ``dispatch``) from the approved transfer
     requests in ``scope``. A dispatch short of stock refuses everything (InsufficientStock)."""
+    uow.authorize(Permission.PURCHASING_WRITE)
     filters, numbers = _plan(uow, RequestKind.TRANSFER, scope, "source_warehouse_id")
     result = OrderingResult()
     rows = _approved(uow.session, RequestKind.TRANSFER, filters, lock=True)

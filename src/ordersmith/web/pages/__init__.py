@@ -44,6 +44,7 @@ def page_routers() -> list[APIRouter]:
         orders,
         purchasing,
         purchasing_actions,
+        purchasing_new,
         replenishment,
         replenishment_actions,
         returns,
@@ -83,6 +84,7 @@ def page_routers() -> list[APIRouter]:
         catalog.router,  # catalog: products, /catalog/new and price lists before /catalog/{sku}
         catalog_actions.router,  # catalog: add and save products, set and remove prices
         kpis.router,  # the fulfilment KPI report (ordersmith.fulfillment.kpi_report)
+        purchasing_new.router,  # purchasing: /purchasing/orders/new (before {number})
         purchasing.router,  # purchasing: the purchase order list, page and PDF
         purchasing_actions.router,  # purchasing: approve, send, receive, close, cancel
         suppliers.router,  # purchasing: suppliers, their products and scorecards

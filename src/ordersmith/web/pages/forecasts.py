@@ -133,7 +133,7 @@ def chart_json(rows: list[dict[str, Any]], safety_stock: int) -> str:
     return json.dumps(data).replace("<", "\\u003c")
 
 
-@router.get("/forecasts/{sku}", response_class=HTMLResponse)
+@router.get("/forecasts/{sku:path}", response_class=HTMLResponse)
 def forecast_detail(request: Request, sku: str, session: Reader, warehouse: str = "") -> Response:
     """The latest forecast of ``sku`` at each warehouse (``warehouse=`` to choose one)."""
     with get_db(request).reader() as db_session:

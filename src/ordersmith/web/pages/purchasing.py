@@ -135,6 +135,7 @@ def purchasing_list(request: Request, session: Reader) -> HTMLResponse:
         "saved_filters": SAVED_FILTERS,
         "statuses": [s.value for s in PurchaseOrderStatus],
         "this_query": form.query(),
+        "may_write": session.may(P.PURCHASING_WRITE),
     }
     partial = wants_results_only(request)
     template = "purchasing/_results.html" if partial else "purchasing/list.html"
@@ -172,6 +173,7 @@ def _first(step: tuple[datetime, str, str, str]) -> datetime:
 
 
 DONE = {
+    "create": "The draft purchase order is saved: approve it to send it.",
     "approve": "The purchase order is approved.",
     "send": "The purchase order is sent.",
     "receive": "The delivery is received into stock.",
