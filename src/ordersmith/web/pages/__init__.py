@@ -23,6 +23,7 @@ class MethodNotAllowed(OmsError):
 
 
 def page_routers() -> list[APIRouter]:
+    from ordersmith.web import portal
     from ordersmith.web.pages import (
         auth,
         cases,
@@ -49,6 +50,7 @@ def page_routers() -> list[APIRouter]:
         cases_actions.router,  # cases: open, note, assign, priority, wait, resolve, close
         customers.router,  # customers: the list, duplicates, the customer 360
         customers_actions.router,  # customers: add a contact, merge, undo a merge
+        portal.router,  # the customer portal, /portal/... (its own sign-in; ADR 0029)
     ]
 
 
@@ -61,7 +63,7 @@ def wants_page(request: Request) -> bool:
 
 
 def install(app: FastAPI) -> None:
-    from ordersmith.web.pages.deps import STATIC_DIR, SignInRequired, error_page, login_url
+    from ordersmith.web.pages.deps import STATIC_DIR, SignInRequired, error_page
 
     paths: set[str] = set()
     for router in page_routers():
@@ -80,7 +82,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(SignInRequired)
     async def _sign_in(request: Request, exc: SignInRequired) -> Response:
-        target = login_url(exc.next_path)
+        target = exc.target()
         if request.headers.get("hx-request") == "true":  # HTMX: redirect the whole page
             return Response(status_code=204, headers={"HX-Redirect": target})
         return RedirectResponse(target, status_code=303)

@@ -42,7 +42,7 @@ def safe_next(value: str | None) -> str:
     return value
 
 
-def _secure(request: Request) -> bool:
+def secure_cookie(request: Request) -> bool:
     setting: bool | None = request.app.state.settings.secure_cookies
     return request.url.scheme == "https" if setting is None else setting
 
@@ -75,7 +75,7 @@ def _login_page(
         login_csrf,
         httponly=True,
         samesite="lax",
-        secure=_secure(request),
+        secure=secure_cookie(request),
         path="/login",
     )
     return response
@@ -146,7 +146,7 @@ def login(
         max_age=db.settings.session_max_hours * 3600,
         httponly=True,
         samesite="lax",
-        secure=_secure(request),
+        secure=secure_cookie(request),
         path="/",
     )
     response.delete_cookie(ANON_CSRF_COOKIE, path="/login")
