@@ -98,6 +98,17 @@ def new_session_values(settings: Settings, *, user_agent: str = "") -> tuple[str
     }
 
 
+def open_session(
+    uow: UnitOfWork, table: type[SessionColumns], owner: dict[str, Any], *, user_agent: str = ""
+) -> str:
+    """Start a session row of ``table`` for ``owner`` (its owner column and id); returns
+    the cookie's token (shown once, never stored)."""
+    token, values = new_session_values(uow.settings, user_agent=user_agent)
+    uow.session.add(table(**owner, **values))
+    uow.session.flush()
+    return token
+
+
 def revoke(uow: UnitOfWork, table: type[SessionColumns], token: str) -> None:
     uow.session.execute(
         sa.update(table)
@@ -219,3 +230,48 @@ def check_credentials(
         account.password_hash = hash_password(password)
     uow.session.add(attempts(id=new_id(), email=email, ip=ip, at=now, succeeded=True))  # type: ignore[call-arg]
     return Credentials(account=account)
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """A sign-in either opened a session (``token``, ``account``) or was refused
+    (``error``). The attempt is recorded either way: the caller commits, then acts."""
+
+    token: str | None = None
+    account: Any = None
+    error: OmsError | None = None
+
+
+def sign_in_to(
+    uow: UnitOfWork,
+    *,
+    accounts: type[Any],
+    attempts: type[LoginAttemptColumns],
+    sessions: type[SessionColumns],
+    owner_column: str,
+    may_sign_in: Callable[[Any], bool],
+    email: str,
+    password: str,
+    ip: str,
+    user_agent: str = "",
+    previous_token: str | None = None,
+) -> SignedIn:
+    """Check the password (``check_credentials``) and open a session of ``sessions``
+    whose ``owner_column`` is the account's id; the session the browser presented is
+    revoked first (a fresh session id at every sign-in: no session fixation)."""
+    checked = check_credentials(
+        uow,
+        accounts=accounts,
+        attempts=attempts,
+        email=email,
+        password=password,
+        ip=ip,
+        may_sign_in=may_sign_in,
+    )
+    if checked.account is None:
+        return SignedIn(error=checked.error)
+    if previous_token:
+        revoke(uow, sessions, previous_token)
+    owner = {owner_column: checked.account.id}
+    token = open_session(uow, sessions, owner, user_agent=user_agent)
+    return SignedIn(token=token, account=checked.account)

@@ -20,13 +20,13 @@ from ordersmith import clock
 from ordersmith.auth.passwords import check_strength, hash_password
 from ordersmith.auth.permissions import Permission
 from ordersmith.auth.sessions import (
-    check_credentials,
+    SignedIn,
     normalise_email,
     session_id_of,
+    sign_in_to,
     valid_email,
 )
 from ordersmith.customers.queries import active_customer
-from ordersmith.errors import OmsError
 from ordersmith.ids import new_id
 from ordersmith.notifications.models import MessageKind
 from ordersmith.notifications.services import queue_message
@@ -35,6 +35,7 @@ from ordersmith.portal.models import (
     AccountStatus,
     PortalAccount,
     PortalLoginAttempt,
+    PortalSessionRow,
     PortalToken,
     TokenPurpose,
 )
@@ -225,12 +226,6 @@ def reset_password(uow: UnitOfWork, *, token: str, password: str) -> PortalAccou
     return account
 
 
-@dataclass(frozen=True)
-class SignInOutcome:
-    token: str | None = None
-    error: OmsError | None = None
-
-
 def sign_in(
     uow: UnitOfWork,
     *,
@@ -239,23 +234,22 @@ def sign_in(
     ip: str,
     user_agent: str = "",
     previous_token: str | None = None,
-) -> SignInOutcome:
+) -> SignedIn:
     """Password sign-in with the staff lockout and rate limits (ADR 0023), counted in the
-    portal's own attempts table."""
-    checked = check_credentials(
+    portal's own attempts table, opening a portal session."""
+    return sign_in_to(
         uow,
         accounts=PortalAccount,
         attempts=PortalLoginAttempt,
+        sessions=PortalSessionRow,
+        owner_column="account_id",
+        may_sign_in=lambda account: account.status is AccountStatus.ACTIVE,
         email=email,
         password=password,
         ip=ip,
-        may_sign_in=lambda account: account.status is AccountStatus.ACTIVE,
+        user_agent=user_agent,
+        previous_token=previous_token,
     )
-    if checked.account is None:
-        return SignInOutcome(error=checked.error)
-    if previous_token:  # a fresh session id at every sign-in (no session fixation)
-        revoke_session(uow, previous_token)
-    return SignInOutcome(token=open_session(uow, checked.account, user_agent=user_agent))
 
 
 def sign_out(uow: UnitOfWork, *, token: str) -> None:

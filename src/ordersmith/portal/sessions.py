@@ -49,10 +49,8 @@ class PortalSession:
 
 def open_session(uow: UnitOfWork, account: PortalAccount, *, user_agent: str = "") -> str:
     """Start a session; returns the cookie's token (shown once, never stored)."""
-    token, values = shared.new_session_values(uow.settings, user_agent=user_agent)
-    uow.session.add(PortalSessionRow(account_id=account.id, **values))
-    uow.session.flush()
-    return token
+    owner = {"account_id": account.id}
+    return shared.open_session(uow, PortalSessionRow, owner, user_agent=user_agent)
 
 
 def revoke_session(uow: UnitOfWork, token: str) -> None:

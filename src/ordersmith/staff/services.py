@@ -15,13 +15,13 @@ import sqlalchemy as sa
 from ordersmith import clock
 from ordersmith.auth.passwords import check_strength, hash_password
 from ordersmith.auth.permissions import Permission
-from ordersmith.auth.sessions import check_credentials, normalise_email, valid_email
+from ordersmith.auth.sessions import normalise_email, sign_in_to, valid_email
 from ordersmith.errors import OmsError, ValidationFailed
 from ordersmith.ids import new_id
 from ordersmith.staff.errors import StaffEmailTaken, StaffUserNotFound
-from ordersmith.staff.models import StaffLoginAttempt, StaffUser
+from ordersmith.staff.models import StaffLoginAttempt, StaffSessionRow, StaffUser
 from ordersmith.staff.roles import StaffRole
-from ordersmith.staff.sessions import open_session, revoke_all_sessions, revoke_session
+from ordersmith.staff.sessions import revoke_all_sessions, revoke_session
 from ordersmith.uow import UnitOfWork
 
 
@@ -121,21 +121,20 @@ def sign_in(
     user_agent: str = "",
     previous_token: str | None = None,
 ) -> SignInOutcome:
-    checked = check_credentials(
+    signed = sign_in_to(
         uow,
         accounts=StaffUser,
         attempts=StaffLoginAttempt,
+        sessions=StaffSessionRow,
+        owner_column="user_id",
+        may_sign_in=lambda user: bool(user.active),
         email=email,
         password=password,
         ip=ip,
-        may_sign_in=lambda user: bool(user.active),
+        user_agent=user_agent,
+        previous_token=previous_token,
     )
-    if checked.account is None:
-        return SignInOutcome(error=checked.error)
-    if previous_token:  # a fresh session id at every sign-in (no session fixation)
-        revoke_session(uow, previous_token)
-    user: StaffUser = checked.account
-    return SignInOutcome(token=open_session(uow, user, user_agent=user_agent), user=user)
+    return SignInOutcome(token=signed.token, user=signed.account, error=signed.error)
 
 
 def sign_out(uow: UnitOfWork, *, token: str) -> None:

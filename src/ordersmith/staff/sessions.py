@@ -34,10 +34,7 @@ class FoundSession:
 
 def open_session(uow: UnitOfWork, user: StaffUser, *, user_agent: str = "") -> str:
     """Start a session for ``user``; returns the cookie's token (shown once, never stored)."""
-    token, values = shared.new_session_values(uow.settings, user_agent=user_agent)
-    uow.session.add(StaffSessionRow(user_id=user.id, **values))
-    uow.session.flush()
-    return token
+    return shared.open_session(uow, StaffSessionRow, {"user_id": user.id}, user_agent=user_agent)
 
 
 def revoke_session(uow: UnitOfWork, token: str) -> None:

@@ -13,17 +13,16 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ordersmith.customer_service.models import CaseType, Party
 from ordersmith.customer_service.opening import open_case
-from ordersmith.errors import FieldError, OmsError
+from ordersmith.errors import OmsError
 from ordersmith.money import money_str
 from ordersmith.orders.queries import get_order
 from ordersmith.portal.queries import my_cases
 from ordersmith.portal.reorder import place_reorder, preview_reorder
 from ordersmith.returns.eligibility import returnable_lines
-from ordersmith.returns.inputs import ReturnLineInput
 from ordersmith.returns.models import RequestedBy, ReturnReason
 from ordersmith.returns.requests import create_return
 from ordersmith.web.pages.deps import get_db
-from ordersmith.web.pages.returns_actions import _line_numbers, _refuse, _units, form_fields
+from ordersmith.web.pages.returns_actions import form_fields, requested_lines
 from ordersmith.web.portal.deps import Customer, portal_csrf, portal_uow, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(portal_csrf)])
@@ -111,16 +110,7 @@ def request_return(request: Request, number: str, session: Customer, fields: Fie
     try:
         with get_db(request).reader() as reader:  # the return's number is taken first
             order_id = get_order(reader, number, customer_id=session.customer_id).id
-        problems: list[FieldError] = []
-        lines = []
-        for line_no in _line_numbers(fields, "l"):
-            units = _units(fields, f"l{line_no}_quantity", problems)
-            if units:
-                reason = fields.get(f"l{line_no}_reason", "")
-                lines.append(
-                    ReturnLineInput(line_no, units, reason, fields.get(f"l{line_no}_note", ""))
-                )
-        _refuse(problems, "return request")
+        lines = requested_lines(fields)
         with portal_uow(request, session) as uow:
             create_return(
                 uow,

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from ordersmith.errors import OmsError, ValidationFailed
 from ordersmith.portal.models import TokenPurpose
 from ordersmith.portal.services import (
+    LINK_PATHS,
     accept_invite,
     link_is_valid,
     request_password_reset,
@@ -18,9 +19,10 @@ from ordersmith.portal.services import (
     sign_out,
 )
 from ordersmith.portal.sessions import PORTAL_COOKIE
-from ordersmith.web.pages.auth import safe_next
+from ordersmith.web.pages.auth import attempt_sign_in, safe_next
 from ordersmith.web.pages.deps import CsrfFailed, get_db
 from ordersmith.web.portal.deps import (
+    ANON_CSRF_COOKIE,
     HOME,
     Customer,
     anonymous_form,
@@ -83,36 +85,21 @@ def login(
     next: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     next_path = _portal_next(next)
-    if not anonymous_form_sent(request, csrf_token):
+    token, problem = attempt_sign_in(
+        request,
+        sign_in,
+        form=(email, password, csrf_token),
+        csrf_cookie=ANON_CSRF_COOKIE,
+        session_cookie=PORTAL_COOKIE,
+        actor="portal:sign-in",
+    )
+    if token is None:
+        message, status = problem
         return _login_page(
-            request, next_path=next_path, email=email, message=_EXPIRED_FORM, status_code=403
-        )
-    if not email.strip() or not password:
-        message = "Enter your email and password."
-        return _login_page(
-            request, next_path=next_path, email=email, message=message, status_code=422
-        )
-    with get_db(request).unit_of_work(actor="portal:sign-in") as uow:
-        outcome = sign_in(
-            uow,
-            email=email,
-            password=password,
-            ip=request.client.host if request.client else "unknown",
-            user_agent=request.headers.get("user-agent", ""),
-            previous_token=request.cookies.get(PORTAL_COOKIE),
-        )
-    if outcome.token is None:
-        error = outcome.error
-        detail = error.detail if error else "sign-in failed"
-        return _login_page(
-            request,
-            next_path=next_path,
-            email=email,
-            message=detail[:1].upper() + detail[1:] + ".",
-            status_code=error.status if error else 401,
+            request, next_path=next_path, email=email, message=message, status_code=status
         )
     response = RedirectResponse(next_path, status_code=303)
-    set_session_cookie(request, response, outcome.token)
+    set_session_cookie(request, response, token)
     return response
 
 
@@ -207,33 +194,27 @@ def _link_posted(
     return response
 
 
-@router.get("/portal/invite/{token}", response_model=None)
-def invite_form(request: Request, token: str) -> Response:
-    return _password_form(request, TokenPurpose.INVITE, token)
+def _purpose_of(request: Request) -> TokenPurpose:
+    path = request.url.path
+    return next(p for p, prefix in LINK_PATHS.items() if path.startswith(prefix))
 
 
-@router.post("/portal/invite/{token}", response_model=None)
-def invite_accepted(
+def link_form(request: Request, token: str) -> Response:
+    """The form behind an emailed link (or why the link no longer works)."""
+    return _password_form(request, _purpose_of(request), token)
+
+
+def link_posted(
     request: Request,
     token: str,
     password: Annotated[str, Form(max_length=1024)] = "",
     password_repeat: Annotated[str, Form(max_length=1024)] = "",
     csrf_token: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
-    return _link_posted(request, TokenPurpose.INVITE, token, password, password_repeat, csrf_token)
+    purpose = _purpose_of(request)
+    return _link_posted(request, purpose, token, password, password_repeat, csrf_token)
 
 
-@router.get("/portal/reset/{token}", response_model=None)
-def reset_form(request: Request, token: str) -> Response:
-    return _password_form(request, TokenPurpose.RESET, token)
-
-
-@router.post("/portal/reset/{token}", response_model=None)
-def reset_posted(
-    request: Request,
-    token: str,
-    password: Annotated[str, Form(max_length=1024)] = "",
-    password_repeat: Annotated[str, Form(max_length=1024)] = "",
-    csrf_token: Annotated[str, Form(max_length=200)] = "",
-) -> Response:
-    return _link_posted(request, TokenPurpose.RESET, token, password, password_repeat, csrf_token)
+for _prefix in LINK_PATHS.values():  # /portal/invite/{token}, /portal/reset/{token}
+    router.add_api_route(_prefix + "{token}", link_form, methods=["GET"], response_model=None)
+    router.add_api_route(_prefix + "{token}", link_posted, methods=["POST"], response_model=None)
