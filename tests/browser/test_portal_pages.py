@@ -63,7 +63,7 @@ def _mailed_link(live_server: Any, email: str) -> str:
     return found.group(1)
 
 
-def test_an_invited_customer_sets_a_password_from_the_email_link_and_signs_in_again(
+def test_an_invited_customer_sets_a_password_from_the_email_link_and_signs_out_and_in(
     page, live_server, shop
 ):
     # given Bob is invited; the email with the link is queued
@@ -72,9 +72,13 @@ def test_an_invited_customer_sets_a_password_from_the_email_link_and_signs_in_ag
     # when he follows the link, chooses a password, signs out and signs in again
     accept_invite_through_form(page, live_server, path)
     assert page.url.endswith("/portal/orders")
+    (old_cookie,) = [c for c in page.context.cookies() if c["name"] == "ordersmith_portal"]
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_load_state()
     assert page.get_by_role("alert").inner_text() == "You are signed out."
+    page.context.add_cookies([old_cookie])  # the signed-out session's cookie, replayed
+    page.goto(live_server.url("/portal/orders"))
+    assert "/portal/login" in page.url
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill("browser test passphrase")
     page.get_by_role("button", name="Sign in").click()
@@ -295,6 +299,12 @@ def test_a_customer_edits_an_address_and_makes_another_the_default(
     assert ("Berlin", "2 Main St") in [(a.city, a.line1) for a in addresses]
     assert page.get_by_role("status").inner_text() == "The default address is changed."
     _shot(page, "addresses")
+    # and when she opts in to news by email, the account says so
+    page.goto(live_server.url("/portal/preferences"))
+    page.get_by_label("Send me news and offers by email").check()
+    page.get_by_role("button", name="Save preferences").click()
+    page.wait_for_load_state()
+    assert page.get_by_label("Send me news and offers by email").is_checked()
 
 
 def test_staff_invite_a_customer_from_the_customer_page_and_the_warehouse_may_not(

@@ -21,6 +21,7 @@ from ordersmith.db import table_of
 from ordersmith.orders.queries import OrderFilter, get_order, list_orders
 from ordersmith.orders.status import OrderStatus
 from ordersmith.orders.views import OrderSummary, OrderView
+from ordersmith.portal.models import PortalAccount
 from ordersmith.returns.queries import ReturnFilter, list_returns
 from ordersmith.returns.views import ReturnView
 from ordersmith.shipping.models import Carrier, Shipment, ShipmentLine
@@ -140,3 +141,12 @@ def my_invoices(
 
 def my_cases(session: Session, customer_id: uuid.UUID, *, limit: int = 50) -> list[CaseView]:
     return list_cases(session, customer_id=customer_id, limit=limit)
+
+
+def marketing_opt_in(session: Session, account_id: uuid.UUID) -> bool:
+    """Whether the portal account opted in to marketing email (ADR 0029)."""
+    return bool(
+        session.scalar(
+            sa.select(PortalAccount.marketing_emails).where(PortalAccount.id == account_id)
+        )
+    )

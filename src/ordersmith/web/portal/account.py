@@ -16,7 +16,7 @@ from ordersmith.customers.models import AddressKind
 from ordersmith.customers.queries import list_addresses
 from ordersmith.customers.services import AddressInput, add_address
 from ordersmith.errors import OmsError
-from ordersmith.portal.models import PortalAccount
+from ordersmith.portal.queries import marketing_opt_in
 from ordersmith.portal.services import set_contact_preferences
 from ordersmith.web.pages.deps import get_db
 from ordersmith.web.pages.returns_actions import form_fields
@@ -119,9 +119,9 @@ def make_default(request: Request, address_id: str, session: Customer) -> Respon
 @router.get("/portal/preferences", response_class=HTMLResponse)
 def preferences(request: Request, session: Customer) -> HTMLResponse:
     with get_db(request).reader() as db_session:
-        account = db_session.get(PortalAccount, session.account_id)
+        marketing = marketing_opt_in(db_session, session.account_id)
     context = {
-        "marketing": bool(account and account.marketing_emails),
+        "marketing": marketing,
         "message": DONE.get(str(request.query_params.get("done", "")), ""),
     }
     return render(request, "portal/preferences.html", context, session)
