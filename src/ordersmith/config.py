@@ -157,6 +157,18 @@ class Settings(BaseSettings):
     secure_cookies: bool | None = None
     """Session cookies only over https. None: when the request came over https."""
 
+    # the customer portal (ordersmith.portal, ADR 0029); sessions use the settings above
+    public_base_url: str = Field("", max_length=300)
+    """The server's address as customers reach it, for links in emails (invite, password
+    reset), e.g. ``https://orders.example.com``. Empty: ``http://<host>:<port>``."""
+    portal_invite_days: int = Field(7, ge=1, le=90)
+    """An invite link works this long."""
+    portal_reset_minutes: int = Field(60, ge=5, le=60 * 24)
+    """A password-reset link works this long."""
+    portal_resets_per_hour: int = Field(3, ge=1, le=100)
+    """Reset emails one account gets per hour at most (more requests are answered the
+    same and send nothing)."""
+
     # documents: the seller on packing slips, labels and invoices
     company_name: str = "Ordersmith Demo Ltd"
     company_address: str = "Hafenstrasse 1\n20457 Hamburg\nDE"
@@ -185,6 +197,19 @@ class Settings(BaseSettings):
     port: int = Field(8000, ge=1, le=65535)
     workers: int = Field(1, ge=1)
     log_level: str = "info"
+
+    @field_validator("public_base_url")
+    @classmethod
+    def _web_address(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("public_base_url must start with http:// or https://")
+        return value
+
+    @property
+    def base_url(self) -> str:
+        """Where customers reach this server (``public_base_url``, else host and port)."""
+        return self.public_base_url or f"http://{self.host}:{self.port}"
 
     @field_validator("database_url")
     @classmethod

@@ -15,6 +15,7 @@ from ordersmith.notifications import models as notification_models
 from ordersmith.numbering import NumberSeries
 from ordersmith.orders import models as order_models
 from ordersmith.outbox import models as outbox_models
+from ordersmith.portal import models as portal_models
 from ordersmith.purchasing import models as purchasing_models
 from ordersmith.replenishment import models as replenishment_models
 from ordersmith.returns import models as returns_models
@@ -36,6 +37,7 @@ __all__ = [
     "notification_models",
     "order_models",
     "outbox_models",
+    "portal_models",
     "purchasing_models",
     "replenishment_models",
     "returns_models",

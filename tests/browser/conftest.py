@@ -5,6 +5,10 @@ Chromium through Playwright's sync API (never ``playwright install``).
         who = signed_in(page, "sales")
         page.goto(live_server.url("/orders"))
 
+    def test_y(page, live_server, portal_signed_in):
+        account = portal_signed_in(page, "C-000001")  # invited, password set, signed in
+        page.goto(live_server.url("/portal/orders"))
+
 Chromium is ``/usr/bin/chromium`` (``.ci/run`` installs it). In CI (CI=true) a missing
 browser fails the run; elsewhere these tests skip with the reason. Every test here is
 marked ``browser`` and ``xdist_group("browser")`` (one worker runs them all, so two
@@ -25,6 +29,7 @@ import sqlalchemy as sa
 
 from ordersmith import migrate
 from ordersmith.db import make_engine
+from ordersmith.portal.services import invite_account
 from ordersmith.staff.services import create_staff_user
 from ordersmith.uow import Database
 from tests.conftest import PG_ENV, make_settings
@@ -196,5 +201,46 @@ def signed_in(live_server: LiveServer) -> Callable[[Any, str], SignedIn]:
         cookies = {c["name"] for c in page.context.cookies()}
         assert "ordersmith_session" in cookies, page.content()[:2000]
         return who
+
+    return sign_in
+
+
+@dataclass(frozen=True)
+class PortalAccount:
+    """A customer's portal account a test signed in with."""
+
+    email: str
+    password: str
+    customer_number: str
+
+
+def invite_to_portal(live_server: LiveServer, customer_number: str) -> tuple[str, str]:
+    """A new portal account of the customer (a fresh email each time); its email and the
+    invite link as mailed."""
+    email = f"portal-{uuid.uuid4().hex[:8]}@example.com"
+    with live_server.db.unit_of_work(actor="test") as uow:
+        link = invite_account(uow, customer=customer_number, email=email).link
+    return email, "/portal/invite/" + link.rsplit("/", 1)[1]
+
+
+def accept_invite_through_form(page: Any, live_server: LiveServer, path: str) -> None:
+    page.goto(live_server.url(path))
+    page.get_by_label("New password").fill(PASSWORD)
+    page.get_by_label("Repeat the password").fill(PASSWORD)
+    page.get_by_role("button", name="Set password and sign in").click()
+    page.wait_for_load_state()
+
+
+@pytest.fixture
+def portal_signed_in(live_server: LiveServer) -> Callable[[Any, str], PortalAccount]:
+    """``portal_signed_in(page, customer_number)``: a new portal account of that customer,
+    invited, its password set through the invite link's form, and signed in on ``page``."""
+
+    def sign_in(page: Any, customer_number: str) -> PortalAccount:
+        email, path = invite_to_portal(live_server, customer_number)
+        accept_invite_through_form(page, live_server, path)
+        cookies = {c["name"] for c in page.context.cookies()}
+        assert "ordersmith_portal" in cookies, page.content()[:2000]
+        return PortalAccount(email, PASSWORD, customer_number)
 
     return sign_in

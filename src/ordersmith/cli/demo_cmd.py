@@ -31,6 +31,7 @@ from ordersmith.demo.fulfilment import (
 )
 from ordersmith.demo.generator import DemoConfig
 from ordersmith.demo.loader import DemoSummary, check_empty, has_business_data, load_demo
+from ordersmith.demo.portal import create_demo_portal_accounts
 from ordersmith.money import money_str
 from ordersmith.uow import Database
 
@@ -86,6 +87,8 @@ def demo(
             _print_summary(summary)
         if simulate:
             _simulate(db, seed, fulfilment_days)
+        for email in create_demo_portal_accounts(db):  # after the simulation: richer history
+            console.print(f"customer portal demo account: {email} (docs/portal.md)")
 
 
 @contextmanager

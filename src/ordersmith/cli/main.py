@@ -27,6 +27,7 @@ from ordersmith.cli import (
     kpi_cmd,
     maintenance_cmd,
     orders_cmd,
+    portal_cmd,
     purchasing_cmd,
     replenish_cmd,
     returns_cmd,
@@ -49,6 +50,7 @@ app = typer.Typer(
 app.add_typer(db_cmd.app, name="db")
 app.add_typer(tokens.app, name="token")
 app.add_typer(user_cmd.app, name="user")  # staff users of the back office
+app.add_typer(portal_cmd.app, name="portal")  # customer portal accounts
 app.add_typer(inventory_cmd.warehouses, name="warehouse")
 app.add_typer(inventory_cmd.stock, name="stock")
 app.add_typer(orders_cmd.app, name="orders")

@@ -47,3 +47,9 @@ class LoyaltyTierInUse(Conflict):
 class ContactNotFound(NotFound):
     code = "contact_not_found"
     title = "Contact not found"
+
+
+class AddressNotFound(NotFound):
+    """No such address of this customer (another customer's address is not found either)."""
+
+    code = "address_not_found"

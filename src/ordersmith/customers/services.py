@@ -144,7 +144,7 @@ class AddressInput:
     is_default: bool = False
 
 
-def _check_address(checks: FieldChecks, prefix: str, address: AddressInput) -> dict[str, Any]:
+def check_address(checks: FieldChecks, prefix: str, address: AddressInput) -> dict[str, Any]:
     return {
         name: checks.run(prefix + name, check, getattr(address, name))
         for name, check in _ADDRESS_FIELDS.items()
@@ -188,7 +188,7 @@ def prepare_customer(
     values["payment_terms_days"], values["credit_limit"] = _account_terms(
         checks, values["account_type"], payment_terms_days, credit_limit
     )
-    checked = [_check_address(checks, f"addresses.{i}.", a) for i, a in enumerate(addresses)]
+    checked = [check_address(checks, f"addresses.{i}.", a) for i, a in enumerate(addresses)]
     checks.raise_if_any("the customer is not valid")
     defaults = choose_defaults([a["kind"] for a in checked], [a["is_default"] for a in checked])
     for address, is_default in zip(checked, defaults, strict=True):
@@ -313,8 +313,9 @@ def add_address(
     """Add an address to the customer with this id or number. The first address of a
     kind becomes its default; a new default replaces the old one. Raises
     ValidationFailed, CustomerNotFound, CustomerMerged."""
+    uow.authorize(Permission.CUSTOMERS_WRITE)
     checks = FieldChecks()
-    values = _check_address(checks, "", address)
+    values = check_address(checks, "", address)
     checks.raise_if_any("the address is not valid")
     row = lock_active_customer(uow.session, customer)
     has_default = uow.session.scalar(

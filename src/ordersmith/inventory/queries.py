@@ -245,3 +245,13 @@ def movements(
         query = query.where(sa.tuple_(m.c.created_at, m.c.id) < sa.tuple_(*before))
     query = query.order_by(m.c.created_at.desc(), m.c.id.desc()).limit(limit)
     return [MovementView(**row._asdict()) for row in session.execute(query)]
+
+
+def availability(session: Session, skus: Iterable[str]) -> dict[str, list[tuple[str, int]]]:
+    """Units available (on hand less reserved) per warehouse code, for each SKU (the
+    sales form's stock column, the portal's reorder)."""
+    result: dict[str, list[tuple[str, int]]] = {}
+    for sku in dict.fromkeys(skus):
+        levels = stock_levels(session, sku=sku, limit=20)
+        result[sku] = [(level.warehouse, level.available) for level in levels]
+    return result

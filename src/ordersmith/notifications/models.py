@@ -29,6 +29,8 @@ class MessageKind(StrEnum):
     RETURN_RESOLVED = "return_resolved"  # refunded, credited or exchanged
     ORDER_CHANGED = "order_changed"  # lines, address, dates changed after placing (ADR 0020)
     CASE_REPLY = "case_reply"  # a staff note to the customer on a case (customer_service)
+    PORTAL_INVITE = "portal_invite"  # "set your password" link of a portal account
+    PORTAL_PASSWORD_RESET = "portal_password_reset"  # a portal account's reset link
 
 
 class Channel(StrEnum):

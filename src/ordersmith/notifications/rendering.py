@@ -39,6 +39,8 @@ _SUBJECTS: dict[MessageKind, str] = {
     MessageKind.RETURN_RESOLVED: "Your return {rma_number} is complete",
     MessageKind.ORDER_CHANGED: "Your order {order_number} has been changed",
     MessageKind.CASE_REPLY: "[{case_number}] {case_subject}",
+    MessageKind.PORTAL_INVITE: "Your {company_name} customer portal account",
+    MessageKind.PORTAL_PASSWORD_RESET: "Reset your {company_name} portal password",
 }
 
 

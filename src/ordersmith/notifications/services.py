@@ -45,11 +45,13 @@ def queue_message(
     order_id: uuid.UUID | None = None,
     shipment_id: uuid.UUID | None = None,
     attachments: list[dict[str, Any]] | None = None,
+    recipient: str | None = None,
 ) -> uuid.UUID | None:
     """Render and queue one email to the customer; its id, or None when nothing was queued
     (the customer is unknown or has no email address — logged, never an error — or this
     event already queued this kind of message). ``attachments`` name documents to render
-    and attach when the mail is sent (``Communication.attachments``)."""
+    and attach when the mail is sent (``Communication.attachments``). ``recipient``: an
+    address of the customer's other than its main one (a portal account's)."""
     try:
         customer = get_customer(uow.session, customer_id)
     except CustomerNotFound:
@@ -61,7 +63,8 @@ def queue_message(
             event_id=str(source_event_id),
         )
         return None
-    if not customer.email.strip():
+    address = (recipient if recipient is not None else customer.email).strip()
+    if not address:
         log.info(
             "message_skipped",
             reason="no_email",
@@ -92,7 +95,7 @@ def queue_message(
             "shipment_id": shipment_id,
             "kind": kind,
             "channel": Channel.EMAIL,
-            "recipient": customer.email.strip(),
+            "recipient": address,
             "subject": rendered.subject,
             "body_text": rendered.text,
             "body_html": rendered.html,

@@ -1,8 +1,19 @@
-"""Errors of staff accounts and sign-in (stable codes)."""
+"""Errors of staff accounts and sign-in (stable codes); the sign-in ones are shared with
+the customer portal (``ordersmith.auth.errors``)."""
 
 from __future__ import annotations
 
-from ordersmith.errors import AlreadyExists, NotFound, OmsError, ValidationFailed
+from ordersmith.auth.errors import AccountLocked, InvalidCredentials, TooManyAttempts, WeakPassword
+from ordersmith.errors import AlreadyExists, NotFound
+
+__all__ = [
+    "AccountLocked",
+    "InvalidCredentials",
+    "StaffEmailTaken",
+    "StaffUserNotFound",
+    "TooManyAttempts",
+    "WeakPassword",
+]
 
 
 class StaffUserNotFound(NotFound):
@@ -11,31 +22,3 @@ class StaffUserNotFound(NotFound):
 
 class StaffEmailTaken(AlreadyExists):
     code = "staff_email_taken"
-
-
-class WeakPassword(ValidationFailed):
-    code = "weak_password"
-
-
-class InvalidCredentials(OmsError):
-    """Wrong email or password (never says which)."""
-
-    code = "invalid_credentials"
-    status = 401
-    title = "Sign-in failed"
-
-
-class AccountLocked(OmsError):
-    """Too many failed sign-ins for this email (shown the same for unknown emails)."""
-
-    code = "account_locked"
-    status = 429
-    title = "Sign-in locked"
-
-
-class TooManyAttempts(OmsError):
-    """Too many failed sign-ins from this address."""
-
-    code = "too_many_attempts"
-    status = 429
-    title = "Too many attempts"

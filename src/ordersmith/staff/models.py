@@ -8,6 +8,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ordersmith.auth.sessions import LoginAttemptColumns, SessionColumns
 from ordersmith.db import Base
 
 
@@ -31,24 +32,16 @@ class StaffUser(Base):
     updated_at: Mapped[datetime]
 
 
-class StaffSessionRow(Base):
-    """A signed-in browser. ``id`` is the SHA-256 of the cookie's token, never the token."""
+class StaffSessionRow(SessionColumns, Base):
+    """A signed-in browser (columns: ``ordersmith.auth.sessions.SessionColumns``)."""
 
     __tablename__ = "staff_sessions"
     __table_args__ = (sa.Index("ix_staff_sessions_user", "user_id", "revoked_at"),)
 
-    id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
     user_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("staff_users.id"))
-    created_at: Mapped[datetime]
-    last_seen_at: Mapped[datetime]
-    expires_at: Mapped[datetime]
-    """The absolute end (sign-in + ``session_max_hours``); idle ends it earlier."""
-    revoked_at: Mapped[datetime | None]
-    csrf_token: Mapped[str] = mapped_column(sa.String(64))
-    user_agent: Mapped[str] = mapped_column(sa.String(300), default="")
 
 
-class StaffLoginAttempt(Base):
+class StaffLoginAttempt(LoginAttemptColumns, Base):
     """One sign-in attempt: counted per email (lockout, also for unknown emails) and per
     IP address (rate limit), in the database so every worker sees the same counts."""
 
@@ -57,9 +50,3 @@ class StaffLoginAttempt(Base):
         sa.Index("ix_staff_login_attempts_ip", "ip", "at"),
         sa.Index("ix_staff_login_attempts_email", "email", "at"),
     )
-
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(sa.String(254))
-    ip: Mapped[str] = mapped_column(sa.String(64))
-    at: Mapped[datetime]
-    succeeded: Mapped[bool]

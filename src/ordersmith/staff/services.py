@@ -9,44 +9,20 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import InstrumentedAttribute
 
 from ordersmith import clock
+from ordersmith.auth.passwords import check_strength, hash_password
 from ordersmith.auth.permissions import Permission
+from ordersmith.auth.sessions import normalise_email, sign_in_to, valid_email
 from ordersmith.errors import OmsError, ValidationFailed
 from ordersmith.ids import new_id
-from ordersmith.staff.errors import (
-    AccountLocked,
-    InvalidCredentials,
-    StaffEmailTaken,
-    StaffUserNotFound,
-    TooManyAttempts,
-)
-from ordersmith.staff.models import StaffLoginAttempt, StaffUser
-from ordersmith.staff.passwords import (
-    check_strength,
-    hash_password,
-    needs_rehash,
-    verify_password,
-)
+from ordersmith.staff.errors import StaffEmailTaken, StaffUserNotFound
+from ordersmith.staff.models import StaffLoginAttempt, StaffSessionRow, StaffUser
 from ordersmith.staff.roles import StaffRole
-from ordersmith.staff.sessions import open_session, revoke_all_sessions, revoke_session
+from ordersmith.staff.sessions import revoke_all_sessions, revoke_session
 from ordersmith.uow import UnitOfWork
-
-
-def normalise_email(email: str) -> str:
-    return email.strip().lower()
-
-
-def _valid_email(email: str) -> str:
-    email = normalise_email(email)
-    local, _, domain = email.partition("@")
-    if not local or "." not in domain or len(email) > 254 or any(c.isspace() for c in email):
-        raise ValidationFailed(f"{email!r} is not an email address", code="invalid_email")
-    return email
 
 
 def _role(role: str) -> StaffRole:
@@ -72,7 +48,7 @@ def create_staff_user(
     uow: UnitOfWork, *, email: str, name: str, role: str, password: str
 ) -> StaffUser:
     uow.authorize(Permission.USERS_MANAGE)
-    email = _valid_email(email)
+    email = valid_email(email)
     staff_role = _role(role)
     if not name.strip() or len(name) > 200:
         raise ValidationFailed("a name of 1 to 200 characters is needed", code="invalid_name")
@@ -136,22 +112,6 @@ class SignInOutcome:
     error: OmsError | None = None
 
 
-_LOCKED = "too many failed sign-ins: this account is locked for {minutes} minutes, try later"
-
-
-def _failures_since(
-    uow: UnitOfWork, column: InstrumentedAttribute[str], value: str, since: datetime
-) -> int:
-    return int(
-        uow.session.scalar(
-            sa.select(sa.func.count())
-            .select_from(StaffLoginAttempt)
-            .where(column == value, StaffLoginAttempt.at > since, ~StaffLoginAttempt.succeeded)
-        )
-        or 0
-    )
-
-
 def sign_in(
     uow: UnitOfWork,
     *,
@@ -161,51 +121,20 @@ def sign_in(
     user_agent: str = "",
     previous_token: str | None = None,
 ) -> SignInOutcome:
-    settings = uow.settings
-    now = clock.now()
-    email = normalise_email(email)[:254]
-    ip = ip[:64]
-    ip_window = now - timedelta(minutes=settings.login_ip_window_minutes)
-    lock_window = now - timedelta(minutes=settings.login_lockout_minutes)
-    uow.session.execute(  # forget this address's attempts older than any window
-        sa.delete(StaffLoginAttempt).where(
-            StaffLoginAttempt.ip == ip, StaffLoginAttempt.at < min(ip_window, lock_window)
-        )
+    signed = sign_in_to(
+        uow,
+        accounts=StaffUser,
+        attempts=StaffLoginAttempt,
+        sessions=StaffSessionRow,
+        owner_column="user_id",
+        may_sign_in=lambda user: bool(user.active),
+        email=email,
+        password=password,
+        ip=ip,
+        user_agent=user_agent,
+        previous_token=previous_token,
     )
-    user = uow.session.scalars(
-        sa.select(StaffUser).where(StaffUser.email == email).with_for_update()
-    ).one_or_none()
-    matches = verify_password(user.password_hash if user else None, password)
-
-    def refuse(error: OmsError) -> SignInOutcome:
-        uow.session.add(StaffLoginAttempt(id=new_id(), email=email, ip=ip, at=now, succeeded=False))
-        return SignInOutcome(error=error)
-
-    locked_message = _LOCKED.format(minutes=settings.login_lockout_minutes)
-    if _failures_since(uow, StaffLoginAttempt.ip, ip, ip_window) >= settings.login_ip_max_failures:
-        return refuse(TooManyAttempts("too many failed sign-ins from your network: wait a while"))
-    if user is None:  # counted per email, so an unknown email locks like a known one
-        failed_before = _failures_since(uow, StaffLoginAttempt.email, email, lock_window)
-        if failed_before + 1 >= settings.login_max_failures:
-            return refuse(AccountLocked(locked_message))
-        return refuse(InvalidCredentials("wrong email or password"))
-    if user.locked_until is not None and clock.as_utc(user.locked_until) > now:
-        return refuse(AccountLocked(locked_message))
-    if not matches or not user.active:
-        user.failed_logins += 1
-        if user.failed_logins >= settings.login_max_failures:
-            user.failed_logins = 0
-            user.locked_until = now + timedelta(minutes=settings.login_lockout_minutes)
-            return refuse(AccountLocked(locked_message))
-        return refuse(InvalidCredentials("wrong email or password"))
-    user.failed_logins = 0
-    user.locked_until = None
-    if needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
-    if previous_token:  # a fresh session id at every sign-in (no session fixation)
-        revoke_session(uow, previous_token)
-    uow.session.add(StaffLoginAttempt(id=new_id(), email=email, ip=ip, at=now, succeeded=True))
-    return SignInOutcome(token=open_session(uow, user, user_agent=user_agent), user=user)
+    return SignInOutcome(token=signed.token, user=signed.account, error=signed.error)
 
 
 def sign_out(uow: UnitOfWork, *, token: str) -> None:

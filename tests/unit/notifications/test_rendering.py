@@ -123,6 +123,16 @@ CONTEXTS = {
         "order_number": "SO-1",
         "body": "It arrives on Tuesday.",
     },
+    MessageKind.PORTAL_INVITE: {
+        "link": "https://shop.test/portal/invite/abc",
+        "valid_for": "7 days",
+        "account_email": "ann@shop.test",
+    },
+    MessageKind.PORTAL_PASSWORD_RESET: {
+        "link": "https://shop.test/portal/reset/abc",
+        "valid_for": "1 hour",
+        "account_email": "ann@shop.test",
+    },
 }
 NAMED = {
     MessageKind.INVOICE_ISSUED: "INV-1",
@@ -135,6 +145,8 @@ NAMED = {
     MessageKind.RETURN_RECEIVED: "RMA-1",
     MessageKind.RETURN_RESOLVED: "RMA-1",
     MessageKind.CASE_REPLY: "CS-1",
+    MessageKind.PORTAL_INVITE: "Shop Ltd",  # the portal of the company, with its link
+    MessageKind.PORTAL_PASSWORD_RESET: "Shop Ltd",
 }
 """What each kind must name (in its parts and its subject): the order, else the document."""
 

@@ -23,6 +23,7 @@ class MethodNotAllowed(OmsError):
 
 
 def page_routers() -> list[APIRouter]:
+    from ordersmith.web import portal
     from ordersmith.web.pages import (
         auth,
         billing,
@@ -95,6 +96,7 @@ def page_routers() -> list[APIRouter]:
         billing_documents.router,  # billing: payments and credit notes, lists and pages
         billing_aging.router,  # billing: the aging report and the credit holds
         billing_actions.router,  # billing: pay, credit, statement, refund, release
+        portal.router,  # the customer portal, /portal/... (its own sign-in; ADR 0029)
     ]
 
 
@@ -107,7 +109,7 @@ def wants_page(request: Request) -> bool:
 
 
 def install(app: FastAPI) -> None:
-    from ordersmith.web.pages.deps import STATIC_DIR, SignInRequired, error_page, login_url
+    from ordersmith.web.pages.deps import STATIC_DIR, SignInRequired, error_page
 
     paths: set[str] = set()
     for router in page_routers():
@@ -126,7 +128,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(SignInRequired)
     async def _sign_in(request: Request, exc: SignInRequired) -> Response:
-        target = login_url(exc.next_path)
+        target = exc.target()
         if request.headers.get("hx-request") == "true":  # HTMX: redirect the whole page
             return Response(status_code=204, headers={"HX-Redirect": target})
         return RedirectResponse(target, status_code=303)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import secrets
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from ordersmith.errors import OmsError
 from ordersmith.staff.services import logout_everywhere, sign_in, sign_out
 from ordersmith.staff.sessions import SESSION_COOKIE
 from ordersmith.web.pages.deps import (
@@ -42,7 +44,54 @@ def safe_next(value: str | None) -> str:
     return value
 
 
-def _secure(request: Request) -> bool:
+def form_refusal(
+    cookie_token: str, csrf_token: str, email: str, password: str
+) -> tuple[str, int] | None:
+    """What is wrong with a posted sign-in form before any password is checked (its
+    message and status), or None."""
+    if not tokens_match(cookie_token, csrf_token):
+        return "This sign-in form has expired: please try again.", 403
+    if not email.strip() or not password:
+        return "Enter your email and password.", 422
+    return None
+
+
+def refusal_of(error: OmsError | None) -> tuple[str, int]:
+    """A refused sign-in as a sentence for the form, and its status."""
+    detail = error.detail if error else "sign-in failed"
+    return detail[:1].upper() + detail[1:] + ".", error.status if error else 401
+
+
+def attempt_sign_in(
+    request: Request,
+    sign_in_with: Callable[..., Any],
+    *,
+    form: tuple[str, str, str],
+    csrf_cookie: str,
+    session_cookie: str,
+    actor: str,
+) -> tuple[str | None, tuple[str, int]]:
+    """Check a posted sign-in form (``email, password, csrf_token``) and sign in with
+    ``sign_in_with`` (staff or portal): the new session's token, or None and the
+    message and status to show on the form."""
+    email, password, csrf_token = form
+    problem = form_refusal(request.cookies.get(csrf_cookie, ""), csrf_token, email, password)
+    if problem is not None:
+        return None, problem
+    with get_db(request).unit_of_work(actor=actor) as uow:
+        outcome = sign_in_with(
+            uow,
+            email=email,
+            password=password,
+            ip=request.client.host if request.client else "unknown",
+            user_agent=request.headers.get("user-agent", ""),
+            previous_token=request.cookies.get(session_cookie),
+        )
+    token: str | None = outcome.token
+    return token, refusal_of(outcome.error)
+
+
+def secure_cookie(request: Request) -> bool:
     setting: bool | None = request.app.state.settings.secure_cookies
     return request.url.scheme == "https" if setting is None else setting
 
@@ -75,7 +124,7 @@ def _login_page(
         login_csrf,
         httponly=True,
         samesite="lax",
-        secure=_secure(request),
+        secure=secure_cookie(request),
         path="/login",
     )
     return response
@@ -105,48 +154,27 @@ def login(
     next: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     next_path = safe_next(next)
-    if not tokens_match(request.cookies.get(ANON_CSRF_COOKIE, ""), csrf_token):
-        message = "This sign-in form has expired: please try again."
+    token, problem = attempt_sign_in(
+        request,
+        sign_in,
+        form=(email, password, csrf_token),
+        csrf_cookie=ANON_CSRF_COOKIE,
+        session_cookie=SESSION_COOKIE,
+        actor="staff:sign-in",
+    )
+    if token is None:
+        message, status = problem
         return _login_page(
-            request, next_path=next_path, email=email, message=message, status_code=403
-        )
-    if not email.strip() or not password:
-        return _login_page(
-            request,
-            next_path=next_path,
-            email=email,
-            message="Enter your email and password.",
-            status_code=422,
-        )
-    db = get_db(request)
-    with db.unit_of_work(actor="staff:sign-in") as uow:
-        outcome = sign_in(
-            uow,
-            email=email,
-            password=password,
-            ip=request.client.host if request.client else "unknown",
-            user_agent=request.headers.get("user-agent", ""),
-            previous_token=request.cookies.get(SESSION_COOKIE),
-        )
-    if outcome.token is None:
-        error = outcome.error
-        detail = error.detail if error else "sign-in failed"
-        status = error.status if error else 401
-        return _login_page(
-            request,
-            next_path=next_path,
-            email=email,
-            message=detail[:1].upper() + detail[1:] + ".",
-            status_code=status,
+            request, next_path=next_path, email=email, message=message, status_code=status
         )
     response = RedirectResponse(next_path, status_code=303)
     response.set_cookie(
         SESSION_COOKIE,
-        outcome.token,
-        max_age=db.settings.session_max_hours * 3600,
+        token,
+        max_age=get_db(request).settings.session_max_hours * 3600,
         httponly=True,
         samesite="lax",
-        secure=_secure(request),
+        secure=secure_cookie(request),
         path="/",
     )
     response.delete_cookie(ANON_CSRF_COOKIE, path="/login")

@@ -289,6 +289,7 @@ DONE = {
     "contact": "The contact is added.",
     "merged": "The customer is merged.",
     "unmerged": "The merge is undone: the customer is active again.",
+    "portal": "The portal invite is emailed to the customer (the link works once).",
 }
 
 

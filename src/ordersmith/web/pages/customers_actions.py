@@ -26,6 +26,7 @@ from ordersmith.customers.contacts import add_contact
 from ordersmith.customers.errors import CustomerMergeNotFound
 from ordersmith.customers.merge import list_merges, merge_customers, unmerge_customer
 from ordersmith.errors import FieldError, OmsError, ValidationFailed
+from ordersmith.portal.services import invite_account
 from ordersmith.uow import UnitOfWork
 from ordersmith.web.pages.customers import customer_page, duplicates_page
 from ordersmith.web.pages.deps import StaffSession, csrf_protect, get_db, require
@@ -73,6 +74,18 @@ def post_contact(
             raise
         return customer_page(request, session, number, error=exc, form=form)
     return RedirectResponse(f"/customers/{quote(number)}?done=contact", status_code=303)
+
+
+@router.post("/customers/{number}/portal-invite")
+def post_portal_invite(request: Request, number: str, session: Writer) -> Response:
+    """Email the customer a link to set a portal password (ADR 0029)."""
+    try:
+        _run(request, session, lambda uow: invite_account(uow, customer=number))
+    except OmsError as exc:
+        if exc.status == 404:
+            raise
+        return customer_page(request, session, number, error=exc, form={"action": "portal"})
+    return RedirectResponse(f"/customers/{quote(number)}?done=portal", status_code=303)
 
 
 @router.post("/customers/{number}/merge")

@@ -90,6 +90,10 @@ class SignInRequired(Exception):
         super().__init__(next_path)
         self.next_path = next_path
 
+    def target(self) -> str:
+        """Where to send the browser (the customer portal has its own sign-in page)."""
+        return login_url(self.next_path)
+
 
 class PageForbidden(Forbidden):
     """A signed-in user lacks a permission (or failed the CSRF check): the 403 page."""
@@ -247,6 +251,10 @@ def render(
 
 def error_page(request: Request, error: OmsError) -> HTMLResponse:
     """The page for an error a page route did not handle itself (same message as the API)."""
+    if request.url.path == "/portal" or request.url.path.startswith("/portal/"):
+        from ordersmith.web.portal.deps import portal_error_page  # the portal's own look
+
+        return portal_error_page(request, error)
     return render(
         request,
         "forbidden.html" if error.status == 403 else "error.html",

@@ -55,6 +55,21 @@ def _line_numbers(fields: dict[str, str], prefix: str) -> list[int]:
     return sorted(found)
 
 
+def requested_lines(fields: dict[str, str]) -> list[ReturnLineInput]:
+    """The units asked back per order line (fields ``l<n>_quantity``, ``_reason``,
+    ``_note``; lines left at 0 are not returned); ValidationFailed for bad numbers."""
+    problems: list[FieldError] = []
+    lines = []
+    for line_no in _line_numbers(fields, "l"):
+        units = read_units(fields, f"l{line_no}_quantity", problems)
+        if units:
+            reason = fields.get(f"l{line_no}_reason", "")
+            note = fields.get(f"l{line_no}_note", "")
+            lines.append(ReturnLineInput(line_no, units, reason, note))
+    refuse(problems, "return request")
+    return lines
+
+
 def _act(
     request: Request,
     session: StaffSession,
@@ -84,15 +99,7 @@ def request_return(request: Request, session: Writer, fields: Fields) -> Respons
     order_number = fields.get("order", "").strip()[:64]
     created: list[str] = []
     try:
-        problems: list[FieldError] = []
-        lines = []
-        for line_no in _line_numbers(fields, "l"):
-            units = read_units(fields, f"l{line_no}_quantity", problems)
-            if units:
-                reason = fields.get(f"l{line_no}_reason", "")
-                note = fields.get(f"l{line_no}_note", "")
-                lines.append(ReturnLineInput(line_no, units, reason, note))
-        refuse(problems, "return request")
+        lines = requested_lines(fields)
         with get_db(request).reader() as reader:  # the return's number is taken first
             order_id = order_queries.order_id(reader, order_number)
         with get_db(request).unit_of_work(

@@ -33,6 +33,7 @@ from ordersmith.customers.models import AccountType
 from ordersmith.customers.profile import OrderingProfile
 from ordersmith.customers.services import AddressInput, create_customer
 from ordersmith.errors import Conflict, OmsError
+from ordersmith.inventory.queries import availability
 from ordersmith.orders.models import Channel
 from ordersmith.orders.placement import place_order
 from ordersmith.orders.quote import DuplicateOrder, Quote, quote_order
@@ -43,7 +44,6 @@ from ordersmith.web.pages.sales_form_parts import (
     TEXT_FIELDS,
     SalesState,
     add_line,
-    availability,
     customer_errors,
     customer_profile,
     find_customers,

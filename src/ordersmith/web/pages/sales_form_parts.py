@@ -28,7 +28,7 @@ from ordersmith.db import table_of
 from ordersmith.errors import OmsError
 from ordersmith.idempotency import services as idempotency
 from ordersmith.idempotency.errors import IdempotencyKeyInFlight
-from ordersmith.inventory.queries import stock_levels
+from ordersmith.inventory.queries import availability
 from ordersmith.money import money_str
 from ordersmith.orders.requests import MAX_QUANTITY, LineRequest
 from ordersmith.uow import Database, UnitOfWork
@@ -198,15 +198,6 @@ def find_products(
             price, note = f"{money_str(r.price, r.currency)} {r.currency}", "list price"
         hits.append(ProductHit(r.sku, r.name, price, note, stock.get(r.sku, []), r.stocked))
     return hits
-
-
-def availability(session: Session, skus: list[str]) -> dict[str, list[tuple[str, int]]]:
-    """Units available (on hand less reserved) per warehouse code, for each SKU."""
-    result: dict[str, list[tuple[str, int]]] = {}
-    for sku in dict.fromkeys(skus):
-        levels = stock_levels(session, sku=sku, limit=20)
-        result[sku] = [(level.warehouse, level.available) for level in levels]
-    return result
 
 
 def add_line(state: SalesState, sku: str, qty_text: str) -> None:

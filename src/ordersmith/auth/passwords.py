@@ -1,4 +1,5 @@
-"""argon2id password hashes (argon2-cffi's defaults: RFC 9106's low-memory profile)."""
+"""argon2id password hashes (argon2-cffi's defaults: RFC 9106's low-memory profile),
+shared by staff users and customer portal accounts."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from functools import cache
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from ordersmith.staff.errors import WeakPassword
+from ordersmith.auth.errors import WeakPassword
 
 MIN_LENGTH = 12
 MAX_LENGTH = 1024
