@@ -75,6 +75,9 @@ class Shipment(Base):
 
     __table_args__ = (
         sa.Index("ix_shipments_status_created", "status", "created_at", "id"),
+        # the shipments page: newest first, of every status or of one warehouse
+        sa.Index("ix_shipments_created", "created_at", "id"),
+        sa.Index("ix_shipments_warehouse_created", "warehouse_id", "created_at", "id"),
         sa.Index("ix_shipments_customer_created", "customer_id", "created_at"),
         sa.Index("ix_shipments_tracking", "carrier_id", "tracking_number"),
         sa.Index("ix_shipments_dispatched", "dispatched_at"),  # KPI windows
