@@ -65,6 +65,8 @@ def _parser() -> argparse.ArgumentParser:
     pages.add_argument("--url", default="http://127.0.0.1:8000", help="a running server")
     pages.add_argument("--email", default="admin@ordersmith.example")
     pages.add_argument("--password", default="demo-admin-pass")
+    pages.add_argument("--portal-email", default="portal-demo@ordersmith.example", help="'' skips")
+    pages.add_argument("--portal-password", default="demo-portal-pass")
     pages.add_argument("--rounds", type=int, default=20, help="visits per page")
     pages.add_argument("--out", type=Path, default=None)
     return parser
@@ -121,9 +123,13 @@ def _growth(args: argparse.Namespace) -> int:
 
 
 def _pages(args: argparse.Namespace) -> int:
-    from bench.pages import measure, print_table, write
+    from bench.pages import PORTAL, STAFF, measure, print_table, write
 
-    timings = measure(args.url, args.email, args.password, rounds=args.rounds)
+    timings = measure(args.url, STAFF, args.email, args.password, rounds=args.rounds)
+    if args.portal_email:
+        timings += measure(
+            args.url, PORTAL, args.portal_email, args.portal_password, rounds=args.rounds
+        )
     path = write(timings, args.out, args.url)
     print_table(timings, console)
     console.print(f"result: {path}")

@@ -64,22 +64,36 @@ def server_ms(response: httpx.Response) -> float | None:
     return float(found.group(1)) if found else None
 
 
-def sign_in(client: httpx.Client, email: str, password: str) -> None:
+@dataclass(frozen=True)
+class Door:
+    """Where a kind of user signs in, the cookie that proves it, and the page whose menu
+    lists what they may open."""
+
+    login: str
+    cookie: str
+    home: str
+
+
+STAFF = Door("/login", "ordersmith_session", "/dashboard")
+PORTAL = Door("/portal/login", "ordersmith_portal", "/portal/orders")
+
+
+def sign_in(client: httpx.Client, door: Door, email: str, password: str) -> None:
     """Sign in through the login form (its CSRF token included), as a browser would."""
-    form = client.get("/login")
+    form = client.get(door.login)
     parser = _Links(wanted_input="csrf_token")
     parser.feed(form.text)
     answer = client.post(
-        "/login",
+        door.login,
         data={"email": email, "password": password, "csrf_token": parser.input_value},
     )
-    if "ordersmith_session" not in client.cookies:
+    if door.cookie not in client.cookies:
         raise SystemExit(f"could not sign in as {email}: HTTP {answer.status_code}")
 
 
-def menu_paths(client: httpx.Client) -> list[str]:
-    """The menu of the dashboard: the pages this user may open."""
-    html = client.get("/dashboard").text
+def menu_paths(client: httpx.Client, door: Door) -> list[str]:
+    """The menu of the door's home page: the pages this user may open."""
+    html = client.get(door.home).text
     nav = html.split("<nav", 1)[-1].split("</nav>", 1)[0]
     return [href for href in links_of("<nav" + nav) if href.startswith("/")]
 
@@ -149,10 +163,13 @@ def time_pages(client: httpx.Client, pages: list[tuple[str, str]], rounds: int) 
     return list(timings.values())
 
 
-def measure(base_url: str, email: str, password: str, *, rounds: int) -> list[PageTiming]:
+def measure(
+    base_url: str, door: Door, email: str, password: str, *, rounds: int
+) -> list[PageTiming]:
+    """Sign in at ``door``, then time its menu's pages and their detail pages."""
     with httpx.Client(base_url=base_url, timeout=30, follow_redirects=True) as client:
-        sign_in(client, email, password)
-        return time_pages(client, pages_to_time(client, menu_paths(client)), rounds)
+        sign_in(client, door, email, password)
+        return time_pages(client, pages_to_time(client, menu_paths(client, door)), rounds)
 
 
 def print_table(timings: list[PageTiming], console: Console) -> None:

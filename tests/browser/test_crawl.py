@@ -14,15 +14,22 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from bench.pages import DETAILS_PER_PAGE, FILE_SUFFIXES, SKIPPED, measure
+import sqlalchemy as sa
+from bench.pages import DETAILS_PER_PAGE, FILE_SUFFIXES, PORTAL, SKIPPED, STAFF, measure
 
+from ordersmith.customers.models import Customer
+from ordersmith.db import table_of
 from ordersmith.demo.fulfilment import simulate_fulfilment
 from ordersmith.demo.loader import load_demo
+from ordersmith.demo.portal import DEMO_PORTAL, create_demo_portal_accounts
+from ordersmith.shipping.models import Shipment
 from ordersmith.staff.roles import StaffRole
 from tests.browser.conftest import PASSWORD, LiveServer, create_user, sign_in_through_form
 from tests.browser.screenshots import screenshot_dir
 
 SIMULATED_DAYS = 1
+customers = table_of(Customer)
+shipments = table_of(Shipment)
 
 
 @pytest.fixture(scope="module")
@@ -30,6 +37,7 @@ def demo_server(live_server: LiveServer) -> LiveServer:
     """The live server with the small demo loaded and a few days simulated."""
     load_demo(live_server.db, seed=5, history_days=170, customers=20)
     simulate_fulfilment(live_server.db, days=SIMULATED_DAYS, seed=7)
+    create_demo_portal_accounts(live_server.db)
     return live_server
 
 
@@ -137,13 +145,59 @@ def test_each_role_opens_every_page_of_its_own_menu(
     assert {p: s for p, s in statuses.items() if s != 200} == {}
 
 
+def _busiest_customer(server: LiveServer) -> str:
+    """The number of the demo customer with the most shipped orders."""
+    with server.db.reader() as session:
+        return str(
+            session.execute(
+                sa.select(customers.c.number)
+                .join(shipments, shipments.c.customer_id == customers.c.id)
+                .group_by(customers.c.number)
+                .order_by(sa.func.count().desc(), customers.c.number)
+                .limit(1)
+            ).scalar_one()
+        )
+
+
+def test_every_portal_page_and_order_loads_for_a_demo_customer(
+    page: Any, demo_server: LiveServer, portal_signed_in: Any
+) -> None:
+    # given the demo customer with the most shipments, signed in to the portal
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    failed: list[str] = []
+    page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    portal_signed_in(page, _busiest_customer(demo_server))
+    page.goto(demo_server.url("/portal/orders"))
+    # when every page of the portal's menu and a few of their orders are opened
+    statuses: dict[str, int] = {}
+    inaccessible: dict[str, list[str]] = {}
+    for section in _menu(page):
+        statuses[section] = _visit(page, demo_server, section)
+        inaccessible[section] = page.evaluate(ACCESSIBILITY_PROBLEMS)
+        page.screenshot(path=str(screenshot_dir() / f"crawl{section.replace('/', '-')}.png"))
+        for detail in _details(page, "/portal/orders")[:DETAILS_PER_PAGE]:
+            statuses[detail] = _visit(page, demo_server, detail)
+            inaccessible[detail] = page.evaluate(ACCESSIBILITY_PROBLEMS)
+    # then each opened, passed the checks, and nothing left the server
+    assert "/portal/orders" in statuses
+    assert any(path.startswith("/portal/orders/") for path in statuses)
+    assert {path: s for path, s in statuses.items() if s != 200} == {}
+    assert failed == []
+    assert errors == []
+    assert {path: found for path, found in inaccessible.items() if found} == {}
+    assert [u for u in page.recorded.urls if not u.startswith(demo_server.base_url)] == []
+
+
 def test_the_page_timing_bench_runs_against_the_demo(demo_server: LiveServer) -> None:
-    # given an admin with a known password
+    # given an admin with a known password, and the demo's first portal account
     admin = create_user(demo_server, "admin", password=PASSWORD)
-    # when the page bench visits every page once
-    timings = measure(demo_server.base_url, admin.email, PASSWORD, rounds=1)
+    portal_email, portal_password = DEMO_PORTAL[0]
+    # when the page bench visits every page of both once
+    timings = measure(demo_server.base_url, STAFF, admin.email, PASSWORD, rounds=1)
+    timings += measure(demo_server.base_url, PORTAL, portal_email, portal_password, rounds=1)
     # then every page answered and the server reported its time
-    assert {t.path for t in timings} >= {"/dashboard", "/orders"}
+    assert {t.path for t in timings} >= {"/dashboard", "/orders", "/portal/orders"}
     assert [t.path for t in timings if t.statuses != {200}] == []
     assert all(len(t.samples) == 1 for t in timings)
     (screenshot_dir().parent / "page-timings.json").write_text(
