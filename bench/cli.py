@@ -123,13 +123,19 @@ def _growth(args: argparse.Namespace) -> int:
 
 
 def _pages(args: argparse.Namespace) -> int:
+    import httpx
+
     from bench.pages import PORTAL, STAFF, measure, print_table, write
 
-    timings = measure(args.url, STAFF, args.email, args.password, rounds=args.rounds)
-    if args.portal_email:
-        timings += measure(
-            args.url, PORTAL, args.portal_email, args.portal_password, rounds=args.rounds
-        )
+    try:
+        timings = measure(args.url, STAFF, args.email, args.password, rounds=args.rounds)
+        if args.portal_email:
+            timings += measure(
+                args.url, PORTAL, args.portal_email, args.portal_password, rounds=args.rounds
+            )
+    except httpx.TransportError as exc:
+        console.print(f"[red]no server answers at {args.url} ({exc}): start one with make run[/]")
+        return 2
     path = write(timings, args.out, args.url)
     print_table(timings, console)
     console.print(f"result: {path}")

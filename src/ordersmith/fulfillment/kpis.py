@@ -104,9 +104,9 @@ class OrderFacts:
 
     def __post_init__(self) -> None:
         problems = [
-            FieldError(f.name, "must be timezone-aware")
-            for f in fields(self)
-            if isinstance(value := getattr(self, f.name), datetime) and value.utcoffset() is None
+            FieldError(name, "must be timezone-aware")
+            for name in _TIMESTAMPS
+            if (value := getattr(self, name)) is not None and value.utcoffset() is None
         ]
         problems += [
             FieldError(name, "must not be negative")
@@ -135,6 +135,11 @@ class OrderFacts:
     @property
     def dispatched(self) -> bool:
         return self.dispatched_at is not None
+
+
+_TIMESTAMPS = tuple(
+    f.name for f in fields(OrderFacts) if f.name.endswith("_at")
+)  # checked for a timezone on every fact (the dates are plain dates)
 
 
 @dataclass(frozen=True, slots=True)
