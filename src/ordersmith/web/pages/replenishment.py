@@ -34,12 +34,12 @@ from ordersmith.web.pages.deps import (
     require,
     wants_results_only,
 )
-from ordersmith.web.pages.listing import ListParams, choice
-from ordersmith.web.pages.supply_common import (
+from ordersmith.web.pages.listing import (
+    ListParams,
+    choice,
     form_values,
     query_params,
-    read_limit,
-    read_time_cursor,
+    read_page,
 )
 from ordersmith.web.pagination import encode_time_cursor
 
@@ -84,8 +84,7 @@ def read_form(params: dict[str, str]) -> ListForm:
     form = ListForm(form_values(params, FILTER_FIELDS))
     values = form.values
     status = choice("status", values["status"], [s.value for s in RequestStatus], form.errors)
-    read_limit(form)
-    form.before = read_time_cursor(params, form.errors)
+    form.before = read_page(form, params)
     form.flt = queries.RequestFilter(
         status=RequestStatus(status) if status else None,
         warehouse=values["warehouse"] or None,

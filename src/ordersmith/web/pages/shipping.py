@@ -41,13 +41,19 @@ from ordersmith.web.pages.deps import (
     require,
     wants_results_only,
 )
-from ordersmith.web.pages.listing import ListParams, choice, day, read_page
+from ordersmith.web.pages.listing import (
+    ListParams,
+    choice,
+    day,
+    form_values,
+    query_params,
+    read_page,
+)
 from ordersmith.web.pagination import encode_time_cursor
 from ordersmith.web.pdf import pdf_response
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
 P = Permission
-MAX_PAGE_SIZE = 200
 FILTER_FIELDS = ("status", "carrier", "warehouse", "order", "created_from", "created_to", "limit")
 SAVED_FILTERS = (
     ("To label", "status=created"),
@@ -81,7 +87,7 @@ def _code_id(
 
 def read_form(session: Session, params: dict[str, str]) -> ListForm:
     """Read the filters; every problem becomes a message (nothing raises)."""
-    values = {k: params.get(k, "").strip()[:200] for k in FILTER_FIELDS}
+    values = form_values(params, FILTER_FIELDS)
     form = ListForm(values)
     errors = form.errors
     status = choice("status", values["status"], [s.value for s in ShipmentStatus], errors)
@@ -95,7 +101,7 @@ def read_form(session: Session, params: dict[str, str]) -> ListForm:
             order_id = order_queries.order_id(session, values["order"])
         except OrderNotFound:
             errors.append(f"order: no order {values['order']!r}")
-    form.before = read_page(form, params, MAX_PAGE_SIZE)
+    form.before = read_page(form, params)
     form.flt = {
         "status": status,
         "carrier_id": _code_id("carrier", values["carrier"], carriers, errors),
@@ -110,7 +116,7 @@ def read_form(session: Session, params: dict[str, str]) -> ListForm:
 @router.get("/shipping", response_class=HTMLResponse)
 def shipping_list(request: Request, session: Reader) -> HTMLResponse:
     """Shipments newest first, filtered; ``limit`` a page (50), ``cursor`` for the next."""
-    params = {k: v for k, v in request.query_params.items() if isinstance(v, str)}
+    params = query_params(request)
     with get_db(request).reader() as db:
         form = read_form(db, params)
         found: list[ShipmentView] = []
