@@ -35,7 +35,13 @@ from ordersmith.validation import whole_number
 from ordersmith.web.pages.billing import invoice_page
 from ordersmith.web.pages.billing_aging import aging_page
 from ordersmith.web.pages.billing_documents import payment_page
-from ordersmith.web.pages.deps import StaffSession, csrf_protect, get_db, require
+from ordersmith.web.pages.deps import (
+    StaffSession,
+    csrf_protect,
+    get_db,
+    require,
+    staff_unit_of_work,
+)
 from ordersmith.web.pages.forms import form_fields
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
@@ -58,9 +64,7 @@ def _act(
     """Run ``work`` in the user's unit of work; 303 to ``done``, or ``page`` again with
     the refusal (a missing document is the 404 page)."""
     try:
-        with get_db(request).unit_of_work(
-            actor=f"staff:{session.email}", permissions=session.permissions
-        ) as uow:
+        with staff_unit_of_work(request, session) as uow:
             work(uow)
     except OmsError as exc:
         if exc.status == 404:

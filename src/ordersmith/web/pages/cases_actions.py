@@ -35,7 +35,13 @@ from ordersmith.errors import OmsError
 from ordersmith.orders import queries as order_queries
 from ordersmith.uow import UnitOfWork
 from ordersmith.web.pages.cases import case_page, new_case_page
-from ordersmith.web.pages.deps import StaffSession, csrf_protect, get_db, require
+from ordersmith.web.pages.deps import (
+    StaffSession,
+    csrf_protect,
+    get_db,
+    require,
+    staff_unit_of_work,
+)
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
 Writer = Annotated[StaffSession, Depends(require(Permission.CASES_WRITE))]
@@ -55,9 +61,7 @@ def _act(
     with db.reader() as reader:
         case_id = queries.get_case(reader, number).id
     try:
-        with db.unit_of_work(
-            actor=f"staff:{session.email}", permissions=session.permissions
-        ) as uow:
+        with staff_unit_of_work(request, session) as uow:
             done = work(uow, case_id) or action
     except OmsError as exc:
         if exc.status == 404:
@@ -83,9 +87,7 @@ def open_new_case(
     with db.reader() as reader:  # the case's number is taken before the first statement
         found = order_queries.get_order(reader, order_number)
     try:
-        with db.unit_of_work(
-            actor=f"staff:{session.email}", permissions=session.permissions
-        ) as uow:
+        with staff_unit_of_work(request, session) as uow:
             case = open_case(
                 uow,
                 customer_id=found.customer_id,

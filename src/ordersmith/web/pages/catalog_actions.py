@@ -36,7 +36,12 @@ from ordersmith.web.pages.catalog import (
     product_form_page,
     product_page,
 )
-from ordersmith.web.pages.deps import StaffSession, csrf_protect, get_db, require
+from ordersmith.web.pages.deps import (
+    StaffSession,
+    csrf_protect,
+    require,
+    staff_unit_of_work,
+)
 from ordersmith.web.pages.forms import Fields
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
@@ -53,9 +58,7 @@ def product_changes(fields: dict[str, str]) -> dict[str, Any]:
 
 
 def _run(request: Request, session: StaffSession, work: Callable[[UnitOfWork], object]) -> None:
-    with get_db(request).unit_of_work(
-        actor=f"staff:{session.email}", permissions=session.permissions
-    ) as uow:
+    with staff_unit_of_work(request, session) as uow:
         work(uow)
 
 

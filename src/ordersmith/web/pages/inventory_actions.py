@@ -23,7 +23,12 @@ from ordersmith.inventory.models import AdjustmentReason
 from ordersmith.inventory.services import adjust_stock, receive_stock, set_stock_settings
 from ordersmith.uow import UnitOfWork
 from ordersmith.validation import whole_number
-from ordersmith.web.pages.deps import StaffSession, csrf_protect, get_db, require
+from ordersmith.web.pages.deps import (
+    StaffSession,
+    csrf_protect,
+    require,
+    staff_unit_of_work,
+)
 from ordersmith.web.pages.forms import Fields
 from ordersmith.web.pages.inventory import sku_page
 
@@ -64,9 +69,7 @@ def _act(
     form: dict[str, str],
 ) -> Response:
     try:
-        with get_db(request).unit_of_work(
-            actor=f"staff:{session.email}", permissions=session.permissions
-        ) as uow:
+        with staff_unit_of_work(request, session) as uow:
             work(uow)
     except OmsError as exc:
         if exc.status == 404 and exc.code != "warehouse_not_found":

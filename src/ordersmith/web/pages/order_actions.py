@@ -22,7 +22,12 @@ from ordersmith.errors import FieldError, OmsError, ValidationFailed
 from ordersmith.orders import queries, services
 from ordersmith.orders.status import HoldReason
 from ordersmith.uow import UnitOfWork
-from ordersmith.web.pages.deps import StaffSession, csrf_protect, get_db, require
+from ordersmith.web.pages.deps import (
+    StaffSession,
+    csrf_protect,
+    require,
+    staff_unit_of_work,
+)
 from ordersmith.web.pages.orders import HOLD_CHOICES, order_page
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
@@ -38,11 +43,8 @@ def _act(
     work: Callable[[UnitOfWork, uuid.UUID], object],
     form: dict[str, str],
 ) -> Response:
-    db = get_db(request)
     try:
-        with db.unit_of_work(
-            actor=f"staff:{session.email}", permissions=session.permissions
-        ) as uow:
+        with staff_unit_of_work(request, session) as uow:
             order_id = queries.order_id(uow.session, number)
             work(uow, order_id)
     except OmsError as exc:

@@ -32,10 +32,15 @@ from ordersmith.purchasing.services import (
     send_purchase_order,
 )
 from ordersmith.uow import UnitOfWork
-from ordersmith.web.pages.deps import StaffSession, csrf_protect, get_db, require
-from ordersmith.web.pages.forms import Fields
+from ordersmith.web.pages.deps import (
+    StaffSession,
+    csrf_protect,
+    get_db,
+    require,
+    staff_unit_of_work,
+)
+from ordersmith.web.pages.forms import Fields, units
 from ordersmith.web.pages.purchasing import purchase_order_page
-from ordersmith.web.pages.supply_common import staff_unit_of_work, typed_units
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
 P = Permission
@@ -94,9 +99,9 @@ def _receipt_lines(fields: dict[str, str]) -> list[ReceiptLineInput]:
         head, _, tail = key.partition("_")
         if tail != "received" or not head.startswith("l") or not head[1:].isdigit():
             continue
-        units = typed_units(fields, key, problems)
-        if units:
-            lines.append(ReceiptLineInput(int(head[1:]), units))
+        received = units(fields, key, problems)
+        if received:
+            lines.append(ReceiptLineInput(int(head[1:]), received))
     if problems:
         raise ValidationFailed("the receipt is not valid", fields=problems)
     if not lines:

@@ -18,9 +18,15 @@ from ordersmith.inventory.queries import list_warehouses
 from ordersmith.purchasing.inputs import LineInput
 from ordersmith.purchasing.queries import list_suppliers
 from ordersmith.purchasing.services import create_purchase_order
-from ordersmith.web.pages.deps import StaffSession, csrf_protect, get_db, render, require
-from ordersmith.web.pages.forms import Fields
-from ordersmith.web.pages.supply_common import staff_unit_of_work, typed_units
+from ordersmith.web.pages.deps import (
+    StaffSession,
+    csrf_protect,
+    get_db,
+    render,
+    require,
+    staff_unit_of_work,
+)
+from ordersmith.web.pages.forms import Fields, units
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
 Writer = Annotated[StaffSession, Depends(require(Permission.PURCHASING_WRITE))]
@@ -61,7 +67,7 @@ def typed_lines(fields: dict[str, str]) -> list[LineInput]:
     for i in range(LINES):
         sku = fields.get(f"sku{i}", "").strip()
         if sku:
-            lines.append(LineInput(sku, typed_units(fields, f"quantity{i}", problems)))
+            lines.append(LineInput(sku, units(fields, f"quantity{i}", problems)))
     if problems:
         raise ValidationFailed("the purchase order is not valid", fields=problems)
     return lines

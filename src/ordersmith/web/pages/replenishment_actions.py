@@ -28,10 +28,9 @@ from ordersmith.replenishment.errors import RequestNotFound
 from ordersmith.replenishment.services import approve_requests, edit_request, reject_request
 from ordersmith.uow import UnitOfWork
 from ordersmith.validation import whole_number
-from ordersmith.web.pages.deps import StaffSession, csrf_protect, require
+from ordersmith.web.pages.deps import StaffSession, csrf_protect, require, staff_unit_of_work
 from ordersmith.web.pages.forms import MAX_FIELD
 from ordersmith.web.pages.replenishment import FILTER_FIELDS, replenishment_page
-from ordersmith.web.pages.supply_common import staff_unit_of_work
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
 Writer = Annotated[StaffSession, Depends(require(Permission.PURCHASING_WRITE))]

@@ -39,6 +39,7 @@ from ordersmith.web.pages.deps import (
     get_db,
     render,
     require,
+    staff_unit_of_work,
     wants_results_only,
 )
 from ordersmith.web.pages.listing import (
@@ -213,9 +214,7 @@ def label_pdf(request: Request, number: str, session: Worker) -> Response:
             f"shipment {shipment.number} is not booked yet: press Print label first",
             code="label_not_printed",
         )
-    with get_db(request).unit_of_work(
-        actor=f"staff:{session.email}", permissions=session.permissions
-    ) as uow:
+    with staff_unit_of_work(request, session) as uow:
         tracking_number, pdf = print_label(uow, shipment_id=shipment.id)
     return pdf_response(pdf, f"label-{tracking_number}")
 
@@ -224,8 +223,6 @@ def label_pdf(request: Request, number: str, session: Worker) -> Response:
 def packing_slip(request: Request, number: str, session: Worker) -> Response:
     """The packing slip; printing it is recorded on the shipment (perfect order)."""
     shipment_id = _shipment_id(request, number)
-    with get_db(request).unit_of_work(
-        actor=f"staff:{session.email}", permissions=session.permissions
-    ) as uow:
+    with staff_unit_of_work(request, session) as uow:
         pdf = packing_slip_pdf(uow, shipment_id=shipment_id)
     return pdf_response(pdf, f"packing-slip-{number}")

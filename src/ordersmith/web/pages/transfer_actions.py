@@ -23,7 +23,12 @@ from ordersmith.inventory.transfer_receipts import cancel_transfer, receive_tran
 from ordersmith.inventory.transfers import TransferLineInput, create_transfer, dispatch_transfer
 from ordersmith.uow import UnitOfWork
 from ordersmith.validation import whole_number
-from ordersmith.web.pages.deps import StaffSession, csrf_protect, get_db, require
+from ordersmith.web.pages.deps import (
+    StaffSession,
+    csrf_protect,
+    require,
+    staff_unit_of_work,
+)
 from ordersmith.web.pages.forms import Fields
 from ordersmith.web.pages.transfers import NEW_LINES, new_transfer_page, transfer_page
 
@@ -58,9 +63,7 @@ def create(request: Request, session: Writer, fields: Fields) -> Response:
     created: list[TransferView] = []
     try:
         lines = typed_lines(fields, rows, what="transfer")
-        with get_db(request).unit_of_work(
-            actor=f"staff:{session.email}", permissions=session.permissions
-        ) as uow:
+        with staff_unit_of_work(request, session) as uow:
             created.append(
                 create_transfer(
                     uow,
@@ -88,9 +91,7 @@ def _act(
     fields: dict[str, str],
 ) -> Response:
     try:
-        with get_db(request).unit_of_work(
-            actor=f"staff:{session.email}", permissions=session.permissions
-        ) as uow:
+        with staff_unit_of_work(request, session) as uow:
             work(uow, get_transfer(uow.session, number))
     except OmsError as exc:
         if exc.status == 404 and exc.code == "transfer_not_found":

@@ -26,7 +26,13 @@ from ordersmith.fulfillment.picking import confirm_pick_list, create_pick_list
 from ordersmith.fulfillment.queries import PickListView, get_pick_list
 from ordersmith.orders.queries import order_id
 from ordersmith.uow import UnitOfWork
-from ordersmith.web.pages.deps import StaffSession, csrf_protect, get_db, require
+from ordersmith.web.pages.deps import (
+    StaffSession,
+    csrf_protect,
+    get_db,
+    require,
+    staff_unit_of_work,
+)
 from ordersmith.web.pages.forms import Fields, refuse, units
 from ordersmith.web.pages.warehouse import pick_list_page, warehouse_page
 
@@ -43,9 +49,7 @@ def act(
     """Run ``work`` as the signed-in user; 303 to the address it returns, or the
     ``refused`` page for an error (a missing thing stays the 404 page)."""
     try:
-        with get_db(request).unit_of_work(
-            actor=f"staff:{session.email}", permissions=session.permissions
-        ) as uow:
+        with staff_unit_of_work(request, session) as uow:
             target = work(uow)
     except OmsError as exc:
         if exc.status == 404:
