@@ -40,6 +40,7 @@ from ordersmith.web.pages.deps import (
     get_db,
     render,
     require,
+    status_of,
     wants_results_only,
 )
 from ordersmith.web.pages.listing import (
@@ -253,8 +254,7 @@ def invoice_page(
         "error": error,
         "form": form or {},
     }
-    status = error.status if error is not None else 200
-    return render(request, "billing/invoice.html", context, session, status_code=status)
+    return render(request, "billing/invoice.html", context, session, status_code=status_of(error))
 
 
 DONE = {

@@ -30,7 +30,7 @@ from ordersmith.web.pages.billing import (
     read_customer,
     read_day_cursor,
 )
-from ordersmith.web.pages.deps import StaffSession, csrf_protect, get_db, render
+from ordersmith.web.pages.deps import StaffSession, csrf_protect, get_db, render, status_of
 from ordersmith.web.pages.listing import ListParams, form_values, query_params, read_limit
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
@@ -138,8 +138,7 @@ def payment_page(
         "error": error,
         "form": form or {},
     }
-    status = error.status if error is not None else 200
-    return render(request, "billing/payment.html", context, session, status_code=status)
+    return render(request, "billing/payment.html", context, session, status_code=status_of(error))
 
 
 @router.get("/billing/payments/{number}", response_class=HTMLResponse)

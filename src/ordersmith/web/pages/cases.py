@@ -36,6 +36,7 @@ from ordersmith.web.pages.deps import (
     get_db,
     render,
     require,
+    status_of,
     wants_results_only,
 )
 from ordersmith.web.pages.listing import ListParams, choice, form_values, query_params, read_page
@@ -145,8 +146,7 @@ def new_case_page(
         "form": form or {},
         **_choices(),
     }
-    status = error.status if error is not None else 200
-    return render(request, "cases/new.html", context, session, status_code=status)
+    return render(request, "cases/new.html", context, session, status_code=status_of(error))
 
 
 @router.get("/cases/new", response_class=HTMLResponse)
@@ -188,8 +188,7 @@ def case_page(
         "form": form or {},
         **_choices(),
     }
-    status = error.status if error is not None else 200
-    return render(request, "cases/detail.html", context, session, status_code=status)
+    return render(request, "cases/detail.html", context, session, status_code=status_of(error))
 
 
 DONE = {

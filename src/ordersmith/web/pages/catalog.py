@@ -29,6 +29,7 @@ from ordersmith.web.pages.deps import (
     get_db,
     render,
     require,
+    status_of,
     wants_results_only,
 )
 from ordersmith.web.pages.listing import ListParams, choice, form_values, query_params, read_limit
@@ -127,8 +128,7 @@ def product_form_page(
         "statuses": [s.value for s in ProductStatus],
         "error": error,
     }
-    status = error.status if error is not None else 200
-    return render(request, "catalog/new.html", context, session, status_code=status)
+    return render(request, "catalog/new.html", context, session, status_code=status_of(error))
 
 
 @router.get("/catalog/new", response_class=HTMLResponse)
@@ -184,8 +184,9 @@ def price_list_page(
         "error": error,
         "form": form or {},
     }
-    status = error.status if error is not None else 200
-    return render(request, "catalog/price_list.html", context, session, status_code=status)
+    return render(
+        request, "catalog/price_list.html", context, session, status_code=status_of(error)
+    )
 
 
 DONE = {
@@ -249,8 +250,7 @@ def product_page(
         "message": message,
         "error": error,
     }
-    status = error.status if error is not None else 200
-    return render(request, "catalog/detail.html", context, session, status_code=status)
+    return render(request, "catalog/detail.html", context, session, status_code=status_of(error))
 
 
 @router.get("/catalog/{sku}", response_class=HTMLResponse)

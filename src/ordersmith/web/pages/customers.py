@@ -40,6 +40,7 @@ from ordersmith.web.pages.deps import (
     get_db,
     render,
     require,
+    status_of,
     wants_results_only,
 )
 from ordersmith.web.pages.listing import (
@@ -185,8 +186,9 @@ def duplicates_page(
         "form": form or {},
         "may_merge": session.may(P.CUSTOMERS_MERGE),
     }
-    status = error.status if error is not None else 200
-    return render(request, "customers/duplicates.html", context, session, status_code=status)
+    return render(
+        request, "customers/duplicates.html", context, session, status_code=status_of(error)
+    )
 
 
 @router.get("/customers/duplicates", response_class=HTMLResponse)
@@ -270,8 +272,7 @@ def customer_page(
         "error": error,
         "form": form or {},
     }
-    status = error.status if error is not None else 200
-    return render(request, "customers/detail.html", context, session, status_code=status)
+    return render(request, "customers/detail.html", context, session, status_code=status_of(error))
 
 
 DONE = {

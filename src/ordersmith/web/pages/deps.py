@@ -267,3 +267,8 @@ def staff_unit_of_work(request: Request, session: StaffSession) -> UnitOfWork:
     return get_db(request).unit_of_work(
         actor=f"staff:{session.email}", permissions=session.permissions
     )
+
+
+def status_of(error: OmsError | None) -> int:
+    """The status of a page shown again with a refused action's error (200 without)."""
+    return error.status if error is not None else 200

@@ -35,6 +35,7 @@ from ordersmith.web.pages.deps import (
     get_db,
     render,
     require,
+    status_of,
     wants_results_only,
 )
 from ordersmith.web.pages.listing import (
@@ -208,8 +209,7 @@ def sku_page(
         "error": error,
         "form": form or {},
     }
-    status = error.status if error is not None else 200
-    return render(request, "inventory/detail.html", context, session, status_code=status)
+    return render(request, "inventory/detail.html", context, session, status_code=status_of(error))
 
 
 DONE = {

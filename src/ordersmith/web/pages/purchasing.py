@@ -37,6 +37,7 @@ from ordersmith.web.pages.deps import (
     get_db,
     render,
     require,
+    status_of,
     wants_results_only,
 )
 from ordersmith.web.pages.listing import (
@@ -206,8 +207,7 @@ def purchase_order_page(
         "error": error,
         "form": form or {},
     }
-    status = error.status if error is not None else 200
-    return render(request, "purchasing/detail.html", context, session, status_code=status)
+    return render(request, "purchasing/detail.html", context, session, status_code=status_of(error))
 
 
 @router.get("/purchasing/orders/{number}", response_class=HTMLResponse)

@@ -25,6 +25,7 @@ from ordersmith.web.pages.deps import (
     render,
     require,
     staff_unit_of_work,
+    status_of,
 )
 from ordersmith.web.pages.forms import Fields, units
 
@@ -51,8 +52,7 @@ def new_purchase_order_page(
         "error": error,
         "form": form or {},
     }
-    status = error.status if error is not None else 200
-    return render(request, "purchasing/new.html", context, session, status_code=status)
+    return render(request, "purchasing/new.html", context, session, status_code=status_of(error))
 
 
 @router.get("/purchasing/orders/new", response_class=HTMLResponse)

@@ -32,6 +32,7 @@ from ordersmith.web.pages.deps import (
     get_db,
     render,
     require,
+    status_of,
     wants_results_only,
 )
 from ordersmith.web.pages.listing import (
@@ -155,8 +156,7 @@ def replenishment_page(
     }
     partial = wants_results_only(request) and error is None
     template = "replenishment/_results.html" if partial else "replenishment/list.html"
-    status = error.status if error is not None else 200
-    return render(request, template, context, session, status_code=status)
+    return render(request, template, context, session, status_code=status_of(error))
 
 
 @router.get("/replenishment", response_class=HTMLResponse)

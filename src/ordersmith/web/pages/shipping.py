@@ -40,6 +40,7 @@ from ordersmith.web.pages.deps import (
     render,
     require,
     staff_unit_of_work,
+    status_of,
     wants_results_only,
 )
 from ordersmith.web.pages.listing import (
@@ -182,8 +183,7 @@ def shipment_page(
         "error": error,
         "form": form or {},
     }
-    status = error.status if error is not None else 200
-    return render(request, "shipping/detail.html", context, session, status_code=status)
+    return render(request, "shipping/detail.html", context, session, status_code=status_of(error))
 
 
 DONE = {

@@ -25,7 +25,7 @@ from ordersmith.errors import OmsError
 from ordersmith.inventory.queries import list_warehouses
 from ordersmith.inventory.transfer_queries import TransferView, get_transfer, list_transfers
 from ordersmith.inventory.transfer_status import TransferStatus
-from ordersmith.web.pages.deps import StaffSession, csrf_protect, get_db, render, require
+from ordersmith.web.pages.deps import StaffSession, csrf_protect, get_db, render, require, status_of
 from ordersmith.web.pages.listing import (
     ListParams,
     choice,
@@ -105,8 +105,9 @@ def new_transfer_page(
         "form": form or {},
         "error": error,
     }
-    status = error.status if error is not None else 200
-    return render(request, "inventory/transfer_new.html", context, session, status_code=status)
+    return render(
+        request, "inventory/transfer_new.html", context, session, status_code=status_of(error)
+    )
 
 
 @router.get("/inventory/transfers/new", response_class=HTMLResponse)
@@ -133,8 +134,9 @@ def transfer_page(
         "error": error,
         "form": form or {},
     }
-    status = error.status if error is not None else 200
-    return render(request, "inventory/transfer.html", context, session, status_code=status)
+    return render(
+        request, "inventory/transfer.html", context, session, status_code=status_of(error)
+    )
 
 
 DONE = {

@@ -27,7 +27,7 @@ from ordersmith.shipping.packing import PackageInput, pack_shipment
 from ordersmith.shipping.queries import get_shipment, list_shipments
 from ordersmith.shipping.status import ShipmentStatus, allowed_actions
 from ordersmith.uow import UnitOfWork
-from ordersmith.web.pages.deps import StaffSession, csrf_protect, get_db, render, require
+from ordersmith.web.pages.deps import StaffSession, csrf_protect, get_db, render, require, status_of
 from ordersmith.web.pages.forms import Fields, refuse, units
 from ordersmith.web.pages.warehouse_actions import act
 
@@ -80,8 +80,9 @@ def order_pack_page(
         "error": error,
         "form": form or {},
     }
-    status = error.status if error is not None else 200
-    return render(request, "warehouse/pack_order.html", context, session, status_code=status)
+    return render(
+        request, "warehouse/pack_order.html", context, session, status_code=status_of(error)
+    )
 
 
 def shipment_pack_page(
@@ -107,8 +108,9 @@ def shipment_pack_page(
         "error": error,
         "form": form or {},
     }
-    status = error.status if error is not None else 200
-    return render(request, "warehouse/pack_shipment.html", context, session, status_code=status)
+    return render(
+        request, "warehouse/pack_shipment.html", context, session, status_code=status_of(error)
+    )
 
 
 DONE = {
