@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ordersmith.auth.permissions import Permission
 from ordersmith.customer_service import queries
@@ -42,6 +42,7 @@ from ordersmith.web.pages.deps import (
     require,
     staff_unit_of_work,
 )
+from ordersmith.web.pages.forms import act
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
 Writer = Annotated[StaffSession, Depends(require(Permission.CASES_WRITE))]
@@ -60,14 +61,14 @@ def _act(
     db = get_db(request)
     with db.reader() as reader:
         case_id = queries.get_case(reader, number).id
-    try:
-        with staff_unit_of_work(request, session) as uow:
-            done = work(uow, case_id) or action
-    except OmsError as exc:
-        if exc.status == 404:
-            raise
+
+    def run(uow: UnitOfWork) -> str:
+        return f"/cases/{number}?done={work(uow, case_id) or action}"
+
+    def refused(exc: OmsError) -> HTMLResponse:
         return case_page(request, session, number, error=exc, form=form | {"action": action})
-    return RedirectResponse(f"/cases/{number}?done={done}", status_code=303)
+
+    return act(request, session, run, on_error=refused)
 
 
 @router.post("/cases")

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
 from ordersmith.auth.permissions import Permission
 from ordersmith.errors import FieldError, OmsError, ValidationFailed
@@ -37,9 +37,8 @@ from ordersmith.web.pages.deps import (
     csrf_protect,
     get_db,
     require,
-    staff_unit_of_work,
 )
-from ordersmith.web.pages.forms import Fields, units
+from ordersmith.web.pages.forms import Fields, act, units
 from ordersmith.web.pages.purchasing import purchase_order_page
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
@@ -59,16 +58,18 @@ def _act(
 ) -> Response:
     with get_db(request).reader() as reader:
         po = queries.get_purchase_order(reader, number)
-    try:
-        with staff_unit_of_work(request, session) as uow:
-            work(uow, po.id)
-    except OmsError as exc:
-        if exc.status == 404:
-            raise
-        return purchase_order_page(
-            request, session, po.number, error=exc, form=form | {"action": action}
-        )
-    return RedirectResponse(f"/purchasing/orders/{po.number}?done={action}", status_code=303)
+
+    def refused(exc: OmsError) -> HTMLResponse:
+        form_in = form | {"action": action}
+        return purchase_order_page(request, session, po.number, error=exc, form=form_in)
+
+    return act(
+        request,
+        session,
+        lambda uow: work(uow, po.id),
+        done_url=f"/purchasing/orders/{po.number}?done={action}",
+        on_error=refused,
+    )
 
 
 @router.post("/purchasing/orders/{number}/approve")

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ordersmith.auth.permissions import Permission
 from ordersmith.errors import FieldError, OmsError, ValidationFailed
@@ -29,7 +29,7 @@ from ordersmith.web.pages.deps import (
     require,
     staff_unit_of_work,
 )
-from ordersmith.web.pages.forms import Fields
+from ordersmith.web.pages.forms import Fields, act
 from ordersmith.web.pages.transfers import NEW_LINES, new_transfer_page, transfer_page
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
@@ -90,15 +90,23 @@ def _act(
     work: Callable[[UnitOfWork, TransferView], object],
     fields: dict[str, str],
 ) -> Response:
-    try:
-        with staff_unit_of_work(request, session) as uow:
-            work(uow, get_transfer(uow.session, number))
-    except OmsError as exc:
-        if exc.status == 404 and exc.code == "transfer_not_found":
-            raise
-        form = fields | {"action": action}
-        return transfer_page(request, session, number, error=exc, form=form)
-    return RedirectResponse(f"/inventory/transfers/{number}?done={action}", status_code=303)
+    """Run ``work`` on the transfer; a missing transfer is the 404 page, anything else
+    missing (a SKU, a warehouse) a message on the transfer's page."""
+
+    def refused(exc: OmsError) -> HTMLResponse:
+        return transfer_page(request, session, number, error=exc, form=fields | {"action": action})
+
+    def missing(exc: OmsError) -> bool:
+        return exc.status == 404 and exc.code == "transfer_not_found"
+
+    return act(
+        request,
+        session,
+        lambda uow: work(uow, get_transfer(uow.session, number)),
+        done_url=f"/inventory/transfers/{number}?done={action}",
+        on_error=refused,
+        missing=missing,
+    )
 
 
 @router.post("/inventory/transfers/{number}/dispatch")

@@ -28,8 +28,7 @@ from ordersmith.shipping.queries import get_shipment, list_shipments
 from ordersmith.shipping.status import ShipmentStatus, allowed_actions
 from ordersmith.uow import UnitOfWork
 from ordersmith.web.pages.deps import StaffSession, csrf_protect, get_db, render, require, status_of
-from ordersmith.web.pages.forms import Fields, refuse, units
-from ordersmith.web.pages.warehouse_actions import act
+from ordersmith.web.pages.forms import Fields, act, refuse, units
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
 P = Permission
@@ -182,4 +181,4 @@ def pack_order(request: Request, number: str, session: Worker, fields: Fields) -
     def refused(error: OmsError) -> HTMLResponse:
         return order_pack_page(request, session, number, boxes=boxes, error=error, form=fields)
 
-    return act(request, session, work, refused)
+    return act(request, session, work, on_error=refused)
