@@ -38,7 +38,7 @@ from ordersmith.web.pages.deps import (
     get_db,
     require,
 )
-from ordersmith.web.pages.forms import Fields, act, units
+from ordersmith.web.pages.forms import Fields, act, refuse, units
 from ordersmith.web.pages.purchasing import purchase_order_page
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
@@ -103,8 +103,7 @@ def _receipt_lines(fields: dict[str, str]) -> list[ReceiptLineInput]:
         received = units(fields, key, problems)
         if received:
             lines.append(ReceiptLineInput(int(head[1:]), received))
-    if problems:
-        raise ValidationFailed("the receipt is not valid", fields=problems)
+    refuse(problems, "receipt")
     if not lines:
         raise ValidationFailed(
             "type the units that arrived on at least one line",

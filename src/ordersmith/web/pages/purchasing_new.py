@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ordersmith.auth.permissions import Permission
-from ordersmith.errors import FieldError, OmsError, ValidationFailed
+from ordersmith.errors import FieldError, OmsError
 from ordersmith.inventory.queries import list_warehouses
 from ordersmith.purchasing.inputs import LineInput
 from ordersmith.purchasing.queries import list_suppliers
@@ -27,7 +27,7 @@ from ordersmith.web.pages.deps import (
     staff_unit_of_work,
     status_of,
 )
-from ordersmith.web.pages.forms import Fields, units
+from ordersmith.web.pages.forms import Fields, refuse, units
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
 Writer = Annotated[StaffSession, Depends(require(Permission.PURCHASING_WRITE))]
@@ -68,8 +68,7 @@ def typed_lines(fields: dict[str, str]) -> list[LineInput]:
         sku = fields.get(f"sku{i}", "").strip()
         if sku:
             lines.append(LineInput(sku, units(fields, f"quantity{i}", problems)))
-    if problems:
-        raise ValidationFailed("the purchase order is not valid", fields=problems)
+    refuse(problems, "purchase order")
     return lines
 
 

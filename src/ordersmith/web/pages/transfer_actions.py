@@ -29,7 +29,7 @@ from ordersmith.web.pages.deps import (
     require,
     staff_unit_of_work,
 )
-from ordersmith.web.pages.forms import Fields, act
+from ordersmith.web.pages.forms import Fields, act, refuse
 from ordersmith.web.pages.transfers import NEW_LINES, new_transfer_page, transfer_page
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
@@ -51,8 +51,7 @@ def typed_lines(
             problems.append(FieldError(name, f"{text!r} is not a whole number of units"))
         else:
             lines.append(TransferLineInput(sku, units))
-    if problems:
-        raise ValidationFailed(f"the {what} is not valid", fields=problems)
+    refuse(problems, what)
     return lines
 
 
