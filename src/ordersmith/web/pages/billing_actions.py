@@ -35,12 +35,7 @@ from ordersmith.validation import whole_number
 from ordersmith.web.pages.billing import invoice_page
 from ordersmith.web.pages.billing_aging import aging_page
 from ordersmith.web.pages.billing_documents import payment_page
-from ordersmith.web.pages.deps import (
-    StaffSession,
-    csrf_protect,
-    get_db,
-    require,
-)
+from ordersmith.web.pages.deps import StaffSession, csrf_protect, get_db, require
 from ordersmith.web.pages.forms import act, form_fields, refuse
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])

@@ -35,11 +35,7 @@ from ordersmith.web.pages.catalog import (
     product_form_page,
     product_page,
 )
-from ordersmith.web.pages.deps import (
-    StaffSession,
-    csrf_protect,
-    require,
-)
+from ordersmith.web.pages.deps import StaffSession, csrf_protect, require
 from ordersmith.web.pages.forms import Fields, act
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])

@@ -23,11 +23,7 @@ from ordersmith.inventory.models import AdjustmentReason
 from ordersmith.inventory.services import adjust_stock, receive_stock, set_stock_settings
 from ordersmith.uow import UnitOfWork
 from ordersmith.validation import whole_number
-from ordersmith.web.pages.deps import (
-    StaffSession,
-    csrf_protect,
-    require,
-)
+from ordersmith.web.pages.deps import StaffSession, csrf_protect, require
 from ordersmith.web.pages.forms import Fields, act
 from ordersmith.web.pages.inventory import sku_page
 

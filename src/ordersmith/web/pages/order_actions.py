@@ -22,11 +22,7 @@ from ordersmith.errors import FieldError, OmsError, ValidationFailed
 from ordersmith.orders import queries, services
 from ordersmith.orders.status import HoldReason
 from ordersmith.uow import UnitOfWork
-from ordersmith.web.pages.deps import (
-    StaffSession,
-    csrf_protect,
-    require,
-)
+from ordersmith.web.pages.deps import StaffSession, csrf_protect, require
 from ordersmith.web.pages.forms import act
 from ordersmith.web.pages.orders import HOLD_CHOICES, order_page
 

@@ -32,12 +32,7 @@ from ordersmith.purchasing.services import (
     send_purchase_order,
 )
 from ordersmith.uow import UnitOfWork
-from ordersmith.web.pages.deps import (
-    StaffSession,
-    csrf_protect,
-    get_db,
-    require,
-)
+from ordersmith.web.pages.deps import StaffSession, csrf_protect, get_db, require
 from ordersmith.web.pages.forms import Fields, act, refuse, units
 from ordersmith.web.pages.purchasing import purchase_order_page
 

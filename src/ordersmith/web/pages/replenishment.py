@@ -35,13 +35,7 @@ from ordersmith.web.pages.deps import (
     status_of,
     wants_results_only,
 )
-from ordersmith.web.pages.listing import (
-    ListParams,
-    choice,
-    form_values,
-    query_params,
-    read_page,
-)
+from ordersmith.web.pages.listing import ListParams, choice, form_values, query_params, read_page
 from ordersmith.web.pagination import encode_time_cursor
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])

@@ -23,12 +23,7 @@ from ordersmith.inventory.transfer_receipts import cancel_transfer, receive_tran
 from ordersmith.inventory.transfers import TransferLineInput, create_transfer, dispatch_transfer
 from ordersmith.uow import UnitOfWork
 from ordersmith.validation import whole_number
-from ordersmith.web.pages.deps import (
-    StaffSession,
-    csrf_protect,
-    require,
-    staff_unit_of_work,
-)
+from ordersmith.web.pages.deps import StaffSession, csrf_protect, require, staff_unit_of_work
 from ordersmith.web.pages.forms import Fields, act, refuse
 from ordersmith.web.pages.transfers import NEW_LINES, new_transfer_page, transfer_page
 

@@ -25,12 +25,7 @@ from ordersmith.fulfillment.picking import confirm_pick_list, create_pick_list
 from ordersmith.fulfillment.queries import PickListView, get_pick_list
 from ordersmith.orders.queries import order_id
 from ordersmith.uow import UnitOfWork
-from ordersmith.web.pages.deps import (
-    StaffSession,
-    csrf_protect,
-    get_db,
-    require,
-)
+from ordersmith.web.pages.deps import StaffSession, csrf_protect, get_db, require
 from ordersmith.web.pages.forms import Fields, act, refuse, units
 from ordersmith.web.pages.warehouse import pick_list_page, warehouse_page
 
