@@ -101,8 +101,8 @@ def bucket_links(today: date) -> list[tuple[str, str, str]]:
 # --- reading list parameters (shared by the billing lists) ------------------------------
 
 
-def encode_day_cursor(day: date, number: str) -> str:
-    return encode_cursor([day.isoformat(), number])
+def encode_day_cursor(on: date, number: str) -> str:
+    return encode_cursor([on.isoformat(), number])
 
 
 def read_day_cursor(params: dict[str, str], errors: list[str]) -> tuple[date, str] | None:
@@ -111,8 +111,8 @@ def read_day_cursor(params: dict[str, str], errors: list[str]) -> tuple[date, st
     if not cursor:
         return None
     try:
-        day, number = decode_cursor(cursor, 2)
-        return date.fromisoformat(day), number
+        on, number = decode_cursor(cursor, 2)
+        return date.fromisoformat(on), number
     except (OmsError, ValueError):
         errors.append("page: the cursor is not one this list made")
         return None
