@@ -6,10 +6,8 @@ neither see invoices nor post a payment."""
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,12 +21,11 @@ from ordersmith.db import table_of
 from ordersmith.money import money_str
 from ordersmith.orders.queries import get_order
 from ordersmith.outbox.models import OutboxEvent
+from tests.browser.screenshots import screenshot_dir
 from tests.factories.billing import bill_order, pay
 from tests.factories.inventory import stock_up
 from tests.factories.orders import order_request, place
 from tests.integration.conftest import make_shop
-
-ARTEFACTS = Path(os.environ.get("ORDERSMITH_ARTEFACTS", "build/artefacts")) / "screenshots"
 
 
 @pytest.fixture(scope="module")
@@ -66,8 +63,7 @@ def _payments_of(live_server: Any, customer_id: Any) -> list[Any]:
 
 
 def _shot(page: Any, name: str) -> None:
-    ARTEFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTEFACTS / f"billing-{name}.png"), full_page=True)
+    page.screenshot(path=str(screenshot_dir() / f"billing-{name}.png"), full_page=True)
 
 
 def _click(page: Any, button: str) -> None:

@@ -5,8 +5,6 @@ tables. Each test takes a screenshot of the page it checks (ORDERSMITH_ARTEFACTS
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,12 +16,11 @@ from ordersmith.inventory.queries import stock_levels
 from ordersmith.inventory.services import adjust_stock
 from ordersmith.staff.roles import permissions_of
 from ordersmith.uow import Database
+from tests.browser.screenshots import screenshot_dir
 from tests.factories.catalog import make_price_list, make_product
 from tests.factories.inventory import stock_up
 from tests.factories.kpi import SetClock, at, week_of_orders
 from tests.integration.conftest import make_shop
-
-ARTEFACTS = Path(os.environ.get("ORDERSMITH_ARTEFACTS", "build/artefacts")) / "screenshots"
 
 
 @pytest.fixture(scope="module")
@@ -32,8 +29,7 @@ def shop(live_server: Any) -> Any:
 
 
 def screenshot(page: Any, name: str) -> None:
-    ARTEFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTEFACTS / f"{name}.png"), full_page=True)
+    page.screenshot(path=str(screenshot_dir() / f"{name}.png"), full_page=True)
 
 
 def stocked_product(live_server: Any, sku: str, on_hand: int, name: str = "") -> None:

@@ -7,9 +7,7 @@ its table."""
 from __future__ import annotations
 
 import itertools
-import os
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,12 +23,12 @@ from ordersmith.purchasing.views import SupplierView
 from ordersmith.replenishment.queries import get_request
 from ordersmith.replenishment.services import raise_request
 from ordersmith.replenishment.views import RequestView
+from tests.browser.screenshots import screenshot_dir
 from tests.factories.forecasting import import_weekly_history, steady_weeks
 from tests.factories.inventory import stock_up
 from tests.factories.purchasing import make_po, make_supplier, sent_po, supply
 from tests.integration.conftest import make_shop
 
-ARTEFACTS = Path(os.environ.get("ORDERSMITH_ARTEFACTS", "build/artefacts")) / "screenshots"
 _skus = itertools.count(1)
 
 
@@ -84,8 +82,7 @@ def request_now(live_server: Any, request: RequestView) -> RequestView:
 
 
 def shot(page: Any, name: str) -> None:
-    ARTEFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTEFACTS / f"{name}.png"), full_page=True)
+    page.screenshot(path=str(screenshot_dir() / f"{name}.png"), full_page=True)
 
 
 def _click(page: Any, name: str) -> None:

@@ -5,8 +5,6 @@ may not do (the page and the service refuse); bad quantities; a phone-sized scre
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -26,13 +24,12 @@ from tests.browser.fulfil_flow import (
     pack_label_and_dispatch,
     pick_through_pages,
 )
+from tests.browser.screenshots import screenshot_dir
 from tests.factories.fulfillment import confirm, make_courier, wave
 from tests.factories.inventory import stock_up
 from tests.factories.orders import order_request, place
 from tests.factories.returns import ADDRESS
 from tests.integration.conftest import make_shop
-
-ARTEFACTS = Path(os.environ.get("ORDERSMITH_ARTEFACTS", "build/artefacts")) / "screenshots"
 
 
 @pytest.fixture(scope="module")
@@ -46,8 +43,7 @@ def shop(live_server: Any) -> Any:
 
 
 def screenshot(page: Any, name: str) -> None:
-    ARTEFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTEFACTS / f"warehouse-{name}.png"), full_page=True)
+    page.screenshot(path=str(screenshot_dir() / f"warehouse-{name}.png"), full_page=True)
 
 
 def confirmed_order(live_server: Any, shop: Any, *lines: tuple[str, int], **kw: Any) -> OrderView:

@@ -40,14 +40,21 @@ from ordersmith.web.pages.deps import (
     get_db,
     render,
     require,
+    status_of,
     wants_results_only,
 )
-from ordersmith.web.pages.listing import ListParams, choice
+from ordersmith.web.pages.listing import (
+    ListParams,
+    choice,
+    day,
+    form_values,
+    query_params,
+    read_limit,
+)
 from ordersmith.web.pagination import decode_cursor, encode_cursor
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
 P = Permission
-MAX_PAGE_SIZE = 200
 Reader = Annotated[StaffSession, Depends(require(P.BILLING_READ))]
 FILTER_FIELDS = ("status", "customer", "order", "due_from", "due_to", "paid_since", "limit")
 #: ``open``: issued or partly paid with a balance; ``overdue``: open and due before today
@@ -94,28 +101,8 @@ def bucket_links(today: date) -> list[tuple[str, str, str]]:
 # --- reading list parameters (shared by the billing lists) ------------------------------
 
 
-def read_limit(form: ListParams) -> None:
-    text = form.values.get("limit", "")
-    if text:
-        if text.isdigit() and 1 <= int(text) <= MAX_PAGE_SIZE:
-            form.limit = int(text)
-        else:
-            form.errors.append(f"limit: a whole number from 1 to {MAX_PAGE_SIZE}")
-
-
-def read_day(name: str, text: str, errors: list[str]) -> date | None:
-    """A YYYY-MM-DD day typed in a filter, or None (with a message when unreadable)."""
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        errors.append(f"{name}: {text!r} is not a day (YYYY-MM-DD)")
-        return None
-
-
-def encode_day_cursor(day: date, number: str) -> str:
-    return encode_cursor([day.isoformat(), number])
+def encode_day_cursor(on: date, number: str) -> str:
+    return encode_cursor([on.isoformat(), number])
 
 
 def read_day_cursor(params: dict[str, str], errors: list[str]) -> tuple[date, str] | None:
@@ -124,8 +111,8 @@ def read_day_cursor(params: dict[str, str], errors: list[str]) -> tuple[date, st
     if not cursor:
         return None
     try:
-        day, number = decode_cursor(cursor, 2)
-        return date.fromisoformat(day), number
+        on, number = decode_cursor(cursor, 2)
+        return date.fromisoformat(on), number
     except (OmsError, ValueError):
         errors.append("page: the cursor is not one this list made")
         return None
@@ -141,10 +128,6 @@ def read_customer(session: Session, text: str, errors: list[str]) -> Any:
     return found.id
 
 
-def query_params(request: Request) -> dict[str, str]:
-    return {k: v for k, v in request.query_params.items() if isinstance(v, str)}
-
-
 # --- the invoices list ------------------------------------------------------------------
 
 
@@ -158,7 +141,7 @@ class InvoiceListForm(ListParams):
 
 def read_form(session: Session, params: dict[str, str]) -> InvoiceListForm:
     """Read the filters; every problem becomes a message (nothing raises)."""
-    values = {k: params.get(k, "").strip()[:200] for k in FILTER_FIELDS}
+    values = form_values(params, FILTER_FIELDS)
     form = InvoiceListForm(values)
     errors = form.errors
     form.status = choice("status", values["status"], STATUSES, errors)
@@ -169,12 +152,12 @@ def read_form(session: Session, params: dict[str, str]) -> InvoiceListForm:
             order_id = order_queries.order_id(session, values["order"])
         except OrderNotFound:
             errors.append(f"order: no order {values['order']!r}")
-    paid_since = read_day("paid_since", values["paid_since"], errors)
+    paid_since = day("paid_since", values["paid_since"], errors)
     form.flt = queries.InvoiceFilter(
         order_id=order_id,
         open_only=form.status == "open",
-        due_from=read_day("due_from", values["due_from"], errors),
-        due_to=read_day("due_to", values["due_to"], errors),
+        due_from=day("due_from", values["due_from"], errors),
+        due_to=day("due_to", values["due_to"], errors),
         settled_since=datetime.combine(paid_since, time(0), tzinfo=UTC) if paid_since else None,
     )
     read_limit(form)
@@ -271,8 +254,7 @@ def invoice_page(
         "error": error,
         "form": form or {},
     }
-    status = error.status if error is not None else 200
-    return render(request, "billing/invoice.html", context, session, status_code=status)
+    return render(request, "billing/invoice.html", context, session, status_code=status_of(error))
 
 
 DONE = {

@@ -19,7 +19,7 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
 from ordersmith.auth.permissions import Permission
 from ordersmith.billing import queries
@@ -28,7 +28,7 @@ from ordersmith.billing.credit_notes import issue_credit_note
 from ordersmith.billing.inputs import money_amount
 from ordersmith.billing.overdue import request_statement_email
 from ordersmith.billing.payments import record_payment, refund_payment
-from ordersmith.errors import FieldError, OmsError, ValidationFailed
+from ordersmith.errors import FieldError, OmsError
 from ordersmith.orders import queries as order_queries
 from ordersmith.uow import UnitOfWork
 from ordersmith.validation import whole_number
@@ -36,7 +36,7 @@ from ordersmith.web.pages.billing import invoice_page
 from ordersmith.web.pages.billing_aging import aging_page
 from ordersmith.web.pages.billing_documents import payment_page
 from ordersmith.web.pages.deps import StaffSession, csrf_protect, get_db, require
-from ordersmith.web.pages.forms import form_fields
+from ordersmith.web.pages.forms import act, form_fields, refuse
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
 Writer = Annotated[StaffSession, Depends(require(Permission.BILLING_WRITE))]
@@ -57,16 +57,32 @@ def _act(
 ) -> Response:
     """Run ``work`` in the user's unit of work; 303 to ``done``, or ``page`` again with
     the refusal (a missing document is the 404 page)."""
-    try:
-        with get_db(request).unit_of_work(
-            actor=f"staff:{session.email}", permissions=session.permissions
-        ) as uow:
-            work(uow)
-    except OmsError as exc:
-        if exc.status == 404:
-            raise
+
+    def refused(exc: OmsError) -> HTMLResponse:
         return page(request, session, *page_args, error=exc, form=form)
-    return RedirectResponse(done, status_code=303)
+
+    return act(request, session, work, done_url=done, on_error=refused)
+
+
+def _on_invoice(
+    request: Request,
+    session: StaffSession,
+    number: str,
+    action: str,
+    work: Callable[[UnitOfWork], object],
+    fields: dict[str, str],
+) -> Response:
+    """``_act`` on the invoice: 303 to its page with the ``action``'s message, or its
+    page again with the refusal and the form."""
+    return _act(
+        request,
+        session,
+        work,
+        done=f"/billing/invoices/{number}?done={action}",
+        page=invoice_page,
+        page_args=(number,),
+        form=fields | {"action": action},
+    )
 
 
 def _day(fields: dict[str, str], name: str, problems: list[FieldError]) -> date | None:
@@ -78,11 +94,6 @@ def _day(fields: dict[str, str], name: str, problems: list[FieldError]) -> date 
     except ValueError:
         problems.append(FieldError(name, f"{text!r} is not a day (YYYY-MM-DD)"))
         return None
-
-
-def _refuse(problems: list[FieldError], what: str) -> None:
-    if problems:
-        raise ValidationFailed(f"the {what} is not valid", fields=problems)
 
 
 def _invoice(request: Request, number: str) -> tuple[uuid.UUID, str]:
@@ -102,7 +113,7 @@ def pay_invoice(request: Request, number: str, session: Writer, fields: Fields) 
     def work(uow: UnitOfWork) -> object:
         problems: list[FieldError] = []
         received_on = _day(fields, "received_on", problems)
-        _refuse(problems, "payment")
+        refuse(problems, "payment")
         try:
             allocate = [(invoice.id, money_amount(amount, invoice.currency))]
         except ValueError:
@@ -118,15 +129,7 @@ def pay_invoice(request: Request, number: str, session: Writer, fields: Fields) 
             allocate_to=allocate,
         )
 
-    return _act(
-        request,
-        session,
-        work,
-        done=f"/billing/invoices/{invoice.number}?done=payment",
-        page=invoice_page,
-        page_args=(number,),
-        form=fields | {"action": "payment"},
-    )
+    return _on_invoice(request, session, invoice.number, "payment", work, fields)
 
 
 @router.post("/billing/invoices/{number}/credit-notes")
@@ -144,7 +147,7 @@ def credit_invoice(request: Request, number: str, session: Writer, fields: Field
                     problems.append(FieldError(key, f"{value!r} is not a whole number of units"))
                 elif units:
                     lines.append((int(key[1:]), units))
-        _refuse(problems, "credit note")
+        refuse(problems, "credit note")
         amount = fields.get("amount", "").strip()
         return issue_credit_note(
             uow,
@@ -155,15 +158,7 @@ def credit_invoice(request: Request, number: str, session: Writer, fields: Field
             note=fields.get("note", ""),
         )
 
-    return _act(
-        request,
-        session,
-        work,
-        done=f"/billing/invoices/{number}?done=credit_note",
-        page=invoice_page,
-        page_args=(number,),
-        form=fields | {"action": "credit_note"},
-    )
+    return _on_invoice(request, session, number, "credit_note", work, fields)
 
 
 @router.post("/billing/invoices/{number}/statement")
@@ -178,22 +173,14 @@ def email_statement(request: Request, number: str, session: Writer, fields: Fiel
         date_from, date_to = _day(fields, "date_from", problems), _day(fields, "date_to", problems)
         if not problems and (date_from is None or date_to is None):
             problems.append(FieldError("date_from", "give both days of the period"))
-        _refuse(problems, "statement period")
+        refuse(problems, "statement period")
         assert date_from is not None
         assert date_to is not None
         return request_statement_email(
             uow, customer=customer_id, date_from=date_from, date_to=date_to
         )
 
-    return _act(
-        request,
-        session,
-        work,
-        done=f"/billing/invoices/{number}?done=statement",
-        page=invoice_page,
-        page_args=(number,),
-        form=fields | {"action": "statement"},
-    )
+    return _on_invoice(request, session, number, "statement", work, fields)
 
 
 @router.post("/billing/payments/{number}/refunds")

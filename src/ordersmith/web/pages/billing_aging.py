@@ -25,7 +25,7 @@ from ordersmith.money import money_str
 from ordersmith.orders.queries import OrderFilter, list_orders
 from ordersmith.orders.status import HoldReason, OrderStatus
 from ordersmith.web.pages.billing import Reader, bucket_links
-from ordersmith.web.pages.deps import StaffSession, csrf_protect, get_db, render
+from ordersmith.web.pages.deps import StaffSession, csrf_protect, get_db, render, status_of
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
 P = Permission
@@ -82,8 +82,8 @@ def aging_page(
         "error": error,
         "form": form or {},
     }
-    status = error.status if error is not None else (problem.status if problem else 200)
-    return render(request, "billing/aging.html", context, session, status_code=status)
+    shown = error if error is not None else problem
+    return render(request, "billing/aging.html", context, session, status_code=status_of(shown))
 
 
 @router.get("/billing/aging", response_class=HTMLResponse)

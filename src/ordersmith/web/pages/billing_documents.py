@@ -27,13 +27,11 @@ from ordersmith.web.pages.billing import (
     Reader,
     encode_day_cursor,
     pdf_response,
-    query_params,
     read_customer,
     read_day_cursor,
-    read_limit,
 )
-from ordersmith.web.pages.deps import StaffSession, csrf_protect, get_db, render
-from ordersmith.web.pages.listing import ListParams
+from ordersmith.web.pages.deps import StaffSession, csrf_protect, get_db, render, status_of
+from ordersmith.web.pages.listing import ListParams, form_values, query_params, read_limit
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
 P = Permission
@@ -48,7 +46,7 @@ class DocumentListForm(ListParams):
 
 def read_form(request: Request, db_session: Any, fields: tuple[str, ...]) -> DocumentListForm:
     params = query_params(request)
-    form = DocumentListForm({k: params.get(k, "").strip()[:200] for k in fields})
+    form = DocumentListForm(form_values(params, fields))
     form.customer_id = read_customer(db_session, form.values["customer"], form.errors)
     form.unallocated = form.values.get("unallocated", "") == "1"
     read_limit(form)
@@ -140,8 +138,7 @@ def payment_page(
         "error": error,
         "form": form or {},
     }
-    status = error.status if error is not None else 200
-    return render(request, "billing/payment.html", context, session, status_code=status)
+    return render(request, "billing/payment.html", context, session, status_code=status_of(error))
 
 
 @router.get("/billing/payments/{number}", response_class=HTMLResponse)

@@ -36,14 +36,14 @@ from ordersmith.web.pages.deps import (
     get_db,
     render,
     require,
+    status_of,
     wants_results_only,
 )
-from ordersmith.web.pages.listing import ListParams, choice
-from ordersmith.web.pagination import decode_time_cursor, encode_time_cursor
+from ordersmith.web.pages.listing import ListParams, choice, form_values, query_params, read_page
+from ordersmith.web.pagination import encode_time_cursor
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
 P = Permission
-MAX_PAGE_SIZE = 200
 FILTER_FIELDS = ("status", "type", "priority", "assignee", "breached", "limit")
 SAVED_FILTERS = (
     ("Open", "status=open"),
@@ -68,7 +68,7 @@ class ListForm(ListParams):
 
 def read_form(params: dict[str, str]) -> ListForm:
     """Read the filters; every problem becomes a message (nothing raises)."""
-    values = {k: params.get(k, "").strip()[:120] for k in FILTER_FIELDS}
+    values = form_values(params, FILTER_FIELDS, 120)
     form = ListForm(values)
     errors = form.errors
     status = choice("status", values["status"], [s.value for s in CaseStatus], errors)
@@ -76,17 +76,7 @@ def read_form(params: dict[str, str]) -> ListForm:
     priority = choice("priority", values["priority"], [p.value for p in CasePriority], errors)
     breached = choice("breached", values["breached"], ["yes", "no"], errors)
     assignee = values["assignee"]
-    if values["limit"]:
-        if values["limit"].isdigit() and 1 <= int(values["limit"]) <= MAX_PAGE_SIZE:
-            form.limit = int(values["limit"])
-        else:
-            errors.append(f"limit: a whole number from 1 to {MAX_PAGE_SIZE}")
-    cursor = params.get("cursor", "")
-    if cursor:
-        try:
-            form.before = decode_time_cursor(cursor)
-        except OmsError as exc:
-            errors.append(f"page: {exc}")
+    form.before = read_page(form, params)
     form.flt = queries.CaseFilter(
         status=CaseStatus(status) if status else None,
         type=CaseType(kind) if kind else None,
@@ -108,7 +98,7 @@ def _choices() -> dict[str, list[str]]:
 @router.get("/cases", response_class=HTMLResponse)
 def cases_list(request: Request, session: Reader) -> HTMLResponse:
     """Cases newest first, filtered; ``limit`` a page (50), ``cursor`` for the next."""
-    params = {k: v for k, v in request.query_params.items() if isinstance(v, str)}
+    params = query_params(request)
     form = read_form(params)
     found: list[CaseView] = []
     if not form.errors:
@@ -156,8 +146,7 @@ def new_case_page(
         "form": form or {},
         **_choices(),
     }
-    status = error.status if error is not None else 200
-    return render(request, "cases/new.html", context, session, status_code=status)
+    return render(request, "cases/new.html", context, session, status_code=status_of(error))
 
 
 @router.get("/cases/new", response_class=HTMLResponse)
@@ -199,8 +188,7 @@ def case_page(
         "form": form or {},
         **_choices(),
     }
-    status = error.status if error is not None else 200
-    return render(request, "cases/detail.html", context, session, status_code=status)
+    return render(request, "cases/detail.html", context, session, status_code=status_of(error))
 
 
 DONE = {

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ordersmith.auth.permissions import Permission
 from ordersmith.customer_service import queries
@@ -35,7 +35,14 @@ from ordersmith.errors import OmsError
 from ordersmith.orders import queries as order_queries
 from ordersmith.uow import UnitOfWork
 from ordersmith.web.pages.cases import case_page, new_case_page
-from ordersmith.web.pages.deps import StaffSession, csrf_protect, get_db, require
+from ordersmith.web.pages.deps import (
+    StaffSession,
+    csrf_protect,
+    get_db,
+    require,
+    staff_unit_of_work,
+)
+from ordersmith.web.pages.forms import act
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
 Writer = Annotated[StaffSession, Depends(require(Permission.CASES_WRITE))]
@@ -54,16 +61,14 @@ def _act(
     db = get_db(request)
     with db.reader() as reader:
         case_id = queries.get_case(reader, number).id
-    try:
-        with db.unit_of_work(
-            actor=f"staff:{session.email}", permissions=session.permissions
-        ) as uow:
-            done = work(uow, case_id) or action
-    except OmsError as exc:
-        if exc.status == 404:
-            raise
+
+    def run(uow: UnitOfWork) -> str:
+        return f"/cases/{number}?done={work(uow, case_id) or action}"
+
+    def refused(exc: OmsError) -> HTMLResponse:
         return case_page(request, session, number, error=exc, form=form | {"action": action})
-    return RedirectResponse(f"/cases/{number}?done={done}", status_code=303)
+
+    return act(request, session, run, on_error=refused)
 
 
 @router.post("/cases")
@@ -83,9 +88,7 @@ def open_new_case(
     with db.reader() as reader:  # the case's number is taken before the first statement
         found = order_queries.get_order(reader, order_number)
     try:
-        with db.unit_of_work(
-            actor=f"staff:{session.email}", permissions=session.permissions
-        ) as uow:
+        with staff_unit_of_work(request, session) as uow:
             case = open_case(
                 uow,
                 customer_id=found.customer_id,

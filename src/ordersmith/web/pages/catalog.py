@@ -29,14 +29,14 @@ from ordersmith.web.pages.deps import (
     get_db,
     render,
     require,
+    status_of,
     wants_results_only,
 )
-from ordersmith.web.pages.listing import ListParams, choice
+from ordersmith.web.pages.listing import ListParams, choice, form_values, query_params, read_limit
 from ordersmith.web.pagination import decode_cursor, encode_cursor
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
 P = Permission
-MAX_PAGE_SIZE = 200
 FILTER_FIELDS = ("q", "status", "limit")
 Reader = Annotated[StaffSession, Depends(require(P.CATALOG_READ))]
 Writer = Annotated[StaffSession, Depends(require(P.CATALOG_WRITE))]
@@ -64,13 +64,8 @@ class ListForm(ListParams):
 
 def read_list_params(params: dict[str, str], fields: tuple[str, ...]) -> ListForm:
     """The fields, ``limit`` and a one-value ``cursor``; every problem a message."""
-    form = ListForm({k: params.get(k, "").strip()[:200] for k in fields})
-    limit = form.values.get("limit", "")
-    if limit:
-        if limit.isdigit() and 1 <= int(limit) <= MAX_PAGE_SIZE:
-            form.limit = int(limit)
-        else:
-            form.errors.append(f"limit: a whole number from 1 to {MAX_PAGE_SIZE}")
+    form = ListForm(form_values(params, fields))
+    read_limit(form)
     if params.get("cursor"):
         try:
             (form.after,) = decode_cursor(params["cursor"], 1)
@@ -90,7 +85,7 @@ def _pages(form: ListForm, more: bool, last_key: str | None) -> dict[str, Any]:
 @router.get("/catalog", response_class=HTMLResponse)
 def catalog_list(request: Request, session: Reader) -> HTMLResponse:
     """Products by SKU; ``limit`` a page (50), ``cursor`` for the next."""
-    params = {k: v for k, v in request.query_params.items() if isinstance(v, str)}
+    params = query_params(request)
     form = read_list_params(params, FILTER_FIELDS)
     statuses = [s.value for s in ProductStatus]
     status = choice("status", form.values["status"], statuses, form.errors)
@@ -133,8 +128,7 @@ def product_form_page(
         "statuses": [s.value for s in ProductStatus],
         "error": error,
     }
-    status = error.status if error is not None else 200
-    return render(request, "catalog/new.html", context, session, status_code=status)
+    return render(request, "catalog/new.html", context, session, status_code=status_of(error))
 
 
 @router.get("/catalog/new", response_class=HTMLResponse)
@@ -148,7 +142,7 @@ def product_new(request: Request, session: Writer) -> HTMLResponse:
 @router.get("/catalog/price-lists", response_class=HTMLResponse)
 def price_lists(request: Request, session: Reader) -> HTMLResponse:
     """Price lists by code, with their validity, currency, priority and number of items."""
-    params = {k: v for k, v in request.query_params.items() if isinstance(v, str)}
+    params = query_params(request)
     form = read_list_params(params, ("group", "limit"))
     rows: list[queries.PriceListSummary] = []
     more = False
@@ -190,8 +184,9 @@ def price_list_page(
         "error": error,
         "form": form or {},
     }
-    status = error.status if error is not None else 200
-    return render(request, "catalog/price_list.html", context, session, status_code=status)
+    return render(
+        request, "catalog/price_list.html", context, session, status_code=status_of(error)
+    )
 
 
 DONE = {
@@ -255,8 +250,7 @@ def product_page(
         "message": message,
         "error": error,
     }
-    status = error.status if error is not None else 200
-    return render(request, "catalog/detail.html", context, session, status_code=status)
+    return render(request, "catalog/detail.html", context, session, status_code=status_of(error))
 
 
 @router.get("/catalog/{sku}", response_class=HTMLResponse)

@@ -12,11 +12,10 @@ the service's message and code and the error's status; nothing changed.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
 from ordersmith.auth.permissions import Permission
 from ordersmith.catalog.queries import get_price_list
@@ -36,8 +35,8 @@ from ordersmith.web.pages.catalog import (
     product_form_page,
     product_page,
 )
-from ordersmith.web.pages.deps import StaffSession, csrf_protect, get_db, require
-from ordersmith.web.pages.forms import Fields
+from ordersmith.web.pages.deps import StaffSession, csrf_protect, require
+from ordersmith.web.pages.forms import Fields, act
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
 Writer = Annotated[StaffSession, Depends(require(Permission.CATALOG_WRITE))]
@@ -52,17 +51,14 @@ def product_changes(fields: dict[str, str]) -> dict[str, Any]:
     return changes
 
 
-def _run(request: Request, session: StaffSession, work: Callable[[UnitOfWork], object]) -> None:
-    with get_db(request).unit_of_work(
-        actor=f"staff:{session.email}", permissions=session.permissions
-    ) as uow:
-        work(uow)
-
-
-def _raise_if_missing(exc: OmsError) -> None:
+def _missing(exc: OmsError) -> bool:
     """A missing product or price list is the 404 page; other refusals show on the page."""
-    if exc.status == 404 and exc.code in ("product_not_found", "price_list_not_found"):
-        raise exc
+    return exc.status == 404 and exc.code in ("product_not_found", "price_list_not_found")
+
+
+def _never(exc: OmsError) -> bool:
+    """A new product's form shows every refusal (there is nothing missing to act on)."""
+    return False
 
 
 @router.post("/catalog")
@@ -80,11 +76,11 @@ def create(request: Request, session: Writer, fields: Fields) -> Response:
             **changes,
         )
 
-    try:
-        _run(request, session, work)
-    except OmsError as exc:
+    def refused(exc: OmsError) -> HTMLResponse:
         return product_form_page(request, session, error=exc, form=fields)
-    return RedirectResponse(f"/catalog/{sku}?done=create", status_code=303)
+
+    done = f"/catalog/{sku}?done=create"
+    return act(request, session, work, done_url=done, on_error=refused, missing=_never)
 
 
 @router.post("/catalog/{sku}")
@@ -92,12 +88,11 @@ def update(request: Request, sku: str, session: Writer, fields: Fields) -> Respo
     def work(uow: UnitOfWork) -> object:
         return update_product(uow, product=sku, **product_changes(fields))
 
-    try:
-        _run(request, session, work)
-    except OmsError as exc:
-        _raise_if_missing(exc)
+    def refused(exc: OmsError) -> HTMLResponse:
         return product_page(request, session, sku, error=exc, form=fields)
-    return RedirectResponse(f"/catalog/{sku}?done=update", status_code=303)
+
+    done = f"/catalog/{sku}?done=update"
+    return act(request, session, work, done_url=done, on_error=refused, missing=_missing)
 
 
 def _min_quantity(fields: dict[str, str]) -> int:
@@ -115,9 +110,8 @@ def set_item(request: Request, code: str, session: Writer, fields: Fields) -> Re
     """Add a price (SKU, from quantity, price), or replace the price of that SKU and
     quantity: the service replaces the list's items with the new set."""
     sku = fields.get("sku", "").strip()
-    done: list[str] = []
 
-    def work(uow: UnitOfWork) -> object:
+    def work(uow: UnitOfWork) -> str:
         key = (sku, _min_quantity(fields))
         current = get_price_list(uow.session, code)
         kept = [
@@ -125,16 +119,15 @@ def set_item(request: Request, code: str, session: Writer, fields: Fields) -> Re
             for i in current.items
             if (i.sku, i.min_quantity) != key
         ]
-        done.append("replace" if len(kept) < len(current.items) else "add")
+        done = "replace" if len(kept) < len(current.items) else "add"
         new = PriceItemInput(sku, fields.get("price", ""), key[1])
-        return replace_price_list_items(uow, price_list=current.id, items=[*kept, new])
+        replace_price_list_items(uow, price_list=current.id, items=[*kept, new])
+        return f"/catalog/price-lists/{code}?done={done}"
 
-    try:
-        _run(request, session, work)
-    except OmsError as exc:
-        _raise_if_missing(exc)
+    def refused(exc: OmsError) -> HTMLResponse:
         return price_list_page(request, session, code, error=exc, form=fields | {"action": "set"})
-    return RedirectResponse(f"/catalog/price-lists/{code}?done={done[0]}", status_code=303)
+
+    return act(request, session, work, on_error=refused, missing=_missing)
 
 
 @router.post("/catalog/price-lists/{code}/items/remove")
@@ -147,10 +140,9 @@ def remove_item(request: Request, code: str, session: Writer, fields: Fields) ->
             min_quantity=_min_quantity(fields),
         )
 
-    try:
-        _run(request, session, work)
-    except OmsError as exc:
-        _raise_if_missing(exc)
+    def refused(exc: OmsError) -> HTMLResponse:
         form = fields | {"action": "remove"}
         return price_list_page(request, session, code, error=exc, form=form)
-    return RedirectResponse(f"/catalog/price-lists/{code}?done=remove", status_code=303)
+
+    done = f"/catalog/price-lists/{code}?done=remove"
+    return act(request, session, work, done_url=done, on_error=refused, missing=_missing)

@@ -40,19 +40,24 @@ from ordersmith.web.pages.deps import (
     get_db,
     render,
     require,
+    status_of,
     wants_results_only,
 )
-from ordersmith.web.pages.listing import ListParams
+from ordersmith.web.pages.listing import (
+    ListParams,
+    form_values,
+    query_params,
+    read_limit,
+    read_page,
+)
 from ordersmith.web.pagination import (
     decode_cursor,
-    decode_time_cursor,
     encode_cursor,
     encode_time_cursor,
 )
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
 P = Permission
-MAX_PAGE_SIZE = 200
 FILTER_FIELDS = ("q", "account_type", "group", "tier", "limit")
 Reader = Annotated[StaffSession, Depends(require(P.CUSTOMERS_READ))]
 
@@ -64,31 +69,16 @@ class ListForm(ListParams):
     after: tuple[datetime, uuid.UUID] | None = None
 
 
-def _limit(form: ListForm, value: str) -> None:
-    if not value:
-        return
-    if value.isdigit() and 1 <= int(value) <= MAX_PAGE_SIZE:
-        form.limit = int(value)
-    else:
-        form.errors.append(f"limit: a whole number from 1 to {MAX_PAGE_SIZE}")
-
-
 def read_form(params: dict[str, str], tiers: list[str]) -> ListForm:
     """Read the search and filters; every problem becomes a message (nothing raises)."""
-    form = ListForm({k: params.get(k, "").strip()[:200] for k in FILTER_FIELDS})
+    form = ListForm(form_values(params, FILTER_FIELDS))
     values, errors = form.values, form.errors
     kinds = [a.value for a in AccountType]
     if values["account_type"] and values["account_type"] not in kinds:
         errors.append(f"account type: {values['account_type']!r} is not one of {', '.join(kinds)}")
     if values["tier"] and values["tier"] not in tiers:
         errors.append(f"tier: no loyalty tier {values['tier']!r}")
-    _limit(form, values["limit"])
-    cursor = params.get("cursor", "")
-    if cursor:
-        try:
-            form.after = decode_time_cursor(cursor)
-        except OmsError as exc:
-            errors.append(f"page: {exc}")
+    form.after = read_page(form, params)
     return form
 
 
@@ -103,7 +93,7 @@ def _merged_hint(session: Session, term: str) -> queries.CustomerView | None:
 @router.get("/customers", response_class=HTMLResponse)
 def customers_list(request: Request, session: Reader) -> HTMLResponse:
     """Customers newest first, searched and filtered; ``limit`` a page, ``cursor`` next."""
-    params = {k: v for k, v in request.query_params.items() if isinstance(v, str)}
+    params = query_params(request)
     with get_db(request).reader() as db_session:
         tiers = list_tiers(db_session)
         form = read_form(params, [t.code for t in tiers])
@@ -167,8 +157,8 @@ def duplicates_page(
             after = (found_rule, key)
         except (OmsError, ValueError):
             errors.append("page: the page link is not one this list made: start again")
-    limit_form = ListForm({})
-    _limit(limit_form, params.get("limit", "").strip())
+    limit_form = ListForm(form_values(params, ("limit",)))
+    read_limit(limit_form)
     errors += limit_form.errors
     groups: list[DuplicateGroup] = []
     more = False
@@ -196,13 +186,14 @@ def duplicates_page(
         "form": form or {},
         "may_merge": session.may(P.CUSTOMERS_MERGE),
     }
-    status = error.status if error is not None else 200
-    return render(request, "customers/duplicates.html", context, session, status_code=status)
+    return render(
+        request, "customers/duplicates.html", context, session, status_code=status_of(error)
+    )
 
 
 @router.get("/customers/duplicates", response_class=HTMLResponse)
 def duplicates(request: Request, session: Reader) -> HTMLResponse:
-    params = {k: v for k, v in request.query_params.items() if isinstance(v, str)}
+    params = query_params(request)
     return duplicates_page(request, session, params)
 
 
@@ -281,8 +272,7 @@ def customer_page(
         "error": error,
         "form": form or {},
     }
-    status = error.status if error is not None else 200
-    return render(request, "customers/detail.html", context, session, status_code=status)
+    return render(request, "customers/detail.html", context, session, status_code=status_of(error))
 
 
 DONE = {

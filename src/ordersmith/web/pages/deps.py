@@ -262,3 +262,21 @@ def error_page(request: Request, error: OmsError) -> HTMLResponse:
         current_staff(request),
         status_code=error.status,
     )
+
+
+# Appended below the rest (not merged into the imports at the top) while deps.py's other
+# lines are being changed on another branch; move it up when both are in.
+from ordersmith.uow import UnitOfWork  # noqa: E402
+
+
+def staff_unit_of_work(request: Request, session: StaffSession) -> UnitOfWork:
+    """A unit of work acting as the signed-in user, carrying their permissions: the
+    services check them again (ADR 0023)."""
+    return get_db(request).unit_of_work(
+        actor=f"staff:{session.email}", permissions=session.permissions
+    )
+
+
+def status_of(error: OmsError | None) -> int:
+    """The status of a page shown again with a refused action's error (200 without)."""
+    return error.status if error is not None else 200

@@ -31,7 +31,7 @@ from ordersmith.forecasting import queries
 from ordersmith.forecasting.errors import ForecastRunNotFound
 from ordersmith.forecasting.projection import Projection, projections
 from ordersmith.web.pages.deps import StaffSession, csrf_protect, get_db, render, require
-from ordersmith.web.pages.supply_common import query_params, read_time_cursor
+from ordersmith.web.pages.listing import query_params, read_time_cursor
 from ordersmith.web.pagination import decode_cursor, encode_cursor, encode_time_cursor
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])

@@ -1,14 +1,19 @@
 """Reading posted back-office forms: their text fields and the whole numbers typed in
-them (a problem per field, never an exception until the caller decides)."""
+them (a problem per field, never an exception until the caller decides); and ``act``,
+how an action's POST runs its work as the signed-in user."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from ordersmith.errors import FieldError, ValidationFailed
+from ordersmith.errors import FieldError, OmsError, ValidationFailed
+from ordersmith.uow import UnitOfWork
 from ordersmith.validation import whole_number
+from ordersmith.web.pages.deps import StaffSession, staff_unit_of_work
 
 MAX_FIELD = 4000
 
@@ -38,3 +43,33 @@ def refuse(problems: list[FieldError], what: str) -> None:
     """Raise ``ValidationFailed`` (422) naming ``what`` when there are problems."""
     if problems:
         raise ValidationFailed(f"the {what} is not valid", fields=problems)
+
+
+def is_missing(error: OmsError) -> bool:
+    """Any 404: the thing acted on is not there (the 404 page, not the form again)."""
+    return error.status == 404
+
+
+def act(
+    request: Request,
+    session: StaffSession,
+    work: Callable[[UnitOfWork], object],
+    *,
+    on_error: Callable[[OmsError], HTMLResponse],
+    done_url: str | None = None,
+    missing: Callable[[OmsError], bool] = is_missing,
+) -> Response:
+    """Run ``work`` in the signed-in user's unit of work, then 303 to ``done_url`` (None:
+    to the address ``work`` returned). A refusal is ``on_error(error)``, the page again
+    with the error and the form; an error that is ``missing`` is raised (the 404 page)."""
+    try:
+        with staff_unit_of_work(request, session) as uow:
+            result = work(uow)
+    except OmsError as exc:
+        if missing(exc):
+            raise
+        return on_error(exc)
+    if done_url is None:
+        assert isinstance(result, str), "without done_url, work returns the address"
+        done_url = result
+    return RedirectResponse(done_url, status_code=303)

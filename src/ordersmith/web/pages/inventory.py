@@ -35,9 +35,17 @@ from ordersmith.web.pages.deps import (
     get_db,
     render,
     require,
+    status_of,
     wants_results_only,
 )
-from ordersmith.web.pages.listing import ListParams, choice
+from ordersmith.web.pages.listing import (
+    MAX_PAGE_SIZE,
+    ListParams,
+    choice,
+    form_values,
+    query_params,
+    read_limit,
+)
 from ordersmith.web.pagination import (
     decode_cursor,
     decode_time_cursor,
@@ -47,7 +55,6 @@ from ordersmith.web.pagination import (
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
 P = Permission
-MAX_PAGE_SIZE = 200
 LEDGER_PAGE = 50
 FILTER_FIELDS = ("warehouse", "q", "low", "out", "limit")
 SAVED_FILTERS = (
@@ -68,16 +75,12 @@ class ListForm(ListParams):
 
 def read_form(params: dict[str, str], warehouses: list[str]) -> ListForm:
     """Read the filters; every problem becomes a message (nothing raises)."""
-    values = {k: params.get(k, "").strip()[:200] for k in FILTER_FIELDS}
+    values = form_values(params, FILTER_FIELDS)
     form = ListForm(values)
     choice("warehouse", values["warehouse"].upper(), warehouses, form.errors)
     for flag in ("low", "out"):
         choice(flag, values[flag], ["1"], form.errors)
-    if values["limit"]:
-        if values["limit"].isdigit() and 1 <= int(values["limit"]) <= MAX_PAGE_SIZE:
-            form.limit = int(values["limit"])
-        else:
-            form.errors.append(f"limit: a whole number from 1 to {MAX_PAGE_SIZE}")
+    read_limit(form)
     cursor = params.get("cursor", "")
     if cursor:
         try:
@@ -101,7 +104,7 @@ def _on_order(
 @router.get("/inventory", response_class=HTMLResponse)
 def inventory_list(request: Request, session: Reader) -> HTMLResponse:
     """Stock rows by SKU then warehouse, filtered; ``limit`` a page (50), ``cursor`` next."""
-    params = {k: v for k, v in request.query_params.items() if isinstance(v, str)}
+    params = query_params(request)
     with get_db(request).reader() as db_session:
         warehouses = [w.code for w in queries.list_warehouses(db_session)]
         form = read_form(params, warehouses)
@@ -206,8 +209,7 @@ def sku_page(
         "error": error,
         "form": form or {},
     }
-    status = error.status if error is not None else 200
-    return render(request, "inventory/detail.html", context, session, status_code=status)
+    return render(request, "inventory/detail.html", context, session, status_code=status_of(error))
 
 
 DONE = {

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
 from ordersmith.auth.permissions import Permission
 from ordersmith.errors import FieldError, OmsError, ValidationFailed
@@ -23,8 +23,8 @@ from ordersmith.inventory.models import AdjustmentReason
 from ordersmith.inventory.services import adjust_stock, receive_stock, set_stock_settings
 from ordersmith.uow import UnitOfWork
 from ordersmith.validation import whole_number
-from ordersmith.web.pages.deps import StaffSession, csrf_protect, get_db, require
-from ordersmith.web.pages.forms import Fields
+from ordersmith.web.pages.deps import StaffSession, csrf_protect, require
+from ordersmith.web.pages.forms import Fields, act
 from ordersmith.web.pages.inventory import sku_page
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
@@ -63,16 +63,17 @@ def _act(
     work: Callable[[UnitOfWork], object],
     form: dict[str, str],
 ) -> Response:
-    try:
-        with get_db(request).unit_of_work(
-            actor=f"staff:{session.email}", permissions=session.permissions
-        ) as uow:
-            work(uow)
-    except OmsError as exc:
-        if exc.status == 404 and exc.code != "warehouse_not_found":
-            raise
+    """Run ``work`` on the SKU's stock; a missing SKU is the 404 page, a missing
+    warehouse a message on the SKU's page."""
+
+    def refused(exc: OmsError) -> HTMLResponse:
         return sku_page(request, session, sku, error=exc, form=form | {"action": action})
-    return RedirectResponse(f"/inventory/{sku}?done={action}", status_code=303)
+
+    def missing(exc: OmsError) -> bool:
+        return exc.status == 404 and exc.code != "warehouse_not_found"
+
+    done = f"/inventory/{sku}?done={action}"
+    return act(request, session, work, done_url=done, on_error=refused, missing=missing)
 
 
 @router.post("/inventory/{sku}/adjust")

@@ -15,14 +15,15 @@ from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
 from ordersmith.auth.permissions import Permission
 from ordersmith.errors import FieldError, OmsError, ValidationFailed
 from ordersmith.orders import queries, services
 from ordersmith.orders.status import HoldReason
 from ordersmith.uow import UnitOfWork
-from ordersmith.web.pages.deps import StaffSession, csrf_protect, get_db, require
+from ordersmith.web.pages.deps import StaffSession, csrf_protect, require
+from ordersmith.web.pages.forms import act
 from ordersmith.web.pages.orders import HOLD_CHOICES, order_page
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
@@ -38,18 +39,17 @@ def _act(
     work: Callable[[UnitOfWork, uuid.UUID], object],
     form: dict[str, str],
 ) -> Response:
-    db = get_db(request)
-    try:
-        with db.unit_of_work(
-            actor=f"staff:{session.email}", permissions=session.permissions
-        ) as uow:
-            order_id = queries.order_id(uow.session, number)
-            work(uow, order_id)
-    except OmsError as exc:
-        if exc.status == 404:
-            raise
+
+    def refused(exc: OmsError) -> HTMLResponse:
         return order_page(request, session, number, error=exc, form=form | {"action": action})
-    return RedirectResponse(f"/orders/{number}?done={action}", status_code=303)
+
+    return act(
+        request,
+        session,
+        lambda uow: work(uow, queries.order_id(uow.session, number)),
+        done_url=f"/orders/{number}?done={action}",
+        on_error=refused,
+    )
 
 
 @router.post("/orders/{number}/confirm")

@@ -40,14 +40,21 @@ from ordersmith.web.pages.deps import (
     get_db,
     render,
     require,
+    status_of,
     wants_results_only,
 )
-from ordersmith.web.pages.listing import ListParams, choice, day
-from ordersmith.web.pagination import decode_time_cursor, encode_time_cursor
+from ordersmith.web.pages.listing import (
+    ListParams,
+    choice,
+    day,
+    form_values,
+    query_params,
+    read_page,
+)
+from ordersmith.web.pagination import encode_time_cursor
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
 P = Permission
-MAX_PAGE_SIZE = 200
 FILTER_FIELDS = (
     "q",
     "status",
@@ -83,7 +90,7 @@ class ListForm(ListParams):
 
 def read_form(session: Session, params: dict[str, str]) -> ListForm:
     """Read the filters; every problem becomes a message (nothing raises)."""
-    values = {k: params.get(k, "").strip()[:200] for k in FILTER_FIELDS}
+    values = form_values(params, FILTER_FIELDS)
     form = ListForm(values)
     errors = form.errors
     status = choice("status", values["status"], [s.value for s in OrderStatus], errors)
@@ -101,17 +108,7 @@ def read_form(session: Session, params: dict[str, str]) -> ListForm:
             customer_id = found.id
     if start and end and start > end:
         errors.append("from: must be on or before to")
-    if values["limit"]:
-        if values["limit"].isdigit() and 1 <= int(values["limit"]) <= MAX_PAGE_SIZE:
-            form.limit = int(values["limit"])
-        else:
-            errors.append(f"limit: a whole number from 1 to {MAX_PAGE_SIZE}")
-    cursor = params.get("cursor", "")
-    if cursor:
-        try:
-            form.before = decode_time_cursor(cursor)
-        except OmsError as exc:
-            errors.append(f"page: {exc}")
+    form.before = read_page(form, params)
     form.flt = queries.OrderFilter(
         status=OrderStatus(status) if status else None,
         customer_id=customer_id,
@@ -155,7 +152,7 @@ def _rows(session: Session, found: list[OrderSummary]) -> list[Row]:
 @router.get("/orders", response_class=HTMLResponse)
 def orders_list(request: Request, session: Reader) -> HTMLResponse:
     """Orders newest first, filtered; ``limit`` a page (50), ``cursor`` for the next."""
-    params = {k: v for k, v in request.query_params.items() if isinstance(v, str)}
+    params = query_params(request)
     with get_db(request).reader() as db_session:
         form = read_form(db_session, params)
         found: list[OrderSummary] = []
@@ -253,8 +250,7 @@ def order_page(
         "error": error,
         "form": form or {},
     }
-    status = error.status if error is not None else 200
-    return render(request, "orders/detail.html", context, session, status_code=status)
+    return render(request, "orders/detail.html", context, session, status_code=status_of(error))
 
 
 DONE = {

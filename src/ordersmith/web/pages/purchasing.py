@@ -37,15 +37,16 @@ from ordersmith.web.pages.deps import (
     get_db,
     render,
     require,
+    status_of,
     wants_results_only,
 )
-from ordersmith.web.pages.listing import ListParams, choice
-from ordersmith.web.pages.supply_common import (
+from ordersmith.web.pages.listing import (
+    ListParams,
+    choice,
+    day,
     form_values,
     query_params,
-    read_day,
-    read_limit,
-    read_time_cursor,
+    read_page,
 )
 from ordersmith.web.pagination import encode_time_cursor
 
@@ -84,8 +85,8 @@ def read_form(session: Session, params: dict[str, str]) -> ListForm:
     form = ListForm(form_values(params, FILTER_FIELDS))
     values, errors = form.values, form.errors
     status = choice("status", values["status"], [s.value for s in PurchaseOrderStatus], errors)
-    start = read_day("from", values["created_from"], errors)
-    end = read_day("to", values["created_to"], errors)
+    start = day("from", values["created_from"], errors)
+    end = day("to", values["created_to"], errors)
     if start and end and start > end:
         errors.append("from: must be on or before to")
     supplier_id = product_id = None
@@ -99,8 +100,7 @@ def read_form(session: Session, params: dict[str, str]) -> ListForm:
         product_id = product_id_for_sku(session, values["sku"])
         if product_id is None:
             errors.append(f"SKU: no product {values['sku']!r}")
-    read_limit(form)
-    form.before = read_time_cursor(params, errors)
+    form.before = read_page(form, params)
     form.flt = queries.PurchaseOrderFilter(
         status=PurchaseOrderStatus(status) if status else None,
         supplier_id=supplier_id,
@@ -207,8 +207,7 @@ def purchase_order_page(
         "error": error,
         "form": form or {},
     }
-    status = error.status if error is not None else 200
-    return render(request, "purchasing/detail.html", context, session, status_code=status)
+    return render(request, "purchasing/detail.html", context, session, status_code=status_of(error))
 
 
 @router.get("/purchasing/orders/{number}", response_class=HTMLResponse)

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
 from ordersmith.auth.permissions import Permission
 from ordersmith.errors import FieldError, OmsError, ValidationFailed
@@ -33,9 +33,8 @@ from ordersmith.purchasing.services import (
 )
 from ordersmith.uow import UnitOfWork
 from ordersmith.web.pages.deps import StaffSession, csrf_protect, get_db, require
-from ordersmith.web.pages.forms import Fields
+from ordersmith.web.pages.forms import Fields, act, refuse, units
 from ordersmith.web.pages.purchasing import purchase_order_page
-from ordersmith.web.pages.supply_common import staff_unit_of_work, typed_units
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
 P = Permission
@@ -54,16 +53,18 @@ def _act(
 ) -> Response:
     with get_db(request).reader() as reader:
         po = queries.get_purchase_order(reader, number)
-    try:
-        with staff_unit_of_work(request, session) as uow:
-            work(uow, po.id)
-    except OmsError as exc:
-        if exc.status == 404:
-            raise
-        return purchase_order_page(
-            request, session, po.number, error=exc, form=form | {"action": action}
-        )
-    return RedirectResponse(f"/purchasing/orders/{po.number}?done={action}", status_code=303)
+
+    def refused(exc: OmsError) -> HTMLResponse:
+        form_in = form | {"action": action}
+        return purchase_order_page(request, session, po.number, error=exc, form=form_in)
+
+    return act(
+        request,
+        session,
+        lambda uow: work(uow, po.id),
+        done_url=f"/purchasing/orders/{po.number}?done={action}",
+        on_error=refused,
+    )
 
 
 @router.post("/purchasing/orders/{number}/approve")
@@ -94,11 +95,10 @@ def _receipt_lines(fields: dict[str, str]) -> list[ReceiptLineInput]:
         head, _, tail = key.partition("_")
         if tail != "received" or not head.startswith("l") or not head[1:].isdigit():
             continue
-        units = typed_units(fields, key, problems)
-        if units:
-            lines.append(ReceiptLineInput(int(head[1:]), units))
-    if problems:
-        raise ValidationFailed("the receipt is not valid", fields=problems)
+        received = units(fields, key, problems)
+        if received:
+            lines.append(ReceiptLineInput(int(head[1:]), received))
+    refuse(problems, "receipt")
     if not lines:
         raise ValidationFailed(
             "type the units that arrived on at least one line",

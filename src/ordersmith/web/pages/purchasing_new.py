@@ -13,14 +13,21 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ordersmith.auth.permissions import Permission
-from ordersmith.errors import FieldError, OmsError, ValidationFailed
+from ordersmith.errors import FieldError, OmsError
 from ordersmith.inventory.queries import list_warehouses
 from ordersmith.purchasing.inputs import LineInput
 from ordersmith.purchasing.queries import list_suppliers
 from ordersmith.purchasing.services import create_purchase_order
-from ordersmith.web.pages.deps import StaffSession, csrf_protect, get_db, render, require
-from ordersmith.web.pages.forms import Fields
-from ordersmith.web.pages.supply_common import staff_unit_of_work, typed_units
+from ordersmith.web.pages.deps import (
+    StaffSession,
+    csrf_protect,
+    get_db,
+    render,
+    require,
+    staff_unit_of_work,
+    status_of,
+)
+from ordersmith.web.pages.forms import Fields, refuse, units
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
 Writer = Annotated[StaffSession, Depends(require(Permission.PURCHASING_WRITE))]
@@ -45,8 +52,7 @@ def new_purchase_order_page(
         "error": error,
         "form": form or {},
     }
-    status = error.status if error is not None else 200
-    return render(request, "purchasing/new.html", context, session, status_code=status)
+    return render(request, "purchasing/new.html", context, session, status_code=status_of(error))
 
 
 @router.get("/purchasing/orders/new", response_class=HTMLResponse)
@@ -61,9 +67,8 @@ def typed_lines(fields: dict[str, str]) -> list[LineInput]:
     for i in range(LINES):
         sku = fields.get(f"sku{i}", "").strip()
         if sku:
-            lines.append(LineInput(sku, typed_units(fields, f"quantity{i}", problems)))
-    if problems:
-        raise ValidationFailed("the purchase order is not valid", fields=problems)
+            lines.append(LineInput(sku, units(fields, f"quantity{i}", problems)))
+    refuse(problems, "purchase order")
     return lines
 
 

@@ -32,15 +32,10 @@ from ordersmith.web.pages.deps import (
     get_db,
     render,
     require,
+    status_of,
     wants_results_only,
 )
-from ordersmith.web.pages.listing import ListParams, choice
-from ordersmith.web.pages.supply_common import (
-    form_values,
-    query_params,
-    read_limit,
-    read_time_cursor,
-)
+from ordersmith.web.pages.listing import ListParams, choice, form_values, query_params, read_page
 from ordersmith.web.pagination import encode_time_cursor
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
@@ -84,8 +79,7 @@ def read_form(params: dict[str, str]) -> ListForm:
     form = ListForm(form_values(params, FILTER_FIELDS))
     values = form.values
     status = choice("status", values["status"], [s.value for s in RequestStatus], form.errors)
-    read_limit(form)
-    form.before = read_time_cursor(params, form.errors)
+    form.before = read_page(form, params)
     form.flt = queries.RequestFilter(
         status=RequestStatus(status) if status else None,
         warehouse=values["warehouse"] or None,
@@ -156,8 +150,7 @@ def replenishment_page(
     }
     partial = wants_results_only(request) and error is None
     template = "replenishment/_results.html" if partial else "replenishment/list.html"
-    status = error.status if error is not None else 200
-    return render(request, template, context, session, status_code=status)
+    return render(request, template, context, session, status_code=status_of(error))
 
 
 @router.get("/replenishment", response_class=HTMLResponse)

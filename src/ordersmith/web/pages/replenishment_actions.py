@@ -19,7 +19,7 @@ from typing import Annotated
 from urllib.parse import parse_qsl, urlencode
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
 from ordersmith.auth.permissions import Permission
 from ordersmith.errors import FieldError, OmsError, ValidationFailed
@@ -29,9 +29,8 @@ from ordersmith.replenishment.services import approve_requests, edit_request, re
 from ordersmith.uow import UnitOfWork
 from ordersmith.validation import whole_number
 from ordersmith.web.pages.deps import StaffSession, csrf_protect, require
-from ordersmith.web.pages.forms import MAX_FIELD
+from ordersmith.web.pages.forms import MAX_FIELD, act
 from ordersmith.web.pages.replenishment import FILTER_FIELDS, replenishment_page
-from ordersmith.web.pages.supply_common import staff_unit_of_work
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
 Writer = Annotated[StaffSession, Depends(require(Permission.PURCHASING_WRITE))]
@@ -83,18 +82,16 @@ def _act(
 ) -> Response:
     """Run ``work`` as the user; it answers extra query text for the list (or "")."""
     params = list_params(fields)
-    try:
-        with staff_unit_of_work(request, session) as uow:
-            extra = work(uow)
-    except OmsError as exc:
-        if isinstance(exc, RequestNotFound):
-            raise
-        flat = {k: _one(fields, k) for k in fields}
-        return replenishment_page(
-            request, session, params, error=exc, failed=failed, form_in=flat | {"action": action}
-        )
-    query = urlencode(params | {"done": action}) + extra
-    return RedirectResponse(f"/replenishment?{query}", status_code=303)
+    done = f"/replenishment?{urlencode(params | {'done': action})}"
+
+    def refused(exc: OmsError) -> HTMLResponse:
+        flat = {k: _one(fields, k) for k in fields} | {"action": action}
+        return replenishment_page(request, session, params, error=exc, failed=failed, form_in=flat)
+
+    def missing(exc: OmsError) -> bool:
+        return isinstance(exc, RequestNotFound)
+
+    return act(request, session, lambda uow: done + work(uow), on_error=refused, missing=missing)
 
 
 @router.post("/replenishment/approve")

@@ -39,15 +39,23 @@ from ordersmith.web.pages.deps import (
     get_db,
     render,
     require,
+    staff_unit_of_work,
+    status_of,
     wants_results_only,
 )
-from ordersmith.web.pages.listing import ListParams, choice, day, read_page
+from ordersmith.web.pages.listing import (
+    ListParams,
+    choice,
+    day,
+    form_values,
+    query_params,
+    read_page,
+)
 from ordersmith.web.pagination import encode_time_cursor
 from ordersmith.web.pdf import pdf_response
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
 P = Permission
-MAX_PAGE_SIZE = 200
 FILTER_FIELDS = ("status", "carrier", "warehouse", "order", "created_from", "created_to", "limit")
 SAVED_FILTERS = (
     ("To label", "status=created"),
@@ -81,7 +89,7 @@ def _code_id(
 
 def read_form(session: Session, params: dict[str, str]) -> ListForm:
     """Read the filters; every problem becomes a message (nothing raises)."""
-    values = {k: params.get(k, "").strip()[:200] for k in FILTER_FIELDS}
+    values = form_values(params, FILTER_FIELDS)
     form = ListForm(values)
     errors = form.errors
     status = choice("status", values["status"], [s.value for s in ShipmentStatus], errors)
@@ -95,7 +103,7 @@ def read_form(session: Session, params: dict[str, str]) -> ListForm:
             order_id = order_queries.order_id(session, values["order"])
         except OrderNotFound:
             errors.append(f"order: no order {values['order']!r}")
-    form.before = read_page(form, params, MAX_PAGE_SIZE)
+    form.before = read_page(form, params)
     form.flt = {
         "status": status,
         "carrier_id": _code_id("carrier", values["carrier"], carriers, errors),
@@ -110,7 +118,7 @@ def read_form(session: Session, params: dict[str, str]) -> ListForm:
 @router.get("/shipping", response_class=HTMLResponse)
 def shipping_list(request: Request, session: Reader) -> HTMLResponse:
     """Shipments newest first, filtered; ``limit`` a page (50), ``cursor`` for the next."""
-    params = {k: v for k, v in request.query_params.items() if isinstance(v, str)}
+    params = query_params(request)
     with get_db(request).reader() as db:
         form = read_form(db, params)
         found: list[ShipmentView] = []
@@ -175,8 +183,7 @@ def shipment_page(
         "error": error,
         "form": form or {},
     }
-    status = error.status if error is not None else 200
-    return render(request, "shipping/detail.html", context, session, status_code=status)
+    return render(request, "shipping/detail.html", context, session, status_code=status_of(error))
 
 
 DONE = {
@@ -207,9 +214,7 @@ def label_pdf(request: Request, number: str, session: Worker) -> Response:
             f"shipment {shipment.number} is not booked yet: press Print label first",
             code="label_not_printed",
         )
-    with get_db(request).unit_of_work(
-        actor=f"staff:{session.email}", permissions=session.permissions
-    ) as uow:
+    with staff_unit_of_work(request, session) as uow:
         tracking_number, pdf = print_label(uow, shipment_id=shipment.id)
     return pdf_response(pdf, f"label-{tracking_number}")
 
@@ -218,8 +223,6 @@ def label_pdf(request: Request, number: str, session: Worker) -> Response:
 def packing_slip(request: Request, number: str, session: Worker) -> Response:
     """The packing slip; printing it is recorded on the shipment (perfect order)."""
     shipment_id = _shipment_id(request, number)
-    with get_db(request).unit_of_work(
-        actor=f"staff:{session.email}", permissions=session.permissions
-    ) as uow:
+    with staff_unit_of_work(request, session) as uow:
         pdf = packing_slip_pdf(uow, shipment_id=shipment_id)
     return pdf_response(pdf, f"packing-slip-{number}")

@@ -28,9 +28,8 @@ from ordersmith.shipping.queries import ShipmentView, get_shipment
 from ordersmith.shipping.tracking import TrackingInput, record_tracking
 from ordersmith.uow import UnitOfWork
 from ordersmith.web.pages.deps import StaffSession, csrf_protect, get_db, require
-from ordersmith.web.pages.forms import Fields
+from ordersmith.web.pages.forms import Fields, act
 from ordersmith.web.pages.shipping import shipment_page
-from ordersmith.web.pages.warehouse_actions import act
 from ordersmith.web.pages.warehouse_pack import shipment_pack_page
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
@@ -52,7 +51,7 @@ def _on_shipment(
     def refused(error: OmsError) -> HTMLResponse:
         return page(request, session, number, error=error, form=form)
 
-    return act(request, session, lambda uow: work(uow, shipment), refused)
+    return act(request, session, lambda uow: work(uow, shipment), on_error=refused)
 
 
 @router.post("/shipping/{number}/label")

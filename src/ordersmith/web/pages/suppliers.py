@@ -18,8 +18,7 @@ from ordersmith.purchasing import queries
 from ordersmith.purchasing.scorecard import supplier_scorecard
 from ordersmith.purchasing.views import SupplierView
 from ordersmith.web.pages.deps import StaffSession, csrf_protect, get_db, render, require
-from ordersmith.web.pages.listing import ListParams, choice
-from ordersmith.web.pages.supply_common import form_values, query_params, read_limit
+from ordersmith.web.pages.listing import ListParams, choice, form_values, query_params, read_limit
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
 Reader = Annotated[StaffSession, Depends(require(Permission.PURCHASING_READ))]

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ordersmith.auth.permissions import Permission
 from ordersmith.errors import FieldError, OmsError, ValidationFailed
@@ -23,8 +23,8 @@ from ordersmith.inventory.transfer_receipts import cancel_transfer, receive_tran
 from ordersmith.inventory.transfers import TransferLineInput, create_transfer, dispatch_transfer
 from ordersmith.uow import UnitOfWork
 from ordersmith.validation import whole_number
-from ordersmith.web.pages.deps import StaffSession, csrf_protect, get_db, require
-from ordersmith.web.pages.forms import Fields
+from ordersmith.web.pages.deps import StaffSession, csrf_protect, require, staff_unit_of_work
+from ordersmith.web.pages.forms import Fields, act, refuse
 from ordersmith.web.pages.transfers import NEW_LINES, new_transfer_page, transfer_page
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
@@ -46,8 +46,7 @@ def typed_lines(
             problems.append(FieldError(name, f"{text!r} is not a whole number of units"))
         else:
             lines.append(TransferLineInput(sku, units))
-    if problems:
-        raise ValidationFailed(f"the {what} is not valid", fields=problems)
+    refuse(problems, what)
     return lines
 
 
@@ -58,9 +57,7 @@ def create(request: Request, session: Writer, fields: Fields) -> Response:
     created: list[TransferView] = []
     try:
         lines = typed_lines(fields, rows, what="transfer")
-        with get_db(request).unit_of_work(
-            actor=f"staff:{session.email}", permissions=session.permissions
-        ) as uow:
+        with staff_unit_of_work(request, session) as uow:
             created.append(
                 create_transfer(
                     uow,
@@ -87,17 +84,23 @@ def _act(
     work: Callable[[UnitOfWork, TransferView], object],
     fields: dict[str, str],
 ) -> Response:
-    try:
-        with get_db(request).unit_of_work(
-            actor=f"staff:{session.email}", permissions=session.permissions
-        ) as uow:
-            work(uow, get_transfer(uow.session, number))
-    except OmsError as exc:
-        if exc.status == 404 and exc.code == "transfer_not_found":
-            raise
-        form = fields | {"action": action}
-        return transfer_page(request, session, number, error=exc, form=form)
-    return RedirectResponse(f"/inventory/transfers/{number}?done={action}", status_code=303)
+    """Run ``work`` on the transfer; a missing transfer is the 404 page, anything else
+    missing (a SKU, a warehouse) a message on the transfer's page."""
+
+    def refused(exc: OmsError) -> HTMLResponse:
+        return transfer_page(request, session, number, error=exc, form=fields | {"action": action})
+
+    def missing(exc: OmsError) -> bool:
+        return exc.status == 404 and exc.code == "transfer_not_found"
+
+    return act(
+        request,
+        session,
+        lambda uow: work(uow, get_transfer(uow.session, number)),
+        done_url=f"/inventory/transfers/{number}?done={action}",
+        on_error=refused,
+        missing=missing,
+    )
 
 
 @router.post("/inventory/transfers/{number}/dispatch")

@@ -25,14 +25,19 @@ from ordersmith.errors import OmsError
 from ordersmith.inventory.queries import list_warehouses
 from ordersmith.inventory.transfer_queries import TransferView, get_transfer, list_transfers
 from ordersmith.inventory.transfer_status import TransferStatus
-from ordersmith.web.pages.deps import StaffSession, csrf_protect, get_db, render, require
-from ordersmith.web.pages.listing import ListParams, choice
-from ordersmith.web.pagination import decode_time_cursor, encode_time_cursor
+from ordersmith.web.pages.deps import StaffSession, csrf_protect, get_db, render, require, status_of
+from ordersmith.web.pages.listing import (
+    ListParams,
+    choice,
+    form_values,
+    query_params,
+    read_time_cursor,
+)
+from ordersmith.web.pagination import encode_time_cursor
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
 P = Permission
 NEW_LINES = 8
-MAX_PAGE_SIZE = 200
 Reader = Annotated[StaffSession, Depends(require(P.INVENTORY_READ))]
 Writer = Annotated[StaffSession, Depends(require(P.INVENTORY_WRITE))]
 
@@ -44,20 +49,16 @@ class ListForm(ListParams):
 
 def read_form(params: dict[str, str], warehouses: list[str]) -> ListForm:
     """Read the filters; every problem becomes a message (nothing raises)."""
-    form = ListForm({k: params.get(k, "").strip()[:200] for k in ("status", "warehouse")})
+    form = ListForm(form_values(params, ("status", "warehouse")))
     choice("status", form.values["status"], [s.value for s in TransferStatus], form.errors)
     choice("warehouse", form.values["warehouse"].upper(), warehouses, form.errors)
-    if params.get("cursor"):
-        try:
-            form.before = decode_time_cursor(params["cursor"])
-        except OmsError as exc:
-            form.errors.append(f"page: {exc}")
+    form.before = read_time_cursor(params, form.errors)
     return form
 
 
 @router.get("/inventory/transfers", response_class=HTMLResponse)
 def transfers_list(request: Request, session: Reader) -> HTMLResponse:
-    params = {k: v for k, v in request.query_params.items() if isinstance(v, str)}
+    params = query_params(request)
     found: list[TransferView] = []
     with get_db(request).reader() as db_session:
         warehouses = [w.code for w in list_warehouses(db_session)]
@@ -104,8 +105,9 @@ def new_transfer_page(
         "form": form or {},
         "error": error,
     }
-    status = error.status if error is not None else 200
-    return render(request, "inventory/transfer_new.html", context, session, status_code=status)
+    return render(
+        request, "inventory/transfer_new.html", context, session, status_code=status_of(error)
+    )
 
 
 @router.get("/inventory/transfers/new", response_class=HTMLResponse)
@@ -132,8 +134,9 @@ def transfer_page(
         "error": error,
         "form": form or {},
     }
-    status = error.status if error is not None else 200
-    return render(request, "inventory/transfer.html", context, session, status_code=status)
+    return render(
+        request, "inventory/transfer.html", context, session, status_code=status_of(error)
+    )
 
 
 DONE = {

@@ -30,7 +30,7 @@ from ordersmith.inventory.queries import list_warehouses
 from ordersmith.orders.queries import order_id
 from ordersmith.shipping.queries import get_shipment, list_shipments
 from ordersmith.shipping.status import ShipmentStatus
-from ordersmith.web.pages.deps import StaffSession, csrf_protect, get_db, render, require
+from ordersmith.web.pages.deps import StaffSession, csrf_protect, get_db, render, require, status_of
 from ordersmith.web.pdf import pdf_response
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
@@ -78,8 +78,7 @@ def warehouse_page(
         "error": error,
         **queue,
     }
-    status = error.status if error is not None else 200
-    return render(request, "warehouse/index.html", context, session, status_code=status)
+    return render(request, "warehouse/index.html", context, session, status_code=status_of(error))
 
 
 DONE = {
@@ -139,8 +138,9 @@ def pick_list_page(
         "error": error,
         "form": form or {},
     }
-    status = error.status if error is not None else 200
-    return render(request, "warehouse/pick_list.html", context, session, status_code=status)
+    return render(
+        request, "warehouse/pick_list.html", context, session, status_code=status_of(error)
+    )
 
 
 @router.get("/warehouse/pick-lists/{number}", response_class=HTMLResponse)

@@ -12,12 +12,11 @@ status; nothing changed.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
 from ordersmith.auth.permissions import Permission
 from ordersmith.errors import FieldError, OmsError
@@ -27,31 +26,11 @@ from ordersmith.fulfillment.queries import PickListView, get_pick_list
 from ordersmith.orders.queries import order_id
 from ordersmith.uow import UnitOfWork
 from ordersmith.web.pages.deps import StaffSession, csrf_protect, get_db, require
-from ordersmith.web.pages.forms import Fields, refuse, units
+from ordersmith.web.pages.forms import Fields, act, refuse, units
 from ordersmith.web.pages.warehouse import pick_list_page, warehouse_page
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
 Worker = Annotated[StaffSession, Depends(require(Permission.FULFILMENT_WRITE))]
-
-
-def act(
-    request: Request,
-    session: StaffSession,
-    work: Callable[[UnitOfWork], str],
-    refused: Callable[[OmsError], HTMLResponse],
-) -> Response:
-    """Run ``work`` as the signed-in user; 303 to the address it returns, or the
-    ``refused`` page for an error (a missing thing stays the 404 page)."""
-    try:
-        with get_db(request).unit_of_work(
-            actor=f"staff:{session.email}", permissions=session.permissions
-        ) as uow:
-            target = work(uow)
-    except OmsError as exc:
-        if exc.status == 404:
-            raise
-        return refused(exc)
-    return RedirectResponse(target, status_code=303)
 
 
 def _queue(warehouse: str, done: str) -> str:
@@ -72,7 +51,7 @@ def allocate(request: Request, session: Worker, fields: Fields) -> Response:
     def refused(error: OmsError) -> HTMLResponse:
         return warehouse_page(request, session, warehouse, error=error)
 
-    return act(request, session, work, refused)
+    return act(request, session, work, on_error=refused)
 
 
 @router.post("/warehouse/pick-lists")
@@ -90,7 +69,7 @@ def create_wave(request: Request, session: Worker, fields: Fields) -> Response:
     def refused(error: OmsError) -> HTMLResponse:
         return warehouse_page(request, session, warehouse, error=error)
 
-    return act(request, session, work, refused)
+    return act(request, session, work, on_error=refused)
 
 
 def picked_quantities(
@@ -131,4 +110,4 @@ def confirm_pick(request: Request, number: str, session: Worker, fields: Fields)
     def refused(error: OmsError) -> HTMLResponse:
         return pick_list_page(request, session, number, error=error, form=fields)
 
-    return act(request, session, work, refused)
+    return act(request, session, work, on_error=refused)

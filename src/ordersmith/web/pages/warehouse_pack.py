@@ -27,9 +27,8 @@ from ordersmith.shipping.packing import PackageInput, pack_shipment
 from ordersmith.shipping.queries import get_shipment, list_shipments
 from ordersmith.shipping.status import ShipmentStatus, allowed_actions
 from ordersmith.uow import UnitOfWork
-from ordersmith.web.pages.deps import StaffSession, csrf_protect, get_db, render, require
-from ordersmith.web.pages.forms import Fields, refuse, units
-from ordersmith.web.pages.warehouse_actions import act
+from ordersmith.web.pages.deps import StaffSession, csrf_protect, get_db, render, require, status_of
+from ordersmith.web.pages.forms import Fields, act, refuse, units
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
 P = Permission
@@ -80,8 +79,9 @@ def order_pack_page(
         "error": error,
         "form": form or {},
     }
-    status = error.status if error is not None else 200
-    return render(request, "warehouse/pack_order.html", context, session, status_code=status)
+    return render(
+        request, "warehouse/pack_order.html", context, session, status_code=status_of(error)
+    )
 
 
 def shipment_pack_page(
@@ -107,8 +107,9 @@ def shipment_pack_page(
         "error": error,
         "form": form or {},
     }
-    status = error.status if error is not None else 200
-    return render(request, "warehouse/pack_shipment.html", context, session, status_code=status)
+    return render(
+        request, "warehouse/pack_shipment.html", context, session, status_code=status_of(error)
+    )
 
 
 DONE = {
@@ -180,4 +181,4 @@ def pack_order(request: Request, number: str, session: Worker, fields: Fields) -
     def refused(error: OmsError) -> HTMLResponse:
         return order_pack_page(request, session, number, boxes=boxes, error=error, form=fields)
 
-    return act(request, session, work, refused)
+    return act(request, session, work, on_error=refused)
