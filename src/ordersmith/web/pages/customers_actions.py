@@ -29,7 +29,12 @@ from ordersmith.errors import FieldError, OmsError, ValidationFailed
 from ordersmith.portal.services import invite_account
 from ordersmith.uow import UnitOfWork
 from ordersmith.web.pages.customers import customer_page, duplicates_page
-from ordersmith.web.pages.deps import StaffSession, csrf_protect, get_db, require
+from ordersmith.web.pages.deps import (
+    StaffSession,
+    csrf_protect,
+    require,
+    staff_unit_of_work,
+)
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
 Writer = Annotated[StaffSession, Depends(require(Permission.CUSTOMERS_WRITE))]
@@ -38,9 +43,7 @@ Text = Annotated[str, Form(max_length=4000)]
 
 
 def _run(request: Request, session: StaffSession, work: Callable[[UnitOfWork], object]) -> None:
-    with get_db(request).unit_of_work(
-        actor=f"staff:{session.email}", permissions=session.permissions
-    ) as uow:
+    with staff_unit_of_work(request, session) as uow:
         work(uow)
 
 

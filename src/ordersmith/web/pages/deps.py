@@ -33,7 +33,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from ordersmith.auth.permissions import Permission
 from ordersmith.errors import Forbidden, OmsError
 from ordersmith.staff.sessions import SESSION_COOKIE, find_session
-from ordersmith.uow import Database
+from ordersmith.uow import Database, UnitOfWork
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
@@ -262,11 +262,6 @@ def error_page(request: Request, error: OmsError) -> HTMLResponse:
         current_staff(request),
         status_code=error.status,
     )
-
-
-# Appended below the rest (not merged into the imports at the top) while deps.py's other
-# lines are being changed on another branch; move it up when both are in.
-from ordersmith.uow import UnitOfWork  # noqa: E402
 
 
 def staff_unit_of_work(request: Request, session: StaffSession) -> UnitOfWork:

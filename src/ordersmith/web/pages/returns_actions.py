@@ -35,7 +35,13 @@ from ordersmith.returns.services import (
     reject_return,
 )
 from ordersmith.uow import UnitOfWork
-from ordersmith.web.pages.deps import StaffSession, csrf_protect, get_db, require
+from ordersmith.web.pages.deps import (
+    StaffSession,
+    csrf_protect,
+    get_db,
+    require,
+    staff_unit_of_work,
+)
 from ordersmith.web.pages.forms import Fields, refuse
 from ordersmith.web.pages.forms import units as read_units
 from ordersmith.web.pages.returns import new_return_page, return_page
@@ -82,9 +88,7 @@ def _act(
     with db.reader() as reader:  # before the unit of work: an exchange takes a number first
         return_id = queries.get_return(reader, number).id
     try:
-        with db.unit_of_work(
-            actor=f"staff:{session.email}", permissions=session.permissions
-        ) as uow:
+        with staff_unit_of_work(request, session) as uow:
             work(uow, return_id)
     except OmsError as exc:
         if exc.status == 404:
@@ -102,9 +106,7 @@ def request_return(request: Request, session: Writer, fields: Fields) -> Respons
         lines = requested_lines(fields)
         with get_db(request).reader() as reader:  # the return's number is taken first
             order_id = order_queries.order_id(reader, order_number)
-        with get_db(request).unit_of_work(
-            actor=f"staff:{session.email}", permissions=session.permissions
-        ) as uow:
+        with staff_unit_of_work(request, session) as uow:
             view = create_return(
                 uow,
                 order_id=order_id,

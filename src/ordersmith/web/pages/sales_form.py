@@ -39,7 +39,14 @@ from ordersmith.orders.placement import place_order
 from ordersmith.orders.quote import DuplicateOrder, Quote, quote_order
 from ordersmith.orders.requests import PlaceOrder
 from ordersmith.uow import UnitOfWork
-from ordersmith.web.pages.deps import StaffSession, csrf_protect, get_db, render, require
+from ordersmith.web.pages.deps import (
+    StaffSession,
+    csrf_protect,
+    get_db,
+    render,
+    require,
+    staff_unit_of_work,
+)
 from ordersmith.web.pages.sales_form_parts import (
     TEXT_FIELDS,
     SalesState,
@@ -70,12 +77,6 @@ class ConfirmDuplicate(Conflict):
 
 def _is_htmx(request: Request) -> bool:
     return request.headers.get("hx-request") == "true"
-
-
-def _uow(request: Request, session: StaffSession) -> UnitOfWork:
-    return get_db(request).unit_of_work(
-        actor=f"staff:{session.email}", permissions=session.permissions
-    )
 
 
 @router.get("/orders/new", response_class=HTMLResponse)
@@ -217,7 +218,7 @@ def _quick_create(request: Request, session: StaffSession, state: SalesState) ->
     ]
     has_address = any(v[k] for k in ("qc_line1", "qc_postcode", "qc_city", "qc_country"))
     try:
-        with _uow(request, session) as uow:
+        with staff_unit_of_work(request, session) as uow:
             created = create_customer(
                 uow,
                 name=v["qc_name"],
@@ -276,7 +277,7 @@ def _place(request: Request, session: StaffSession, state: SalesState) -> Respon
     confirmed = v["confirm_duplicate"] == "yes"
 
     def check() -> None:  # the token is ours: no twin of this submit gets this far
-        with _uow(request, session) as uow:
+        with staff_unit_of_work(request, session) as uow:
             quote = quote_order(uow, order)
         if quote.duplicate is not None and not confirmed:
             raise ConfirmDuplicate(
@@ -316,7 +317,7 @@ def _quote(
     if not lines:
         return None, None
     try:
-        with _uow(request, session) as uow:
+        with staff_unit_of_work(request, session) as uow:
             return quote_order(uow, _request(state, profile.id)), None
     except OmsError as exc:
         if exc.status == 403:
