@@ -216,3 +216,37 @@ def test_without_javascript_the_list_filters_and_an_order_is_confirmed(browser, 
         assert _status(page) == "confirmed"
     finally:
         context.close()
+
+
+def test_a_user_saves_the_lists_filters_under_a_name_and_only_they_find_it_again(
+    page, new_page, live_server, signed_in, shop
+):
+    # given: two orders of Sam, one by phone, and a sales user filtering Sam's phone orders
+    sam = new_customer(live_server, "Sam Saved")
+    by_phone = place(live_server.db, order_request(sam.id, ("A-1", 1)))
+    place(live_server.db, order_request(sam.id, ("B-2", 2), channel=Channel.WEB))
+    signed_in(page, "sales")
+    page.goto(live_server.url(f"/orders?customer={sam.number}"))
+    with page.expect_response(lambda r: "channel=phone" in r.url):
+        page.get_by_label("Channel").select_option("phone")
+    page.wait_for_function("document.querySelectorAll('#results tr[data-order]').length === 1")
+    # when: the filters are saved as "Sam by phone" (the form holds the filters shown)
+    page.get_by_label("Save these filters as").fill("Sam by phone")
+    page.get_by_role("button", name="Save filter").click()
+    page.wait_for_load_state()
+    # then: back on the list, filtered; and the plain list offers the saved filter
+    assert _rows(page) == [by_phone.number]
+    page.goto(live_server.url("/orders"))
+    page.get_by_role("link", name="Sam by phone").click()
+    page.wait_for_load_state()
+    assert _rows(page) == [by_phone.number]
+    # and: another user does not see it
+    other = new_page()
+    signed_in(other, "sales")
+    other.goto(live_server.url("/orders"))
+    assert other.get_by_test_id("my-filter").count() == 0
+    # when: its owner deletes it
+    page.get_by_role("button", name="Delete saved filter Sam by phone").click()
+    page.wait_for_load_state()
+    # then
+    assert page.get_by_test_id("my-filter").count() == 0

@@ -50,3 +50,20 @@ class StaffLoginAttempt(LoginAttemptColumns, Base):
         sa.Index("ix_staff_login_attempts_ip", "ip", "at"),
         sa.Index("ix_staff_login_attempts_email", "email", "at"),
     )
+
+
+class SavedFilter(Base):
+    """A list filter a staff user named and kept: the list's page and its query string
+    (ADR 0030). Each user sees only their own."""
+
+    __tablename__ = "staff_saved_filters"
+    __table_args__ = (
+        sa.UniqueConstraint("user_id", "page", "name", name="uq_staff_saved_filters_name"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("staff_users.id"))
+    page: Mapped[str] = mapped_column(sa.String(40))
+    name: Mapped[str] = mapped_column(sa.String(80))
+    query: Mapped[str] = mapped_column(sa.String(1000))
+    created_at: Mapped[datetime]

@@ -51,6 +51,7 @@ def page_routers() -> list[APIRouter]:
         returns,
         returns_actions,
         sales_form,
+        saved_filters,
         shipping,
         shipping_actions,
         suppliers,
@@ -63,6 +64,7 @@ def page_routers() -> list[APIRouter]:
 
     return [
         auth.router,  # sign-in, sign-out, home
+        saved_filters.router,  # a user's own saved list filters: save, delete
         dashboard.router,  # the dashboard (ordersmith.dashboard)
         sales_form.router,  # orders: the sales form, /orders/new (before /orders/{number})
         orders.router,  # orders: the list and the order page

@@ -51,6 +51,7 @@ from ordersmith.web.pages.listing import (
     query_params,
     read_limit,
 )
+from ordersmith.web.pages.saved_filters import my_filters_context
 from ordersmith.web.pagination import decode_cursor, encode_cursor
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
@@ -205,6 +206,7 @@ def invoices_list(request: Request, session: Reader) -> HTMLResponse:
         "buckets": bucket_links(today),
         "money": money_str,
     }
+    context |= my_filters_context(request, session, "billing")
     template = "billing/_results.html" if partial else "billing/list.html"
     return render(request, template, context, session)
 

@@ -40,6 +40,7 @@ from ordersmith.web.pages.deps import (
     wants_results_only,
 )
 from ordersmith.web.pages.listing import ListParams, choice, form_values, query_params, read_page
+from ordersmith.web.pages.saved_filters import my_filters_context
 from ordersmith.web.pagination import encode_time_cursor
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
@@ -120,6 +121,7 @@ def cases_list(request: Request, session: Reader) -> HTMLResponse:
         "may_write": session.may(P.CASES_WRITE),
         **_choices(),
     }
+    context |= my_filters_context(request, session, "cases")
     partial = wants_results_only(request)
     template = "cases/_results.html" if partial else "cases/list.html"
     return render(request, template, context, session)

@@ -50,6 +50,7 @@ from ordersmith.web.pages.listing import (
     read_limit,
     read_page,
 )
+from ordersmith.web.pages.saved_filters import my_filters_context
 from ordersmith.web.pagination import (
     decode_cursor,
     encode_cursor,
@@ -126,6 +127,7 @@ def customers_list(request: Request, session: Reader) -> HTMLResponse:
         "tiers": tiers,
         "this_query": form.query(),
     }
+    context |= my_filters_context(request, session, "customers")
     partial = wants_results_only(request)
     template = "customers/_results.html" if partial else "customers/list.html"
     return render(request, template, context, session)

@@ -46,6 +46,7 @@ from ordersmith.web.pages.listing import (
     query_params,
     read_limit,
 )
+from ordersmith.web.pages.saved_filters import my_filters_context
 from ordersmith.web.pagination import (
     decode_cursor,
     decode_time_cursor,
@@ -134,6 +135,7 @@ def inventory_list(request: Request, session: Reader) -> HTMLResponse:
         "warehouses": warehouses,
         "this_query": form.query(),
     }
+    context |= my_filters_context(request, session, "inventory")
     partial = wants_results_only(request)
     template = "inventory/_results.html" if partial else "inventory/list.html"
     return render(request, template, context, session)

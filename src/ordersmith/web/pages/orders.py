@@ -51,6 +51,7 @@ from ordersmith.web.pages.listing import (
     query_params,
     read_page,
 )
+from ordersmith.web.pages.saved_filters import my_filters_context
 from ordersmith.web.pagination import encode_time_cursor
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
@@ -175,7 +176,7 @@ def orders_list(request: Request, session: Reader) -> HTMLResponse:
         "channels": [c.value for c in Channel],
         "hold_reasons": [h.value for h in HoldReason],
         "this_query": form.query(),
-    }
+    } | my_filters_context(request, session, "orders")
     partial = wants_results_only(request)
     template = "orders/_results.html" if partial else "orders/list.html"
     return render(request, template, context, session)

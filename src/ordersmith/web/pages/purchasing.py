@@ -48,6 +48,7 @@ from ordersmith.web.pages.listing import (
     query_params,
     read_page,
 )
+from ordersmith.web.pages.saved_filters import my_filters_context
 from ordersmith.web.pagination import encode_time_cursor
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
@@ -137,6 +138,7 @@ def purchasing_list(request: Request, session: Reader) -> HTMLResponse:
         "this_query": form.query(),
         "may_write": session.may(P.PURCHASING_WRITE),
     }
+    context |= my_filters_context(request, session, "purchasing")
     partial = wants_results_only(request)
     template = "purchasing/_results.html" if partial else "purchasing/list.html"
     return render(request, template, context, session)

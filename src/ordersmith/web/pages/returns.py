@@ -43,6 +43,7 @@ from ordersmith.web.pages.deps import (
     wants_results_only,
 )
 from ordersmith.web.pages.listing import ListParams, choice
+from ordersmith.web.pages.saved_filters import my_filters_context
 from ordersmith.web.pagination import decode_time_cursor, encode_time_cursor
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
@@ -144,6 +145,7 @@ def returns_list(request: Request, session: Reader) -> HTMLResponse:
         "this_query": form.query(),
         "may_write": session.may(P.RETURNS_WRITE),
     }
+    context |= my_filters_context(request, session, "returns")
     partial = wants_results_only(request)
     template = "returns/_results.html" if partial else "returns/list.html"
     return render(request, template, context, session)

@@ -51,6 +51,7 @@ from ordersmith.web.pages.listing import (
     query_params,
     read_page,
 )
+from ordersmith.web.pages.saved_filters import my_filters_context
 from ordersmith.web.pagination import encode_time_cursor
 from ordersmith.web.pdf import pdf_response
 
@@ -141,6 +142,7 @@ def shipping_list(request: Request, session: Reader) -> HTMLResponse:
         "warehouses": warehouses,
         "this_query": form.query(),
     }
+    context |= my_filters_context(request, session, "shipping")
     template = "shipping/_results.html" if wants_results_only(request) else "shipping/list.html"
     return render(request, template, context, session)
 
