@@ -250,3 +250,23 @@ def test_a_user_saves_the_lists_filters_under_a_name_and_only_they_find_it_again
     page.wait_for_load_state()
     # then
     assert page.get_by_test_id("my-filter").count() == 0
+
+
+def test_the_order_page_offers_the_follow_ups_the_users_role_may_do(
+    page, new_page, live_server, signed_in, shop
+):
+    # given: an order, and a customer-service and a purchasing user
+    order = place(live_server.db, order_request(shop.trade.id, ("A-1", 1)))
+    signed_in(page, "customer_service")
+    buyer = new_page()
+    signed_in(buyer, "purchasing")
+    # when: both open the order page
+    page.goto(live_server.url(f"/orders/{order.number}"))
+    buyer.goto(live_server.url(f"/orders/{order.number}"))
+    # then: customer service may ask a return or open a case for it; purchasing may not
+    links = page.get_by_test_id("follow-ups")
+    assert links.get_by_role("link", name="Request a return").get_attribute("href") == (
+        f"/returns/new?order={order.number}"
+    )
+    assert links.get_by_role("link", name="Open a case").count() == 1
+    assert buyer.get_by_test_id("follow-ups").count() == 0

@@ -246,12 +246,24 @@ def order_page(
         "actions": order_actions(order, session),
         "shipments": shipments,
         "pick_lists": pick_lists,
+        "follow_ups": follow_ups(order.number, session),
         "hold_choices": [h.value for h in HOLD_CHOICES],
         "message": message,
         "error": error,
         "form": form or {},
     }
     return render(request, "orders/detail.html", context, session, status_code=status_of(error))
+
+
+def follow_ups(number: str, session: StaffSession) -> list[tuple[str, str]]:
+    """Links to the other areas' work on this order that the user may do or see."""
+    links = (
+        (P.RETURNS_WRITE, "Request a return", f"/returns/new?order={number}"),
+        (P.CASES_WRITE, "Open a case", f"/cases/new?order={number}"),
+        (P.BILLING_READ, "Its invoices", f"/billing?order={number}"),
+        (P.RETURNS_READ, "Its returns", f"/returns?order={number}"),
+    )
+    return [(label, url) for permission, label, url in links if session.may(permission)]
 
 
 DONE = {
