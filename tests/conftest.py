@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
 import ordersmith.models  # noqa: F401  (every table on the metadata)
@@ -27,9 +28,12 @@ from ordersmith.uow import Database
 
 # CI replays the same examples every run (a red build is always reproducible, never a
 # lucky draw); locally hypothesis explores new ones, and what it finds becomes a test.
-hypothesis_settings.register_profile("ci", derandomize=True, deadline=None)
-if os.environ.get("CI"):
-    hypothesis_settings.load_profile("ci")
+# Neither times the examples: the suite runs two workers, servers and a browser on two
+# cores, so how fast examples come is the machine's load, not the code's.
+UNTIMED = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow]}
+hypothesis_settings.register_profile("ci", derandomize=True, **UNTIMED)
+hypothesis_settings.register_profile("local", **UNTIMED)
+hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "local")
 
 PG_ENV = "ORDERSMITH_TEST_DATABASE_URL"
 BACKENDS = ["sqlite", "postgresql"]
