@@ -31,7 +31,7 @@ run: venv ## migrate ./data/ordersmith.db, load demo data if new, serve on http:
 	$(BIN)/ordersmith serve --host $(HOST) --port $(PORT)
 
 test: dev ## run the whole test suite (PostgreSQL too when ORDERSMITH_TEST_DATABASE_URL is set)
-	$(BIN)/pytest -n 2 --dist loadgroup
+	$(BIN)/pytest -n 2 --dist loadfile
 
 lint: dev ## ruff (format check + lint), mypy --strict and the float lint
 	$(BIN)/ruff format --check src tests migrations tools bench

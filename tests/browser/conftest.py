@@ -11,8 +11,9 @@ Chromium through Playwright's sync API (never ``playwright install``).
 
 Chromium is ``/usr/bin/chromium`` (``.ci/run`` installs it). In CI (CI=true) a missing
 browser fails the run; elsewhere these tests skip with the reason. Every test here is
-marked ``browser`` and ``xdist_group("browser")`` (one worker runs them all, so two
-Chromiums never fight over the two cores).
+marked ``browser``. ``make test`` runs with ``--dist loadfile``: each module's tests stay
+on one worker, so its live server (and a crawler's demo data) is made once per database,
+not once per worker. (pytest-xdist 3.8's ``loadgroup`` does not group under pytest 9.)
 """
 
 from __future__ import annotations
@@ -54,7 +55,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if Path(str(item.fspath)).resolve().is_relative_to(HERE):
             item.add_marker(pytest.mark.browser)
-            item.add_marker(pytest.mark.xdist_group("browser"))
 
 
 @dataclass(frozen=True)
