@@ -42,6 +42,7 @@ def page_routers() -> list[APIRouter]:
         inventory_actions,
         kpis,
         order_actions,
+        order_edit,
         orders,
         purchasing,
         purchasing_actions,
@@ -68,7 +69,8 @@ def page_routers() -> list[APIRouter]:
         dashboard.router,  # the dashboard (ordersmith.dashboard)
         sales_form.router,  # orders: the sales form, /orders/new (before /orders/{number})
         orders.router,  # orders: the list and the order page
-        order_actions.router,  # orders: confirm, hold, release, cancel
+        order_actions.router,  # orders: confirm, hold, release, cancel, invoice
+        order_edit.router,  # orders: change lines, address, date, notes; split
         returns.router,  # returns: the list, the request form, the return page
         returns_actions.router,  # returns: request, authorise, reject, receive, inspect, ...
         cases.router,  # cases: the list, the form to open one, the case page

@@ -260,6 +260,7 @@ def invoice_page(
 
 
 DONE = {
+    "issued": "The invoice is issued.",
     "payment": "The payment is recorded.",
     "credit_note": "The credit note is issued.",
     "statement": "The statement will be emailed to the customer.",

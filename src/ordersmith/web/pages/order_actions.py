@@ -1,9 +1,11 @@
-"""The order page's actions: confirm, hold, release, cancel (``POST /orders/{number}/...``).
+"""The order page's actions: confirm, hold, release, cancel, and invoice
+(``POST /orders/{number}/...``).
 
-Each is a plain form POST with the CSRF token, needs ``orders:manage`` (a user without it
-gets the 403 page, whatever the form says), and calls the same service as the API in a
-unit of work that carries the user's permissions (the service checks them too). Done:
-303 back to the order page with a message. Refused (a transition the state machine does
+Each is a plain form POST with the CSRF token, needs ``orders:manage`` (invoicing needs
+``billing:write``; a user without it gets the 403 page, whatever the form says), and
+calls the same service as the API in a unit of work that carries the user's permissions
+(the service checks them too). Done: 303 back to the order page with a message (an
+invoice: to the new invoice's page). Refused (a transition the state machine does
 not allow, a missing reason, a credit hold without ``credit:release``): the order page
 again with the service's message and code, and the error's status; nothing changed.
 """
@@ -18,6 +20,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from ordersmith.auth.permissions import Permission
+from ordersmith.billing.invoices import invoice_order
 from ordersmith.errors import FieldError, OmsError, ValidationFailed
 from ordersmith.orders import queries, services
 from ordersmith.orders.status import HoldReason
@@ -28,6 +31,7 @@ from ordersmith.web.pages.orders import HOLD_CHOICES, order_page
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
 Manager = Annotated[StaffSession, Depends(require(Permission.ORDERS_MANAGE))]
+Biller = Annotated[StaffSession, Depends(require(Permission.BILLING_WRITE))]
 Text = Annotated[str, Form(max_length=4000)]
 
 
@@ -98,3 +102,19 @@ def cancel(request: Request, number: str, session: Manager, reason: Text = "") -
         return services.cancel_order(uow, order_id=order_id, reason=reason)
 
     return _act(request, session, number, "cancel", work, {"reason": reason})
+
+
+@router.post("/orders/{number}/invoice")
+def invoice(request: Request, number: str, session: Biller) -> Response:
+    """Invoice what of the order is not invoiced yet; done: the new invoice's page."""
+
+    def work(uow: UnitOfWork) -> object:
+        issued = invoice_order(uow, order_id=queries.order_id(uow.session, number))
+        return f"/billing/invoices/{issued.number}?done=issued"
+
+    return act(
+        request,
+        session,
+        work,
+        on_error=lambda exc: order_page(request, session, number, error=exc, form={}),
+    )

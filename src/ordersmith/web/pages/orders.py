@@ -21,6 +21,7 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
 from ordersmith.auth.permissions import Permission
+from ordersmith.billing.invoices import NOT_INVOICEABLE
 from ordersmith.customer_service.timeline import TimelineEntry, order_timeline
 from ordersmith.customers.models import Customer
 from ordersmith.customers.queries import find_customer, get_customer
@@ -31,7 +32,7 @@ from ordersmith.fulfillment.queries import order_pick_lists
 from ordersmith.money import money_str
 from ordersmith.orders import queries
 from ordersmith.orders.models import Channel
-from ordersmith.orders.status import HoldReason, OrderStatus
+from ordersmith.orders.status import RESERVING_STATUSES, HoldReason, OrderStatus
 from ordersmith.orders.views import OrderSummary, OrderView
 from ordersmith.shipping.queries import ShipmentView, list_shipments
 from ordersmith.web.pages.deps import (
@@ -244,6 +245,8 @@ def order_page(
         "entries": entries,
         "history": list(reversed(history)),
         "actions": order_actions(order, session),
+        "may_change": session.may(P.ORDERS_CHANGE) and order.status in RESERVING_STATUSES,
+        "may_invoice": session.may(P.BILLING_WRITE) and order.status not in NOT_INVOICEABLE,
         "shipments": shipments,
         "pick_lists": pick_lists,
         "follow_ups": follow_ups(order.number, session),
@@ -271,9 +274,14 @@ DONE = {
     "hold": "The order is on hold.",
     "release": "The hold is lifted.",
     "cancel": "The order is cancelled.",
+    "change": "The change is saved; the customer is emailed what changed and why.",
+    "split": "The units are moved to the new order {into}.",
 }
 
 
 @router.get("/orders/{number}", response_class=HTMLResponse)
-def order_detail(request: Request, number: str, session: Reader, done: str = "") -> HTMLResponse:
-    return order_page(request, session, number, message=DONE.get(done, ""))
+def order_detail(
+    request: Request, number: str, session: Reader, done: str = "", into: str = ""
+) -> HTMLResponse:
+    message = DONE.get(done, "").replace("{into}", into[:40])
+    return order_page(request, session, number, message=message)
