@@ -96,9 +96,16 @@ def test_an_accountant_pays_an_invoice_in_full_through_its_page(page, live_serve
     assert payment.number in page.get_by_test_id("settlements").inner_text()
     assert page.get_by_role("region", name="Actions").get_by_text("Record a payment").count() == 0
     _shot(page, "invoice")
-    # and: the payments list has it
+    # and: the payments list has it, and filters live by customer (HTMX, URL follows)
     page.goto(live_server.url("/billing/payments"))
     assert page.locator(f'tr[data-payment="{payment.number}"]').count() == 1
+    page.evaluate("window.notReloaded = true")
+    with page.expect_response(lambda r: "customer=CUST-NONE" in r.url):
+        page.get_by_label("Customer number").fill("CUST-NONE")
+    page.wait_for_function("document.querySelectorAll('tr[data-payment]').length === 0")
+    assert "no customer" in page.get_by_role("alert").inner_text()
+    assert page.evaluate("window.notReloaded") is True
+    assert "customer=CUST-NONE" in page.url
     assert all(url.startswith(live_server.base_url) for url in page.recorded.urls)
 
 

@@ -30,7 +30,14 @@ from ordersmith.web.pages.billing import (
     read_customer,
     read_day_cursor,
 )
-from ordersmith.web.pages.deps import StaffSession, csrf_protect, get_db, render, status_of
+from ordersmith.web.pages.deps import (
+    StaffSession,
+    csrf_protect,
+    get_db,
+    render,
+    status_of,
+    wants_results_only,
+)
 from ordersmith.web.pages.listing import ListParams, form_values, query_params, read_limit
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
@@ -62,8 +69,10 @@ def _list_page(
     names: dict[Any, tuple[str, str]],
     *,
     day: str,
-    template: str,
+    page: str,
 ) -> HTMLResponse:
+    """The list page ``billing/<page>.html``, or its results part
+    ``billing/_<page>_results.html`` for HTMX."""
     rows = [(d, *names.get(d.customer_id, ("", ""))) for d in found[: form.limit]]
     next_query = None
     if len(found) > form.limit:
@@ -77,6 +86,8 @@ def _list_page(
         "this_query": form.query(),
         "money": money_str,
     }
+    partial = wants_results_only(request)  # HTMX: the results part only
+    template = f"billing/_{page}_results.html" if partial else f"billing/{page}.html"
     return render(request, template, context, session)
 
 
@@ -95,9 +106,7 @@ def payments_list(request: Request, session: Reader) -> HTMLResponse:
                 before=form.before,
             )
         names = numbers_and_names(db_session, {p.customer_id for p in found})
-    return _list_page(
-        request, session, form, found, names, day="received_on", template="billing/payments.html"
-    )
+    return _list_page(request, session, form, found, names, day="received_on", page="payments")
 
 
 @router.get("/billing/credit-notes", response_class=HTMLResponse)
@@ -111,9 +120,7 @@ def credit_notes_list(request: Request, session: Reader) -> HTMLResponse:
                 db_session, customer_id=form.customer_id, limit=form.limit + 1, before=form.before
             )
         names = numbers_and_names(db_session, {c.customer_id for c in found})
-    return _list_page(
-        request, session, form, found, names, day="issue_date", template="billing/credit_notes.html"
-    )
+    return _list_page(request, session, form, found, names, day="issue_date", page="credit_notes")
 
 
 def payment_page(
