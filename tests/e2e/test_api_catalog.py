@@ -280,6 +280,36 @@ def test_a_price_list_item_is_deleted(api: TestClient) -> None:
     assert [i["min_quantity"] for i in api.get("/api/v1/price-lists/WH").json()["items"]] == [1]
 
 
+def test_one_price_is_set_without_sending_the_whole_list(api: TestClient) -> None:
+    # given
+    _post_product(api, sku="A-1")
+    _post_product(api, sku="B-2")
+    api.post(
+        "/api/v1/price-lists",
+        json={
+            "code": "WH",
+            "name": "W",
+            "customer_group": "wholesale",
+            "items": [{"sku": "A-1", "price": "10"}],
+        },
+    )
+    # when: B-2 is added, then A-1 changed
+    added = api.post("/api/v1/price-lists/WH/items", json={"sku": "B-2", "price": "0.3"})
+    changed = api.post("/api/v1/price-lists/WH/items", json={"sku": "A-1", "price": "9.5"})
+    refused = api.post("/api/v1/price-lists/WH/items", json={"sku": "A-1", "price": "cheap"})
+    missing = api.post("/api/v1/price-lists/NOPE/items", json={"sku": "A-1", "price": "1"})
+    # then
+    assert added.status_code == 200
+    assert [(i["sku"], i["price"]) for i in changed.json()["items"]] == [
+        ("A-1", "9.50"),
+        ("B-2", "0.30"),
+    ]
+    assert [e["field"] for e in assert_problem(refused, 422, "validation_error")["errors"]] == [
+        "price"
+    ]
+    assert_problem(missing, 404, "price_list_not_found")
+
+
 def test_a_price_list_with_an_unknown_sku_answers_422_naming_the_item(api: TestClient) -> None:
     # when
     response = api.post(

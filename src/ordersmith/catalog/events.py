@@ -55,6 +55,17 @@ class PriceListItemsReplaced(DomainEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
+class PriceListItemSet(DomainEvent):
+    aggregate_type: ClassVar[str] = "price_list"
+    code: str
+    product_id: uuid.UUID
+    sku: str
+    min_quantity: int
+    price: Decimal
+    replaced: bool  # False: a new price; True: the price of that SKU and quantity changed
+
+
+@dataclass(frozen=True, kw_only=True)
 class PriceListItemRemoved(DomainEvent):
     aggregate_type: ClassVar[str] = "price_list"
     code: str

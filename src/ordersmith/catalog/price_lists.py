@@ -21,7 +21,12 @@ from sqlalchemy.orm import Session
 from ordersmith import clock
 from ordersmith.auth.permissions import Permission
 from ordersmith.catalog.errors import PriceListCodeExists, PriceListItemNotFound, PriceListNotFound
-from ordersmith.catalog.events import PriceListCreated, PriceListItemRemoved, PriceListItemsReplaced
+from ordersmith.catalog.events import (
+    PriceListCreated,
+    PriceListItemRemoved,
+    PriceListItemSet,
+    PriceListItemsReplaced,
+)
 from ordersmith.catalog.models import PriceList, PriceListItem, Product
 from ordersmith.catalog.queries import PriceListView, matchable, price_list_filter, price_list_view
 from ordersmith.db import table_of
@@ -134,6 +139,43 @@ def replace_price_list_items(
     return price_list_view(session, row)
 
 
+def set_price_list_item(
+    uow: UnitOfWork, *, price_list: str | uuid.UUID, item: PriceItemInput
+) -> tuple[PriceListView, bool]:
+    """Set one price: add it, or change the price of that SKU from that quantity. The
+    list's other items stay as they are (two people setting different prices of one list
+    at once both keep theirs). Returns the list and whether a price was replaced."""
+    uow.authorize(Permission.CATALOG_WRITE)
+    session = uow.session
+    row = _lock_price_list(session, price_list)
+    checks = FieldChecks()
+    rows = _check_items(checks, session, [item], prefix=lambda _: "")
+    checks.raise_if_any("the price is not valid")
+    ((product_id, min_quantity, price),) = rows
+    table = table_of(PriceListItem)
+    result = session.execute(
+        sa.delete(table).where(
+            table.c.price_list_id == row.id,
+            table.c.product_id == product_id,
+            table.c.min_quantity == min_quantity,
+        )
+    )
+    replaced = bool(result.rowcount)  # type: ignore[attr-defined]
+    _insert_items(session, row.id, rows)
+    uow.record(
+        PriceListItemSet(
+            aggregate_id=row.id,
+            code=row.code,
+            product_id=product_id,
+            sku=item.sku.strip(),
+            min_quantity=min_quantity,
+            price=price,
+            replaced=replaced,
+        )
+    )
+    return price_list_view(session, row), replaced
+
+
 def remove_price_list_item(
     uow: UnitOfWork, *, price_list: str | uuid.UUID, sku: str, min_quantity: int = 1
 ) -> PriceListView:
@@ -178,17 +220,22 @@ def _lock_price_list(session: Session, ref: str | uuid.UUID) -> PriceList:
 
 
 def _check_items(
-    checks: FieldChecks, session: Session, items: Sequence[PriceItemInput]
+    checks: FieldChecks,
+    session: Session,
+    items: Sequence[PriceItemInput],
+    *,
+    prefix: Callable[[int], str] = lambda i: f"items.{i}.",
 ) -> list[tuple[uuid.UUID, int, Decimal]]:
-    """Check items (SKUs must exist, one price per SKU and min_quantity)."""
+    """Check items (SKUs must exist, one price per SKU and min_quantity); problems are
+    named ``<prefix(i)>sku`` etc."""
     if len(items) > MAX_ITEMS:
         checks.fail("items", f"at most {MAX_ITEMS} items per request")
         return []
     parsed = [
         (
-            checks.run(f"items.{i}.sku", identifier(64), item.sku),
-            checks.run(f"items.{i}.price", parse_amount, item.price),
-            checks.run(f"items.{i}.min_quantity", quantity, item.min_quantity),
+            checks.run(f"{prefix(i)}sku", identifier(64), item.sku),
+            checks.run(f"{prefix(i)}price", parse_amount, item.price),
+            checks.run(f"{prefix(i)}min_quantity", quantity, item.min_quantity),
         )
         for i, item in enumerate(items)
     ]
@@ -202,12 +249,12 @@ def _check_items(
     seen: dict[tuple[str, int], int] = {}
     for i, (sku, price, min_quantity) in enumerate(parsed):
         if sku is not None and sku not in ids:
-            checks.fail(f"items.{i}.sku", f"no product with sku {sku!r}")
+            checks.fail(f"{prefix(i)}sku", f"no product with sku {sku!r}")
         if sku is None or price is None or min_quantity is None or sku not in ids:
             continue
         if (sku, min_quantity) in seen:
             checks.fail(
-                f"items.{i}.min_quantity",
+                f"{prefix(i)}min_quantity",
                 f"item {seen[sku, min_quantity]} already prices {sku} from {min_quantity} units",
             )
             continue

@@ -28,6 +28,7 @@ from ordersmith.catalog.price_lists import (
     remove_price_list_item,
     replace_price_list_items,
     save_unique,
+    set_price_list_item,
 )
 from ordersmith.catalog.queries import ProductView, product_filter, product_view
 from ordersmith.catalog.status import ProductStatus, check_transition
@@ -57,6 +58,7 @@ __all__ = [
     "create_product",
     "remove_price_list_item",
     "replace_price_list_items",
+    "set_price_list_item",
     "update_product",
     "upsert_product",
 ]

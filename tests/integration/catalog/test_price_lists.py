@@ -17,6 +17,7 @@ from ordersmith.catalog.price_lists import (
     PriceItemInput,
     remove_price_list_item,
     replace_price_list_items,
+    set_price_list_item,
 )
 from ordersmith.catalog.queries import get_price_list, list_price_lists
 from ordersmith.errors import ValidationFailed
@@ -147,6 +148,50 @@ def test_removing_an_item_leaves_the_others(shop: Database) -> None:
         remove_price_list_item(uow, price_list=made.code, sku="A-1", min_quantity=10)
     with pytest.raises(PriceListItemNotFound), shop.unit_of_work(actor="test") as uow:
         remove_price_list_item(uow, price_list=made.code, sku="NOPE")
+
+
+def test_setting_a_price_adds_it_or_changes_that_one_and_leaves_the_others(
+    shop: Database,
+) -> None:
+    # given: A-1 at 11 from 1 unit and at 10 from 10 units
+    with shop.unit_of_work(actor="test") as uow:
+        made = make_price_list(
+            uow, items=[PriceItemInput("A-1", "11"), PriceItemInput("A-1", "10", 10)]
+        )
+    # when: B-2 gets a price, then A-1 from 10 units a new one
+    with shop.unit_of_work(actor="test") as uow:
+        _, added_replaced = set_price_list_item(
+            uow, price_list=made.code, item=PriceItemInput("B-2", "0.30")
+        )
+    with shop.unit_of_work(actor="test") as uow:
+        after, changed_replaced = set_price_list_item(
+            uow, price_list=made.id, item=PriceItemInput("A-1", "9.50", 10)
+        )
+    # then
+    assert (added_replaced, changed_replaced) == (False, True)
+    assert sorted((i.sku, i.min_quantity, i.price) for i in after.items) == [
+        ("A-1", 1, Decimal("11")),
+        ("A-1", 10, Decimal("9.50")),
+        ("B-2", 1, Decimal("0.30")),
+    ]
+
+
+def test_a_price_that_cannot_be_set_is_refused_naming_the_field_and_changes_nothing(
+    shop: Database,
+) -> None:
+    # given
+    with shop.unit_of_work(actor="test") as uow:
+        made = make_price_list(uow, items=[PriceItemInput("A-1", "11")])
+    # when
+    with pytest.raises(ValidationFailed) as refused, shop.unit_of_work(actor="test") as uow:
+        set_price_list_item(uow, price_list=made.code, item=PriceItemInput("A-1", "-1"))
+    with pytest.raises(ValidationFailed) as unknown, shop.unit_of_work(actor="test") as uow:
+        set_price_list_item(uow, price_list=made.code, item=PriceItemInput("NOPE", "1"))
+    # then
+    assert [f.field for f in refused.value.fields] == ["price"]
+    assert [f.field for f in unknown.value.fields] == ["sku"]
+    with shop.reader() as session:
+        assert [i.price for i in get_price_list(session, made.code).items] == [Decimal("11")]
 
 
 def test_price_lists_are_listed_by_code_with_their_item_counts(shop: Database) -> None:

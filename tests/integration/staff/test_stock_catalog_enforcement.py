@@ -15,6 +15,7 @@ from ordersmith.catalog.services import (
     create_product,
     remove_price_list_item,
     replace_price_list_items,
+    set_price_list_item,
     update_product,
 )
 from ordersmith.errors import Forbidden
@@ -81,6 +82,9 @@ def test_a_warehouse_user_may_not_change_the_catalog_but_purchasing_may(shop):
         lambda uow: create_price_list(uow, code="PL-NEW", name="New", customer_group="retail"),
         lambda uow: replace_price_list_items(uow, price_list="PL-GUARD", items=[]),
         lambda uow: remove_price_list_item(uow, price_list="PL-GUARD", sku="A-1"),
+        lambda uow: set_price_list_item(
+            uow, price_list="PL-GUARD", item=PriceItemInput("A-1", "1.00")
+        ),
     ]
     # when / then
     for work in changes:

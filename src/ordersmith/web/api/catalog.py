@@ -155,6 +155,19 @@ def replace_price_list_items(
     return PriceListOut.from_view(view)
 
 
+@router.post("/price-lists/{code_or_id}/items", response_model=PriceListOut)
+def set_price_list_item(
+    code_or_id: str, body: PriceItemIn, db: DbDep, principal: CanWrite
+) -> PriceListOut:
+    """Set one price: add it, or change the price of that SKU from `min_quantity` units;
+    the list's other items stay. Sending the same price again changes nothing more."""
+    with db.unit_of_work(actor=principal.actor) as uow:
+        view, _replaced = price_lists.set_price_list_item(
+            uow, price_list=code_or_id, item=_items([body])[0]
+        )
+    return PriceListOut.from_view(view)
+
+
 @router.delete("/price-lists/{code_or_id}/items/{sku:path}", status_code=204)
 def remove_price_list_item(
     code_or_id: str,

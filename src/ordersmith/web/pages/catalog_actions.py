@@ -18,12 +18,11 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
 from ordersmith.auth.permissions import Permission
-from ordersmith.catalog.queries import get_price_list
 from ordersmith.catalog.services import (
     PriceItemInput,
     create_product,
     remove_price_list_item,
-    replace_price_list_items,
+    set_price_list_item,
     update_product,
 )
 from ordersmith.errors import FieldError, OmsError, ValidationFailed
@@ -107,22 +106,14 @@ def _min_quantity(fields: dict[str, str]) -> int:
 
 @router.post("/catalog/price-lists/{code}/items")
 def set_item(request: Request, code: str, session: Writer, fields: Fields) -> Response:
-    """Add a price (SKU, from quantity, price), or replace the price of that SKU and
-    quantity: the service replaces the list's items with the new set."""
+    """Add a price (SKU, from quantity, price), or change the price of that SKU and
+    quantity; the list's other prices stay."""
     sku = fields.get("sku", "").strip()
 
     def work(uow: UnitOfWork) -> str:
-        key = (sku, _min_quantity(fields))
-        current = get_price_list(uow.session, code)
-        kept = [
-            PriceItemInput(i.sku, i.price, i.min_quantity)
-            for i in current.items
-            if (i.sku, i.min_quantity) != key
-        ]
-        done = "replace" if len(kept) < len(current.items) else "add"
-        new = PriceItemInput(sku, fields.get("price", ""), key[1])
-        replace_price_list_items(uow, price_list=current.id, items=[*kept, new])
-        return f"/catalog/price-lists/{code}?done={done}"
+        item = PriceItemInput(sku, fields.get("price", ""), _min_quantity(fields))
+        _, replaced = set_price_list_item(uow, price_list=code, item=item)
+        return f"/catalog/price-lists/{code}?done={'replace' if replaced else 'add'}"
 
     def refused(exc: OmsError) -> HTMLResponse:
         return price_list_page(request, session, code, error=exc, form=fields | {"action": "set"})
