@@ -72,6 +72,30 @@ def test_the_dashboard_shows_todays_numbers(page, live_server, signed_in, shop):
     assert held_row.get_by_role("cell").nth(1).inner_text() == "1"
 
 
+def test_low_stock_and_overdue_invoices_link_to_the_stock_and_billing_pages(
+    page, live_server, signed_in, shop
+):
+    # given
+    signed_in(page, "admin")
+    page.goto(live_server.url("/dashboard"))
+    # when: the low SKU
+    _widget(page, "low-stock").get_by_role("link", name="A-1").click()
+    page.wait_for_load_state()
+    # then: its stock page
+    assert page.url.endswith("/inventory/A-1")
+    assert page.get_by_role("heading", level=1).count() == 1
+    # when: all low stock, then the overdue invoices
+    page.go_back()
+    _widget(page, "low-stock").get_by_role("link", name="at or below the reorder point").click()
+    page.wait_for_load_state()
+    assert page.url.endswith("/inventory?low=1")
+    page.go_back()
+    _widget(page, "overdue-invoices").get_by_role("link").click()
+    page.wait_for_load_state()
+    # then
+    assert page.url.endswith("/billing?status=overdue")
+
+
 def test_each_widget_links_to_the_filtered_list_behind_it(page, live_server, signed_in, shop):
     # given
     signed_in(page, "sales")

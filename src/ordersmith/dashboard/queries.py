@@ -20,7 +20,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -191,7 +191,7 @@ def low_stock(session: Session, *, shown: int = LOW_STOCK_SHOWN) -> LowStockWidg
         .limit(shown)
     ).all()
     items = [
-        LowStock(sku, name, code, int(on_hand), int(avail), int(rop), orders_link(sku=sku))
+        LowStock(sku, name, code, int(on_hand), int(avail), int(rop), f"/inventory/{quote(sku)}")
         for sku, name, code, on_hand, avail, rop in rows
     ]
     return LowStockWidget(int(count), items)

@@ -44,6 +44,7 @@ class LowStock:
     available: int
     reorder_point: int
     link: str
+    """The SKU's stock page (ledger, reservations, inbound)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +53,7 @@ class LowStockWidget:
     """(SKU, warehouse) pairs whose available stock is at or below the reorder point."""
     items: list[LowStock]
     """The lowest first, at most ``LOW_STOCK_SHOWN``."""
+    link: str = "/inventory?low=1"
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +68,7 @@ class OverdueInvoices:
     count: int
     amounts: list[Amount]
     """The open balance per currency."""
+    link: str = "/billing?status=overdue"
 
 
 @dataclass(frozen=True, slots=True)

@@ -110,7 +110,7 @@ def test_a_sku_at_or_below_its_reorder_point_is_low_stock(shop, busy_day):
         0,
         10,
     )
-    assert anvil.link == "/orders?sku=A-1"
+    assert anvil.link == "/inventory/A-1"
 
 
 def test_an_invoice_past_its_due_date_with_a_balance_is_overdue(shop, busy_day):
