@@ -34,7 +34,8 @@ class Permission(StrEnum):
     FORECASTS_READ = "forecasts:read"  # demand forecasts, safety stock, runs and why
     FORECASTS_WRITE = "forecasts:write"  # start a forecast run
     RETURNS_READ = "returns:read"  # return requests (RMA), their state, analytics
-    RETURNS_WRITE = "returns:write"  # request, authorise, reject, receive, inspect, resolve
+    RETURNS_WRITE = "returns:write"  # request, authorise, reject, ship back, resolve, cancel
+    RETURNS_RECEIVE = "returns:receive"  # goods-in: receive and inspect returned parcels
     RETURNS_OVERRIDE = "returns:override"  # accept a return outside the return window
     CASES_READ = "cases:read"  # customer service cases, their notes, the order timeline
     CASES_WRITE = "cases:write"  # open cases, add notes, assign, wait, resolve, close
@@ -64,6 +65,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.FORECASTS_READ,  # a buying tool or ERP reads forecasts and buffers
             P.RETURNS_READ,  # a web shop shows and asks for returns for its customers
             P.RETURNS_WRITE,
+            P.RETURNS_RECEIVE,  # a warehouse system books returned parcels in
             P.CASES_READ,  # a web shop opens and follows cases for its customers
             P.CASES_WRITE,
         }

@@ -60,7 +60,7 @@ def inspect_return(
     uow: UnitOfWork, *, return_id: uuid.UUID, dispositions: Sequence[DispositionInput]
 ) -> ReturnView:
     """Decide every received unit (see the module doc); refused whole otherwise."""
-    uow.authorize(Permission.RETURNS_WRITE)
+    uow.authorize(Permission.RETURNS_RECEIVE)
     checks = FieldChecks()
     inputs.check_dispositions(checks, dispositions)
     checks.raise_if_any("the inspection is not valid")

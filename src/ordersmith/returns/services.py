@@ -238,7 +238,7 @@ def receive_return(
     """The parcel arrived: per line the units in it (lines not named: none); without
     ``lines``, every unit asked back. Fewer than asked is allowed; more is refused.
     Nothing goes on hand yet: inspection decides (``returns.inspection``)."""
-    uow.authorize(Permission.RETURNS_WRITE)
+    uow.authorize(Permission.RETURNS_RECEIVE)
     checks = FieldChecks()
     if lines is not None:
         inputs.check_received_lines(checks, lines)

@@ -61,7 +61,7 @@ STAFF_ROLE_PERMISSIONS: dict[StaffRole, frozenset[Permission]] = {
         P.INVENTORY_WRITE,
         P.FULFILMENT_WRITE,
         P.RETURNS_READ,
-        P.RETURNS_WRITE,
+        P.RETURNS_RECEIVE,  # receives and inspects; customer service decides and refunds
         P.PURCHASING_READ,
     },
     # invoices, payments, credit notes, credit holds

@@ -72,6 +72,7 @@ router = APIRouter(tags=["returns"])
 
 Reader = Annotated[Principal, Depends(require(Permission.RETURNS_READ))]
 Writer = Annotated[Principal, Depends(require(Permission.RETURNS_WRITE))]
+GoodsIn = Annotated[Principal, Depends(require(Permission.RETURNS_RECEIVE))]
 PDF: dict[int | str, dict[str, Any]] = {200: {"content": {"application/pdf": {}}}}
 
 
@@ -249,7 +250,7 @@ def ship(rma: str, db: DbDep, principal: Writer, body: ShipIn | None = None) -> 
 
 @router.post("/returns/{rma}/receive", response_model=ReturnOut)
 def receive(
-    rma: str, request: Request, db: DbDep, principal: Writer, body: ReceiveIn | None = None
+    rma: str, request: Request, db: DbDep, principal: GoodsIn, body: ReceiveIn | None = None
 ) -> JSONResponse:
     """Book what arrived, per line (fewer than asked is fine); without lines, everything
     asked back. Nothing goes on hand before inspection. Accepts `Idempotency-Key`."""
@@ -267,7 +268,7 @@ def receive(
 
 
 @router.post("/returns/{rma}/inspect", response_model=ReturnOut)
-def inspect(rma: str, body: InspectIn, db: DbDep, principal: Writer) -> ReturnOut:
+def inspect(rma: str, body: InspectIn, db: DbDep, principal: GoodsIn) -> ReturnOut:
     """Decide every received unit: `restock` and `refurbish` put it back on hand (a
     `return` movement; waiting backorders are served), `scrap` receives it and writes it
     off (`return` + `damage` adjustment), `return_to_supplier` keeps it off our stock."""

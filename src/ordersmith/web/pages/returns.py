@@ -193,13 +193,19 @@ def return_new(request: Request, session: Writer, order: str = "") -> HTMLRespon
 # --- the return page --------------------------------------------------------------------
 
 
+GOODS_IN = frozenset({ReturnAction.RECEIVE, ReturnAction.INSPECT})
+
+
 def page_actions(rma: ReturnView, session: StaffSession) -> list[str]:
-    """What this user may do to this return now: the state machine's actions, if the
-    user may write returns."""
-    if not session.may(P.RETURNS_WRITE):
-        return []
+    """What this user may do to this return now: the state machine's actions the user's
+    permissions cover (receiving and inspecting: ``returns:receive``; the rest:
+    ``returns:write``)."""
     allowed = rma.allowed_actions
-    return [a.value for a in PAGE_ACTIONS if a in allowed]
+    return [
+        a.value
+        for a in PAGE_ACTIONS
+        if a in allowed and session.may(P.RETURNS_RECEIVE if a in GOODS_IN else P.RETURNS_WRITE)
+    ]
 
 
 def _history(session: Session, rma: ReturnView) -> list[Any]:

@@ -48,6 +48,7 @@ from ordersmith.web.pages.returns import new_return_page, return_page
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
 Writer = Annotated[StaffSession, Depends(require(Permission.RETURNS_WRITE))]
+GoodsIn = Annotated[StaffSession, Depends(require(Permission.RETURNS_RECEIVE))]
 
 
 def _line_numbers(fields: dict[str, str], prefix: str) -> list[int]:
@@ -142,7 +143,7 @@ def reject(request: Request, number: str, session: Writer, fields: Fields) -> Re
 
 
 @router.post("/returns/{number}/receive")
-def receive(request: Request, number: str, session: Writer, fields: Fields) -> Response:
+def receive(request: Request, number: str, session: GoodsIn, fields: Fields) -> Response:
     """The units that arrived, per line (fields ``l<line_no>_received``)."""
 
     def work(uow: UnitOfWork, return_id: uuid.UUID) -> object:
@@ -158,7 +159,7 @@ def receive(request: Request, number: str, session: Writer, fields: Fields) -> R
 
 
 @router.post("/returns/{number}/inspect")
-def inspect(request: Request, number: str, session: Writer, fields: Fields) -> Response:
+def inspect(request: Request, number: str, session: GoodsIn, fields: Fields) -> Response:
     """Per line, the units restocked, refurbished, scrapped and held for the supplier
     (fields ``l<line_no>_<disposition>``); they must add up to the units received."""
 
