@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from ordersmith.customer_service.notes import add_note
-from ordersmith.customer_service.services import resolve_case
 from ordersmith.auth.models import Role
 from ordersmith.auth.permissions import ROLE_PERMISSIONS
+from ordersmith.customer_service.notes import add_note
+from ordersmith.customer_service.services import resolve_case
 from ordersmith.errors import Forbidden
 from ordersmith.returns.inputs import DispositionInput, ReturnLineInput
 from ordersmith.returns.inspection import inspect_return
