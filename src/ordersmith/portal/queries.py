@@ -15,14 +15,17 @@ from sqlalchemy.orm import Session
 from ordersmith.billing.models import Invoice
 from ordersmith.billing.queries import get_invoice, list_invoices
 from ordersmith.billing.views import InvoiceSummary
+from ordersmith.config import Settings
 from ordersmith.customer_service.queries import CaseFilter, list_cases
 from ordersmith.customer_service.views import CaseView
 from ordersmith.db import table_of
+from ordersmith.documents import Party
 from ordersmith.orders.queries import OrderFilter, get_order, list_orders
 from ordersmith.orders.status import OrderStatus
 from ordersmith.orders.views import OrderSummary, OrderView
 from ordersmith.portal.models import PortalAccount
-from ordersmith.returns.queries import ReturnFilter, list_returns
+from ordersmith.returns.labels import return_recipient
+from ordersmith.returns.queries import ReturnFilter, get_return, list_returns
 from ordersmith.returns.views import ReturnView
 from ordersmith.shipping.models import Carrier, Shipment, ShipmentLine
 
@@ -47,6 +50,14 @@ class CustomerOrder:
     invoices: list[InvoiceSummary]
     returns: list[ReturnView]
     cases: list[CaseView]
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerReturn:
+    """A return of the signed-in customer, and where its parcel goes back to."""
+
+    rma: ReturnView
+    send_to: Party
 
 
 def my_orders(
@@ -137,6 +148,26 @@ def my_invoices(
 ) -> list[InvoiceSummary]:
     """The customer's invoices newest first (``ix_invoices_customer_issued``)."""
     return list_invoices(session, customer_id=customer_id, limit=limit, before=before)
+
+
+def my_returns(
+    session: Session,
+    customer_id: uuid.UUID,
+    *,
+    limit: int,
+    before: tuple[datetime, uuid.UUID] | None = None,
+) -> list[ReturnView]:
+    """The customer's returns newest first, without lines (``ix_returns_customer_created``)."""
+    return list_returns(session, ReturnFilter(customer_id=customer_id), limit=limit, before=before)
+
+
+def customer_return(
+    session: Session, settings: Settings, customer_id: uuid.UUID, number: str
+) -> CustomerReturn:
+    """The return page's data: the return with its lines and its return address (the
+    label's recipient); ``ReturnNotFound`` (404) for another customer's return."""
+    rma = get_return(session, number, customer_id=customer_id)
+    return CustomerReturn(rma=rma, send_to=return_recipient(session, settings, rma.warehouse_id))
 
 
 def my_cases(session: Session, customer_id: uuid.UUID, *, limit: int = 50) -> list[CaseView]:
