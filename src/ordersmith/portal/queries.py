@@ -1,6 +1,7 @@
 """What the portal shows, always scoped to one customer: the areas' own queries with
 ``customer_id`` (another customer's order, invoice, return or case is not found, 404,
-exactly like an unknown number), plus the shipments of a page of orders in one read."""
+exactly like an unknown number), plus the shipments of a page of orders in one read.
+A case is always read as its customer may see it: without internal notes."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from ordersmith.billing.models import Invoice
 from ordersmith.billing.queries import get_invoice, list_invoices
 from ordersmith.billing.views import InvoiceSummary
 from ordersmith.config import Settings
-from ordersmith.customer_service.queries import CaseFilter, list_cases
+from ordersmith.customer_service.queries import CaseFilter, get_case, list_cases
 from ordersmith.customer_service.views import CaseView
 from ordersmith.db import table_of
 from ordersmith.documents import Party
@@ -172,6 +173,12 @@ def customer_return(
 
 def my_cases(session: Session, customer_id: uuid.UUID, *, limit: int = 50) -> list[CaseView]:
     return list_cases(session, customer_id=customer_id, limit=limit)
+
+
+def customer_case(session: Session, customer_id: uuid.UUID, number: str) -> CaseView:
+    """A case of the customer with the notes they may see (their own and staff's notes
+    for them, never internal ones); ``CaseNotFound`` (404) for another customer's case."""
+    return get_case(session, number, customer_id=customer_id).for_customer()
 
 
 def marketing_opt_in(session: Session, account_id: uuid.UUID) -> bool:
