@@ -178,6 +178,30 @@ def _failures_since(
     )
 
 
+def network_must_wait(uow: UnitOfWork, attempts: type[LoginAttemptColumns], ip: str) -> bool:
+    """Whether the address ``ip`` has had ``login_ip_max_failures`` failed attempts within
+    ``login_ip_window_minutes`` (the per-IP limit of ADR 0023). Its rows older than any
+    window are forgotten first."""
+    settings, now, ip = uow.settings, clock.now(), ip[:64]
+    ip_window = now - timedelta(minutes=settings.login_ip_window_minutes)
+    lock_window = now - timedelta(minutes=settings.login_lockout_minutes)
+    uow.session.execute(
+        sa.delete(attempts).where(attempts.ip == ip, attempts.at < min(ip_window, lock_window))
+    )
+    return _failures_since(uow, attempts, attempts.ip, ip, ip_window) >= (
+        settings.login_ip_max_failures
+    )
+
+
+def record_attempt(
+    uow: UnitOfWork, attempts: type[LoginAttemptColumns], *, email: str, ip: str, succeeded: bool
+) -> None:
+    """One attempt's row: a failure counts towards ``email``'s lockout (an empty email:
+    towards none) and towards the per-IP limit of ``ip``."""
+    row = attempts(id=new_id(), email=email, ip=ip[:64], at=clock.now(), succeeded=succeeded)  # type: ignore[call-arg]
+    uow.session.add(row)
+
+
 def check_credentials(
     uow: UnitOfWork,
     *,
@@ -193,22 +217,18 @@ def check_credentials(
     settings = uow.settings
     now = clock.now()
     email, ip = normalise_email(email)[:254], ip[:64]
-    ip_window = now - timedelta(minutes=settings.login_ip_window_minutes)
     lock_window = now - timedelta(minutes=settings.login_lockout_minutes)
-    uow.session.execute(  # forget this address's attempts older than any window
-        sa.delete(attempts).where(attempts.ip == ip, attempts.at < min(ip_window, lock_window))
-    )
     account: PasswordAccount | None = uow.session.scalars(
         sa.select(accounts).where(accounts.email == email).with_for_update()
     ).one_or_none()
     matches = verify_password(account.password_hash if account else None, password)
 
     def refuse(error: OmsError) -> Credentials:
-        uow.session.add(attempts(id=new_id(), email=email, ip=ip, at=now, succeeded=False))  # type: ignore[call-arg]
+        record_attempt(uow, attempts, email=email, ip=ip, succeeded=False)
         return Credentials(error=error)
 
     locked = AccountLocked(_LOCKED.format(minutes=settings.login_lockout_minutes))
-    if _failures_since(uow, attempts, attempts.ip, ip, ip_window) >= settings.login_ip_max_failures:
+    if network_must_wait(uow, attempts, ip):
         return refuse(TooManyAttempts("too many failed sign-ins from your network: wait a while"))
     if account is None:  # counted per email, so an unknown email locks like a known one
         failed_before = _failures_since(uow, attempts, attempts.email, email, lock_window)
@@ -228,7 +248,7 @@ def check_credentials(
     account.locked_until = None
     if needs_rehash(account.password_hash):
         account.password_hash = hash_password(password)
-    uow.session.add(attempts(id=new_id(), email=email, ip=ip, at=now, succeeded=True))  # type: ignore[call-arg]
+    record_attempt(uow, attempts, email=email, ip=ip, succeeded=True)
     return Credentials(account=account)
 
 

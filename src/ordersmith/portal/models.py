@@ -73,7 +73,8 @@ class PortalSessionRow(SessionColumns, Base):
 
 
 class PortalLoginAttempt(LoginAttemptColumns, Base):
-    """One portal sign-in attempt (lockout per email, rate limit per IP address)."""
+    """One portal sign-in attempt (lockout per email, rate limit per IP address), or one
+    password-reset request (no email: it counts towards the per-IP limit only)."""
 
     __tablename__ = "portal_login_attempts"
     __table_args__ = (

@@ -1,6 +1,7 @@
 """What the portal shows, always scoped to one customer: the areas' own queries with
 ``customer_id`` (another customer's order, invoice, return or case is not found, 404,
-exactly like an unknown number), plus the shipments of a page of orders in one read."""
+exactly like an unknown number), plus the shipments of a page of orders in one read.
+A case is always read as its customer may see it: without internal notes."""
 
 from __future__ import annotations
 
@@ -15,14 +16,17 @@ from sqlalchemy.orm import Session
 from ordersmith.billing.models import Invoice
 from ordersmith.billing.queries import get_invoice, list_invoices
 from ordersmith.billing.views import InvoiceSummary
-from ordersmith.customer_service.queries import CaseFilter, list_cases
+from ordersmith.config import Settings
+from ordersmith.customer_service.queries import CaseFilter, get_case, list_cases
 from ordersmith.customer_service.views import CaseView
 from ordersmith.db import table_of
+from ordersmith.documents import Party
 from ordersmith.orders.queries import OrderFilter, get_order, list_orders
 from ordersmith.orders.status import OrderStatus
 from ordersmith.orders.views import OrderSummary, OrderView
 from ordersmith.portal.models import PortalAccount
-from ordersmith.returns.queries import ReturnFilter, list_returns
+from ordersmith.returns.labels import return_recipient
+from ordersmith.returns.queries import ReturnFilter, get_return, list_returns
 from ordersmith.returns.views import ReturnView
 from ordersmith.shipping.models import Carrier, Shipment, ShipmentLine
 
@@ -47,6 +51,14 @@ class CustomerOrder:
     invoices: list[InvoiceSummary]
     returns: list[ReturnView]
     cases: list[CaseView]
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerReturn:
+    """A return of the signed-in customer, and where its parcel goes back to."""
+
+    rma: ReturnView
+    send_to: Party
 
 
 def my_orders(
@@ -139,8 +151,34 @@ def my_invoices(
     return list_invoices(session, customer_id=customer_id, limit=limit, before=before)
 
 
+def my_returns(
+    session: Session,
+    customer_id: uuid.UUID,
+    *,
+    limit: int,
+    before: tuple[datetime, uuid.UUID] | None = None,
+) -> list[ReturnView]:
+    """The customer's returns newest first, without lines (``ix_returns_customer_created``)."""
+    return list_returns(session, ReturnFilter(customer_id=customer_id), limit=limit, before=before)
+
+
+def customer_return(
+    session: Session, settings: Settings, customer_id: uuid.UUID, number: str
+) -> CustomerReturn:
+    """The return page's data: the return with its lines and its return address (the
+    label's recipient); ``ReturnNotFound`` (404) for another customer's return."""
+    rma = get_return(session, number, customer_id=customer_id)
+    return CustomerReturn(rma=rma, send_to=return_recipient(session, settings, rma.warehouse_id))
+
+
 def my_cases(session: Session, customer_id: uuid.UUID, *, limit: int = 50) -> list[CaseView]:
     return list_cases(session, customer_id=customer_id, limit=limit)
+
+
+def customer_case(session: Session, customer_id: uuid.UUID, number: str) -> CaseView:
+    """A case of the customer with the notes they may see (their own and staff's notes
+    for them, never internal ones); ``CaseNotFound`` (404) for another customer's case."""
+    return get_case(session, number, customer_id=customer_id).for_customer()
 
 
 def marketing_opt_in(session: Session, account_id: uuid.UUID) -> bool:

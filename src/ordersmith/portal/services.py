@@ -17,11 +17,14 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from ordersmith import clock
+from ordersmith.auth.errors import TooManyAttempts
 from ordersmith.auth.passwords import check_strength, hash_password
 from ordersmith.auth.permissions import Permission
 from ordersmith.auth.sessions import (
     SignedIn,
+    network_must_wait,
     normalise_email,
+    record_attempt,
     session_id_of,
     sign_in_to,
     valid_email,
@@ -195,9 +198,17 @@ def accept_invite(uow: UnitOfWork, *, token: str, password: str, user_agent: str
     return open_session(uow, account, user_agent=user_agent)
 
 
-def request_password_reset(uow: UnitOfWork, *, email: str) -> None:
+def request_password_reset(uow: UnitOfWork, *, email: str, ip: str) -> None:
     """Mail a reset link to this email if it is an active account, at most
-    ``portal_resets_per_hour`` an hour; whatever the email, the caller answers the same."""
+    ``portal_resets_per_hour`` an hour; whatever the email, the caller answers the same.
+
+    Each request counts as a failed attempt of the address ``ip`` in the sign-in
+    attempts (no email: it never counts towards an account's lockout), so the per-IP
+    limit of sign-in applies: a network at the limit gets ``TooManyAttempts`` (429),
+    whatever the email, and nothing is mailed."""
+    if network_must_wait(uow, PortalLoginAttempt, ip):
+        raise TooManyAttempts("too many requests from your network: please try again later")
+    record_attempt(uow, PortalLoginAttempt, email="", ip=ip, succeeded=False)
     account = uow.session.scalars(
         sa.select(PortalAccount).where(PortalAccount.email == normalise_email(email)[:254])
     ).one_or_none()

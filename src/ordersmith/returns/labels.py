@@ -6,6 +6,8 @@ return's warehouse, one package, under the return's number and the stored tracki
 number, so printing again gives the same label. The weight is not known before the
 parcel exists: the label states the nominal ``RETURN_PARCEL`` (1 kg). Rendering takes a
 fraction of a second: call this from a reader, outside any unit of work (ADR 0009).
+``return_recipient`` is the return address alone (the portal tells the customer where
+to send the parcel with it).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from ordersmith.adapters.carriers import BookingRequest, Parcel
 from ordersmith.config import Settings
 from ordersmith.customers.models import Customer
 from ordersmith.db import table_of
+from ordersmith.documents import Party
 from ordersmith.errors import Conflict
 from ordersmith.inventory.models import Warehouse
 from ordersmith.orders.models import Order
@@ -27,6 +30,18 @@ from ordersmith.shipping.carriers import adapter_for, get_carrier
 from ordersmith.shipping.parties import address_party, party
 
 RETURN_PARCEL = Parcel(weight_grams=1000, length_mm=300, width_mm=200, height_mm=150)
+
+
+def return_recipient(session: Session, settings: Settings, warehouse_id: uuid.UUID) -> Party:
+    """Where a return's parcel goes back to: its warehouse's address, named "<company> —
+    <warehouse>" unless the address has a name; the company's address when the
+    warehouse has none (the label's recipient, and what the portal tells the customer)."""
+    warehouses = table_of(Warehouse)
+    wh = session.execute(
+        sa.select(warehouses.c.name, warehouses.c.address).where(warehouses.c.id == warehouse_id)
+    ).one()
+    company = party(settings)
+    return address_party(wh.address, f"{company.name} — {wh.name}") if wh.address else company
 
 
 def return_label_pdf(
@@ -46,25 +61,18 @@ def return_label_pdf(
             code="no_return_label",
         )
     carrier = get_carrier(session, view.carrier)
-    orders, warehouses, customers = table_of(Order), table_of(Warehouse), table_of(Customer)
+    orders, customers = table_of(Order), table_of(Customer)
     ship_to, name = session.execute(
         sa.select(orders.c.shipping_address, customers.c.name)
         .join(customers, customers.c.id == orders.c.customer_id)
         .where(orders.c.id == view.order_id)
     ).one()
-    wh = session.execute(
-        sa.select(warehouses.c.name, warehouses.c.address).where(
-            warehouses.c.id == view.warehouse_id
-        )
-    ).one()
-    company = party(settings)
-    recipient = address_party(wh.address, f"{company.name} — {wh.name}") if wh.address else company
     booking = adapter_for(carrier).book(
         BookingRequest(
             shipment_number=view.number,
             service_level="return",
             sender=address_party(ship_to or {}, name),
-            recipient=recipient,
+            recipient=return_recipient(session, settings, view.warehouse_id),
             packages=(RETURN_PARCEL,),
             tracking_number=view.tracking_number,
         )

@@ -126,8 +126,8 @@ def test_a_forgotten_password_is_reset_through_the_mailed_link_once(
     session_token = activate(shop.db, shop.cash.number)
     # when Ann asks for a reset (and someone asks for an unknown email)
     with shop.db.unit_of_work(actor="test") as uow:
-        request_password_reset(uow, email=" Ann@Example.com ")
-        request_password_reset(uow, email="nobody@example.com")
+        request_password_reset(uow, email=" Ann@Example.com ", ip="10.0.0.9")
+        request_password_reset(uow, email="nobody@example.com", ip="10.0.0.9")
     run_once(shop.db, mailer=smtp_server.mailer())
     mails = smtp_server.wait_for(2)  # the invite and the reset
     (link,) = mailed_links(shop.db, MessageKind.PORTAL_PASSWORD_RESET)
@@ -152,7 +152,7 @@ def test_reset_links_expire_after_an_hour_and_at_most_three_are_mailed_an_hour(
     # when a reset is asked five times
     for _ in range(5):
         with shop.db.unit_of_work(actor="test") as uow:
-            request_password_reset(uow, email="ann@example.com")
+            request_password_reset(uow, email="ann@example.com", ip="10.0.0.9")
     links = mailed_links(shop.db, MessageKind.PORTAL_PASSWORD_RESET)
     # then three links went out; the last one stops working after an hour
     assert len(links) == 3

@@ -62,6 +62,11 @@ def refusal_of(error: OmsError | None) -> tuple[str, int]:
     return detail[:1].upper() + detail[1:] + ".", error.status if error else 401
 
 
+def client_ip(request: Request) -> str:
+    """The address the per-IP limits count (the socket peer, ADR 0023)."""
+    return request.client.host if request.client else "unknown"
+
+
 def attempt_sign_in(
     request: Request,
     sign_in_with: Callable[..., Any],
@@ -83,7 +88,7 @@ def attempt_sign_in(
             uow,
             email=email,
             password=password,
-            ip=request.client.host if request.client else "unknown",
+            ip=client_ip(request),
             user_agent=request.headers.get("user-agent", ""),
             previous_token=request.cookies.get(session_cookie),
         )

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from ordersmith.web.portal import account, actions, auth, orders
+from ordersmith.web.portal import account, actions, aftersales, auth, orders
 
 router = APIRouter(include_in_schema=False)
-for _part in (auth, actions, orders, account):  # actions' fixed paths before /{number}
+for _part in (auth, actions, aftersales, orders, account):  # fixed paths before /{number}
     router.include_router(_part.router)

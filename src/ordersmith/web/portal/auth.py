@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from ordersmith.auth.errors import TooManyAttempts
 from ordersmith.errors import OmsError, ValidationFailed
 from ordersmith.portal.models import TokenPurpose
 from ordersmith.portal.services import (
@@ -19,7 +20,7 @@ from ordersmith.portal.services import (
     sign_out,
 )
 from ordersmith.portal.sessions import PORTAL_COOKIE
-from ordersmith.web.pages.auth import attempt_sign_in, safe_next
+from ordersmith.web.pages.auth import attempt_sign_in, client_ip, refusal_of, safe_next
 from ordersmith.web.pages.deps import CsrfFailed, get_db
 from ordersmith.web.portal.deps import (
     ANON_CSRF_COOKIE,
@@ -124,13 +125,19 @@ def forgot(
     csrf_token: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
     """The same answer whatever the email (no account enumeration); at most a few
-    emails an hour per account (``portal_resets_per_hour``)."""
+    emails an hour per account (``portal_resets_per_hour``); a network past the per-IP
+    limit of sign-in is asked to try again later (429), whatever the email."""
     if not anonymous_form_sent(request, csrf_token):
         context = {"message": _EXPIRED_FORM, "kind": "error", "email": email}
         return anonymous_form(request, "portal/forgot.html", context, status_code=403)
     if email.strip():
-        with get_db(request).unit_of_work(actor="portal:password-reset") as uow:
-            request_password_reset(uow, email=email)
+        try:
+            with get_db(request).unit_of_work(actor="portal:password-reset") as uow:
+                request_password_reset(uow, email=email, ip=client_ip(request))
+        except TooManyAttempts as exc:
+            message, status = refusal_of(exc)
+            context = {"message": message, "kind": "error", "email": ""}
+            return anonymous_form(request, "portal/forgot.html", context, status_code=status)
     context = {"message": _FORGOT_SENT, "kind": "ok", "email": ""}
     return anonymous_form(request, "portal/forgot.html", context)
 

@@ -40,6 +40,7 @@ HOME = "/portal/orders"
 PORTAL_MENU = (
     ("My orders", "/portal/orders"),
     ("Invoices", "/portal/invoices"),
+    ("Returns", "/portal/returns"),
     ("Cases", "/portal/cases"),
     ("Addresses", "/portal/addresses"),
     ("Preferences", "/portal/preferences"),
