@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import time
+import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -190,6 +191,17 @@ def test_pick_list_pdf_lists_the_lines_to_pick(api, shop):
     assert pdf.status_code == 200
     assert pick_list["number"] in _text(pdf.content)
     assert "A-1" in _text(pdf.content)
+
+
+def test_an_unknown_pick_list_and_its_pdf_are_not_found(api, shop):
+    # given
+    unknown = uuid.uuid4()
+    # when
+    pick_list = api.get(f"{API}/pick-lists/{unknown}")
+    pdf = api.get(f"{API}/pick-lists/{unknown}/pdf")
+    # then
+    assert str(unknown) in assert_problem(pick_list, 404, "pick_list_not_found")["detail"]
+    assert str(unknown) in assert_problem(pdf, 404, "pick_list_not_found")["detail"]
 
 
 @pytest.mark.parametrize(

@@ -259,19 +259,24 @@ def _items(session: Session, price_list_id: uuid.UUID) -> tuple[PriceListItemVie
     )
 
 
+def _price_list_fields(price_list: PriceList) -> dict[str, Any]:
+    """The price list's own columns, by the field names PriceListView and
+    PriceListSummary share."""
+    return {
+        "id": price_list.id,
+        "code": price_list.code,
+        "name": price_list.name,
+        "customer_group": price_list.customer_group,
+        "currency": price_list.currency,
+        "valid_from": price_list.valid_from,
+        "valid_to": price_list.valid_to,
+        "priority": price_list.priority,
+        "created_at": price_list.created_at,
+    }
+
+
 def price_list_view(session: Session, price_list: PriceList) -> PriceListView:
-    return PriceListView(
-        id=price_list.id,
-        code=price_list.code,
-        name=price_list.name,
-        customer_group=price_list.customer_group,
-        currency=price_list.currency,
-        valid_from=price_list.valid_from,
-        valid_to=price_list.valid_to,
-        priority=price_list.priority,
-        created_at=price_list.created_at,
-        items=_items(session, price_list.id),
-    )
+    return PriceListView(**_price_list_fields(price_list), items=_items(session, price_list.id))
 
 
 def get_price_list(session: Session, ref: str | uuid.UUID) -> PriceListView:
@@ -309,19 +314,8 @@ def list_price_lists(
     if after is not None:
         query = query.where(PriceList.code > after)
     rows = [
-        PriceListSummary(
-            id=pl.id,
-            code=pl.code,
-            name=pl.name,
-            customer_group=pl.customer_group,
-            currency=pl.currency,
-            valid_from=pl.valid_from,
-            valid_to=pl.valid_to,
-            priority=pl.priority,
-            created_at=pl.created_at,
-            item_count=int(count),
-        )
-        for pl, count in session.execute(query)
+        PriceListSummary(**_price_list_fields(price_list), item_count=int(count))
+        for price_list, count in session.execute(query)
     ]
     return rows[:limit], len(rows) > limit
 

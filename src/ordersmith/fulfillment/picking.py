@@ -131,6 +131,17 @@ def create_pick_list(
     return PickListRef(pick_list_id, number, wh.code, len(rows), orders)
 
 
+def awaiting_pick(warehouse_id: uuid.UUID) -> sa.ColumnElement[bool]:
+    """WHERE clause: allocations at the warehouse with units on no pick list yet. A wave
+    takes those of ready orders; the work queue counts them by order (``ready_to_pick``)."""
+    allocations = table_of(Allocation)
+    return sa.and_(
+        allocations.c.warehouse_id == warehouse_id,
+        allocations.c.status == AllocationStatus.ALLOCATED.value,
+        allocations.c.quantity > 0,
+    )
+
+
 def _ready_allocations(
     uow: UnitOfWork, warehouse_id: uuid.UUID, max_orders: int, order_ids: list[uuid.UUID] | None
 ) -> list[Any]:
@@ -146,12 +157,7 @@ def _ready_allocations(
         .where(
             orders.c.status == OrderStatus.CONFIRMED.value,
             sa.or_(orders.c.ship_policy != "ship_complete", orders.c.id.not_in(waiting_for_rest)),
-            orders.c.id.in_(
-                sa.select(allocations.c.order_id).where(
-                    allocations.c.warehouse_id == warehouse_id,
-                    allocations.c.status == AllocationStatus.ALLOCATED.value,
-                )
-            ),
+            orders.c.id.in_(sa.select(allocations.c.order_id).where(awaiting_pick(warehouse_id))),
         )
         .order_by(orders.c.created_at, orders.c.id)
         .limit(max_orders)
@@ -200,12 +206,7 @@ def _ready_allocations(
                 levels.c.product_id == allocations.c.product_id,
             ),
         )
-        .where(
-            allocations.c.warehouse_id == warehouse_id,
-            allocations.c.status == AllocationStatus.ALLOCATED.value,
-            allocations.c.quantity > 0,
-            ready_locked,
-        )
+        .where(awaiting_pick(warehouse_id), ready_locked)
         .order_by(allocations.c.id)
     )
     if ledger.is_postgresql(uow.session):  # two waves at once never take the same units

@@ -163,6 +163,7 @@ class PickListView:
     id: uuid.UUID
     number: str
     warehouse: str
+    warehouse_name: str
     status: str
     created_by: str
     created_at: datetime
@@ -172,13 +173,20 @@ class PickListView:
 
 
 def get_pick_list(session: Session, id_or_number: str) -> PickListView:
-    """A pick list with its lines in walking order (bin, then SKU) and what was picked."""
+    """The pick list with this id or number (PL-000001): see ``pick_list_by_id``."""
+    return pick_list_by_id(session, pick_list_id(session, id_or_number))
+
+
+def pick_list_by_id(session: Session, list_id: uuid.UUID) -> PickListView:
+    """A pick list with its lines in walking order (bin, then SKU) and what was picked;
+    raises NotFound (``pick_list_not_found``)."""
     lists, warehouses = table_of(PickList), table_of(Warehouse)
     head = session.execute(
         sa.select(
             lists.c.id,
             lists.c.number,
             warehouses.c.code,
+            warehouses.c.name,
             lists.c.status,
             lists.c.created_by,
             lists.c.created_at,
@@ -186,8 +194,10 @@ def get_pick_list(session: Session, id_or_number: str) -> PickListView:
             lists.c.completed_at,
         )
         .join(warehouses, warehouses.c.id == lists.c.warehouse_id)
-        .where(lists.c.id == pick_list_id(session, id_or_number))
-    ).one()
+        .where(lists.c.id == list_id)
+    ).one_or_none()
+    if head is None:
+        raise NotFound(f"no pick list {list_id}", code="pick_list_not_found")
     lines, orders, order_lines = table_of(PickListLine), table_of(Order), table_of(OrderLine)
     rows = session.execute(
         sa.select(
@@ -202,13 +212,13 @@ def get_pick_list(session: Session, id_or_number: str) -> PickListView:
         )
         .join(orders, orders.c.id == lines.c.order_id)
         .join(order_lines, order_lines.c.id == lines.c.line_id)
-        .where(lines.c.pick_list_id == head.id)
+        .where(lines.c.pick_list_id == list_id)
         .order_by(lines.c.sequence)
     )
     return PickListView(
-        *head[:3],
-        str(head[3]),
-        *head[4:],
+        *head[:4],
+        str(head[4]),
+        *head[5:],
         lines=tuple(PickListLineView(*r) for r in rows),
     )
 

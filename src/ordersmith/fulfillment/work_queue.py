@@ -28,6 +28,7 @@ from ordersmith.fulfillment.models import (
     PickListLine,
     PickListStatus,
 )
+from ordersmith.fulfillment.picking import awaiting_pick
 from ordersmith.orders.models import Order, OrderLine
 from ordersmith.orders.status import OrderStatus
 
@@ -89,11 +90,12 @@ def waiting_for_stock(session: Session, *, limit: int = QUEUE_LIMIT) -> list[Que
 
 def _orders_with_allocations(
     session: Session,
-    warehouse_id: uuid.UUID,
-    status: AllocationStatus,
+    waiting: sa.ColumnElement[bool],
     units: sa.ColumnElement[int],
     limit: int,
 ) -> list[QueuedOrder]:
+    """The orders of the ``waiting`` allocations, each with its number of them and their
+    ``units``, oldest first: one grouped statement."""
     allocations, orders = table_of(Allocation), table_of(Order)
     work = (
         sa.select(
@@ -102,11 +104,7 @@ def _orders_with_allocations(
             sa.func.sum(units).label("units"),
             sa.func.min(allocations.c.created_at).label("since"),
         )
-        .where(
-            allocations.c.warehouse_id == warehouse_id,
-            allocations.c.status == status.value,
-            units > 0,
-        )
+        .where(waiting)
         .group_by(allocations.c.order_id)
         .order_by(sa.func.min(allocations.c.created_at), allocations.c.order_id)
         .limit(limit)
@@ -131,10 +129,11 @@ def _orders_with_allocations(
 def ready_to_pick(
     session: Session, warehouse_id: uuid.UUID, *, limit: int = QUEUE_LIMIT
 ) -> list[QueuedOrder]:
-    """Orders with units allocated at the warehouse and on no pick list yet."""
+    """Orders with units allocated at the warehouse and on no pick list yet (whether a
+    wave takes them is ``create_pick_list``'s to say: it also wants the order ready)."""
     allocations = table_of(Allocation)
     return _orders_with_allocations(
-        session, warehouse_id, AllocationStatus.ALLOCATED, allocations.c.quantity, limit
+        session, awaiting_pick(warehouse_id), allocations.c.quantity, limit
     )
 
 
@@ -144,7 +143,12 @@ def to_pack(
     """Orders with units picked at the warehouse and not yet packed into a shipment."""
     allocations = table_of(Allocation)
     units = allocations.c.picked_quantity - allocations.c.packed_quantity
-    return _orders_with_allocations(session, warehouse_id, AllocationStatus.PICKED, units, limit)
+    picked = sa.and_(
+        allocations.c.warehouse_id == warehouse_id,
+        allocations.c.status == AllocationStatus.PICKED.value,
+        units > 0,
+    )
+    return _orders_with_allocations(session, picked, units, limit)
 
 
 def open_pick_lists(
