@@ -142,21 +142,26 @@ def awaiting_pick(warehouse_id: uuid.UUID) -> sa.ColumnElement[bool]:
     )
 
 
+def ready_for_a_wave() -> sa.ColumnElement[bool]:
+    """WHERE clause on orders: those a wave picks for: confirmed (not on hold), and a
+    ship-complete order only once nothing of it waits for stock."""
+    orders, lines = table_of(Order), table_of(OrderLine)
+    waiting_for_rest = sa.select(lines.c.order_id).where(lines.c.backordered_quantity > 0)
+    return sa.and_(
+        orders.c.status == OrderStatus.CONFIRMED.value,
+        sa.or_(orders.c.ship_policy != "ship_complete", orders.c.id.not_in(waiting_for_rest)),
+    )
+
+
 def _ready_allocations(
     uow: UnitOfWork, warehouse_id: uuid.UUID, max_orders: int, order_ids: list[uuid.UUID] | None
 ) -> list[Any]:
-    allocations, orders, lines, levels = (
-        table_of(Allocation),
-        table_of(Order),
-        table_of(OrderLine),
-        table_of(StockLevel),
-    )
-    waiting_for_rest = sa.select(lines.c.order_id).where(lines.c.backordered_quantity > 0)
+    allocations, orders, levels = table_of(Allocation), table_of(Order), table_of(StockLevel)
+    lines = table_of(OrderLine)
     ready_orders = (
         sa.select(orders.c.id)
         .where(
-            orders.c.status == OrderStatus.CONFIRMED.value,
-            sa.or_(orders.c.ship_policy != "ship_complete", orders.c.id.not_in(waiting_for_rest)),
+            ready_for_a_wave(),
             orders.c.id.in_(sa.select(allocations.c.order_id).where(awaiting_pick(warehouse_id))),
         )
         .order_by(orders.c.created_at, orders.c.id)

@@ -28,7 +28,7 @@ from ordersmith.fulfillment.models import (
     PickListLine,
     PickListStatus,
 )
-from ordersmith.fulfillment.picking import awaiting_pick
+from ordersmith.fulfillment.picking import awaiting_pick, ready_for_a_wave
 from ordersmith.orders.models import Order, OrderLine
 from ordersmith.orders.status import OrderStatus
 
@@ -129,11 +129,16 @@ def _orders_with_allocations(
 def ready_to_pick(
     session: Session, warehouse_id: uuid.UUID, *, limit: int = QUEUE_LIMIT
 ) -> list[QueuedOrder]:
-    """Orders with units allocated at the warehouse and on no pick list yet (whether a
-    wave takes them is ``create_pick_list``'s to say: it also wants the order ready)."""
-    allocations = table_of(Allocation)
+    """Orders a wave would pick now: units allocated at the warehouse on no pick list
+    yet, of an order ready for a wave (confirmed, not on hold; a ship-complete order
+    with nothing waiting for stock). ``create_pick_list`` applies the same rule."""
+    allocations, orders = table_of(Allocation), table_of(Order)
+    ready = sa.select(orders.c.id).where(ready_for_a_wave())
     return _orders_with_allocations(
-        session, awaiting_pick(warehouse_id), allocations.c.quantity, limit
+        session,
+        sa.and_(awaiting_pick(warehouse_id), allocations.c.order_id.in_(ready)),
+        allocations.c.quantity,
+        limit,
     )
 
 
