@@ -18,6 +18,7 @@ from ordersmith.orders import queries as order_queries
 from ordersmith.returns.queries import ReturnFilter, list_returns
 from ordersmith.shipping.queries import list_shipments
 from tests.browser.fulfil_flow import fulfil_through_pages
+from tests.browser.htmx_waits import wait_for_htmx, wait_for_lines
 from tests.browser.screenshots import screenshot_dir
 from tests.factories.fulfillment import make_courier
 from tests.factories.inventory import stock_up
@@ -59,10 +60,11 @@ def _place_phone_order(page: Any, live_server: Any, customer_number: str) -> str
     page.get_by_label("Find customer").fill(customer_number)
     page.keyboard.press("Enter")
     page.get_by_test_id("customer").wait_for()
+    wait_for_htmx(page)  # the customer's swap settled: the product field stays filled
     page.get_by_label("Find product").fill("A-1")
     page.get_by_role("button", name="Add A-1 Anvil").click()
-    page.wait_for_function("document.querySelector('tr[data-sku=\"A-1\"]')")
-    page.wait_for_function("!document.querySelector('.htmx-request, .htmx-settling')")
+    wait_for_lines(page, "A-1")
+    wait_for_htmx(page)
     page.get_by_role("button", name="Place order").click()
     page.wait_for_url("**/orders/SO-*")
     return str(page.url.rsplit("/", 1)[1])

@@ -17,6 +17,7 @@ from ordersmith.customers.services import create_customer
 from ordersmith.orders import queries
 from ordersmith.orders.views import OrderSummary
 from tests.browser.conftest import create_user, sign_in_through_form
+from tests.browser.htmx_waits import wait_for_focus, wait_for_htmx, wait_for_lines
 from tests.factories.catalog import make_price_list
 from tests.factories.inventory import stock_up
 from tests.factories.orders import order_request, place
@@ -63,23 +64,6 @@ def tab_to(page: Any, element_id: str, limit: int = 60) -> None:
             return
         page.keyboard.press("Tab")
     raise AssertionError(f"Tab never reached #{element_id}; focus is on #{focused_id(page)}")
-
-
-def wait_for_focus(page: Any, element_id: str) -> None:
-    page.wait_for_function(f"document.activeElement?.id === '{element_id}'")
-
-
-def wait_for_htmx(page: Any) -> None:
-    """Until no htmx request is in flight and the last swap has settled (a click made
-    while the form is being swapped would be undone by the settle)."""
-    page.wait_for_function(
-        "!document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
-    )
-
-
-def wait_for_lines(page: Any, *skus: str) -> None:
-    selector = " && ".join(f"document.querySelector('tr[data-sku=\"{s}\"]')" for s in skus)
-    page.wait_for_function(selector)
 
 
 def form_body(page: Any, **extra: str) -> str:
