@@ -80,6 +80,15 @@ def postgres_url() -> Iterator[str]:
     admin.dispose()
 
 
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """The controller (not an xdist worker) drops the run's shared PostgreSQL builds."""
+    base = os.environ.get(PG_ENV)
+    if base and not hasattr(session.config, "workerinput"):
+        from tests.integration.demo.simulated import drop_built_simulations
+
+        drop_built_simulations(base.replace("postgresql://", "postgresql+psycopg://", 1))
+
+
 def make_settings(tmp_path: Path, url: str, **overrides: object) -> Settings:
     """Test settings. Cash sales are not held for payment here unless a test asks for it
     (``cash_orders_require_payment=True``, tests/integration/billing): most tests place
