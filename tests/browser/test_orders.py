@@ -10,6 +10,7 @@ import pytest
 
 from ordersmith.customers.services import create_customer
 from ordersmith.orders.models import Channel
+from ordersmith.orders.services import confirm_order
 from tests.browser.conftest import create_user, sign_in_through_form
 from tests.factories.inventory import stock_up
 from tests.factories.orders import order_request, place
@@ -270,3 +271,20 @@ def test_the_order_page_offers_the_follow_ups_the_users_role_may_do(
     )
     assert links.get_by_role("link", name="Open a case").count() == 1
     assert buyer.get_by_test_id("follow-ups").count() == 0
+
+
+def test_a_confirmed_order_offers_the_warehouse_its_packing_page(
+    page, live_server, signed_in, shop
+):
+    # given: a confirmed order and a warehouse user
+    order = place(live_server.db, order_request(shop.trade.id, ("B-2", 13)))
+    with live_server.db.unit_of_work(actor="test") as uow:
+        confirm_order(uow, order_id=order.id)
+    signed_in(page, "warehouse")
+    # when
+    page.goto(live_server.url(f"/orders/{order.number}"))
+    page.get_by_test_id("follow-ups").get_by_role("link", name="Pack and ship").click()
+    page.wait_for_load_state()
+    # then
+    assert page.url.endswith(f"/warehouse/pack/{order.number}")
+    assert page.get_by_role("heading", level=1).count() == 1

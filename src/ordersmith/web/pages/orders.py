@@ -186,6 +186,7 @@ def orders_list(request: Request, session: Reader) -> HTMLResponse:
 # --- the order page ---------------------------------------------------------------------
 
 HOLD_CHOICES = (HoldReason.MANUAL, HoldReason.CREDIT, HoldReason.PAYMENT)
+SHIPPED = frozenset({"shipped", "delivered"})
 
 
 def order_actions(order: OrderView, session: StaffSession) -> list[str]:
@@ -249,7 +250,7 @@ def order_page(
         "may_invoice": session.may(P.BILLING_WRITE) and order.status not in NOT_INVOICEABLE,
         "shipments": shipments,
         "pick_lists": pick_lists,
-        "follow_ups": follow_ups(order.number, session),
+        "follow_ups": follow_ups(order, session),
         "hold_choices": [h.value for h in HOLD_CHOICES],
         "message": message,
         "error": error,
@@ -258,9 +259,13 @@ def order_page(
     return render(request, "orders/detail.html", context, session, status_code=status_of(error))
 
 
-def follow_ups(number: str, session: StaffSession) -> list[tuple[str, str]]:
+def follow_ups(order: OrderView, session: StaffSession) -> list[tuple[str, str]]:
     """Links to the other areas' work on this order that the user may do or see."""
-    links = (
+    number = order.number
+    links: tuple[tuple[Permission, str, str], ...] = ()
+    if order.status == OrderStatus.CONFIRMED and order.fulfilment_status not in SHIPPED:
+        links = ((P.FULFILMENT_WRITE, "Pack and ship", f"/warehouse/pack/{number}"),)
+    links += (
         (P.RETURNS_WRITE, "Request a return", f"/returns/new?order={number}"),
         (P.CASES_WRITE, "Open a case", f"/cases/new?order={number}"),
         (P.BILLING_READ, "Its invoices", f"/billing?order={number}"),
