@@ -17,20 +17,35 @@ from ordersmith.orders.status import OrderStatus
 from ordersmith.uow import UnitOfWork
 
 
-def recent_duplicate(uow: UnitOfWork, customer_id: uuid.UUID, fingerprint: str) -> uuid.UUID | None:
+def twin_lock(uow: UnitOfWork, customer_id: uuid.UUID, fingerprint: str) -> int | None:
+    """The advisory lock key twins (same customer, same fingerprint) share, when the
+    duplicate check needs one: on PostgreSQL with a duplicate window. SQLite's single
+    writer serialises twins for free (None)."""
+    if uow.settings.duplicate_window_minutes == 0:
+        return None
+    if uow.session.get_bind().dialect.name != "postgresql":
+        return None
+    digest = hashlib.sha256(f"{customer_id}:{fingerprint}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+def recent_duplicate(
+    uow: UnitOfWork, customer_id: uuid.UUID, fingerprint: str, *, locked: bool = False
+) -> uuid.UUID | None:
     """The newest open order of this customer with the same lines, within the window.
 
-    On PostgreSQL, twins (same customer, same fingerprint) first take one transaction-level
-    advisory lock keyed by both, so simultaneous twins wait for each other and the later
-    sees the earlier; unrelated orders never wait (no hot row). SQLite's single writer
-    gives the same for free."""
+    On PostgreSQL, twins first take one transaction-level advisory lock keyed by both
+    (``twin_lock``), so simultaneous twins wait for each other and the later sees the
+    earlier; unrelated orders never wait (no hot row). ``locked``: the caller took it
+    already, in an earlier statement of this transaction (placement takes it with the
+    customer's profile). The check's own statement then starts after the lock is held,
+    so under READ COMMITTED it sees the twin that committed while we waited."""
     window = uow.settings.duplicate_window_minutes
     if window == 0:
         return None
-    if uow.session.get_bind().dialect.name == "postgresql":
-        digest = hashlib.sha256(f"{customer_id}:{fingerprint}".encode()).digest()
-        twin_key = int.from_bytes(digest[:8], "big", signed=True)
-        uow.session.execute(sa.select(sa.func.pg_advisory_xact_lock(twin_key)))
+    key = None if locked else twin_lock(uow, customer_id, fingerprint)
+    if key is not None:
+        uow.session.execute(sa.select(sa.func.pg_advisory_xact_lock(key)))
     found: uuid.UUID | None = core(uow.session).scalar(
         _duplicate_statement(),
         {

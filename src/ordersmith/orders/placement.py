@@ -31,7 +31,7 @@ from ordersmith.ids import new_id
 from ordersmith.inventory.planning import Demand
 from ordersmith.inventory.queries import warehouse_ids
 from ordersmith.inventory.reservations import Reservation, reserve
-from ordersmith.orders.duplicates import recent_duplicate
+from ordersmith.orders.duplicates import recent_duplicate, twin_lock
 from ordersmith.orders.errors import DuplicateExternalRef
 from ordersmith.orders.events import OrderDrafted, OrderHeld, OrderPlaced
 from ordersmith.orders.lines import check_orderable, line_row, line_views, price_line
@@ -122,14 +122,17 @@ def prepare(
 ) -> Prepared:
     """Price, check, detect duplicates and reserve (the database work before writing)."""
     session, now = uow.session, clock.now()
-    customer = ordering_profile(session, request.customer_id)
+    fingerprint = lines_fingerprint(request.lines)
+    lock = None if request.draft else twin_lock(uow, request.customer_id, fingerprint)
+    customer = ordering_profile(session, request.customer_id, advisory_lock=lock)
     currency = customer.currency
     prices = price_request(session, request, customer, now.date())
     warehouses = _warehouse_ids(uow, request.lines)
     policy = request.backorder_policy or uow.settings.backorder_policy
-    fingerprint = lines_fingerprint(request.lines)
 
-    duplicate_of = None if request.draft else recent_duplicate(uow, customer.id, fingerprint)
+    duplicate_of = None
+    if not request.draft:
+        duplicate_of = recent_duplicate(uow, customer.id, fingerprint, locked=lock is not None)
     reservation = Reservation()
     if not request.draft:
         reservation = _reserve(uow, request, prices, warehouses, policy, number)

@@ -1,0 +1,73 @@
+"""Placing an order costs a fixed number of SQL statements, whatever its number of lines
+(issue 3: set-based, no per-line round trips; at most 12)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from ordersmith.catalog.services import create_product
+from ordersmith.orders.models import Channel
+from ordersmith.orders.requests import LineRequest, PlaceOrder
+from ordersmith.uow import Database
+from tests.factories.inventory import stock_up
+from tests.factories.orders import place
+
+SKUS = [f"S-{n:02d}" for n in range(15)]
+NOT_STATEMENTS = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
+
+
+@pytest.fixture
+def stocked(shop: Any) -> Any:
+    with shop.db.unit_of_work(actor="test") as uow:
+        for sku in SKUS:
+            create_product(uow, sku=sku, name=f"Part {sku}", price="2.00")
+    stock_up(shop.db, {(w, sku): 1000 for sku in SKUS for w in ("MAIN", "EAST")})
+    return shop
+
+
+@contextmanager
+def counted(db: Database) -> Iterator[list[str]]:
+    """The statements sent while inside (transaction control aside)."""
+    seen: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if not statement.lstrip().upper().startswith(NOT_STATEMENTS):
+            seen.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        yield seen
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", count)
+
+
+def _order(customer_id: Any, lines: int, quantity: int, *, pinned: int = 0) -> PlaceOrder:
+    return PlaceOrder(
+        customer_id=customer_id,
+        channel=Channel.API,
+        lines=[
+            LineRequest(sku, quantity, warehouse="EAST" if i < pinned else None)
+            for i, sku in enumerate(SKUS[:lines])
+        ],
+    )
+
+
+def test_an_order_of_fifteen_lines_costs_the_statements_of_an_order_of_one(stocked):
+    # given: the first order took a block of order numbers (its own short transaction)
+    place(stocked.db, _order(stocked.trade.id, 1, 9))
+    # when
+    with counted(stocked.db) as one:
+        place(stocked.db, _order(stocked.trade.id, 1, 1))
+    with counted(stocked.db) as fifteen:
+        place(stocked.db, _order(stocked.trade.id, 15, 2))
+    with counted(stocked.db) as pinned:
+        place(stocked.db, _order(stocked.trade.id, 15, 3, pinned=2))
+    # then: the same count, and a pinned warehouse adds one look-up of its code
+    assert len(fifteen) == len(one), fifteen
+    assert len(pinned) == len(one) + 1, pinned
+    assert len(pinned) <= 12, pinned
