@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from ordersmith.billing.queries import InvoiceFilter, list_invoices
 from ordersmith.orders.queries import get_order
 from tests.browser.conftest import create_user, sign_in_through_form
 from tests.factories.inventory import stock_up
@@ -116,7 +117,7 @@ def test_units_moved_to_a_new_order_by_splitting(page, live_server, signed_in, s
 
 
 def test_accounting_invoices_an_order_from_its_page_once(page, live_server, signed_in, shop):
-    # given: a confirmed order, and an accounting user on its page
+    # given: a placed order, and an accounting user on its page
     order = place(live_server.db, order_request(shop.trade.id, ("A-1", 1)))
     signed_in(page, "accounting")
     page.goto(live_server.url(f"/orders/{order.number}"))
@@ -159,6 +160,8 @@ def test_a_warehouse_user_may_neither_change_nor_invoice_an_order(
     assert edit.status == 403
     assert [r.status for r in forged] == [403, 403, 403]
     assert _order_now(live_server, order.number).version == order.version
+    with live_server.db.reader() as session:
+        assert list_invoices(session, flt=InvoiceFilter(order_id=order.id)) == []
 
 
 def test_the_change_page_works_without_javascript(browser, live_server, shop):
@@ -178,3 +181,23 @@ def test_the_change_page_works_without_javascript(browser, live_server, shop):
         assert str(_order_now(live_server, order.number).requested_delivery_date) == "2027-01-15"
     finally:
         context.close()
+
+
+def test_long_notes_survive_a_change_of_the_address_alone(page, live_server, signed_in, shop):
+    # given: notes of 5,000 characters, longer than most form fields keep
+    order = place(live_server.db, order_request(shop.trade.id, ("B-2", 6)))
+    notes = "Gate code 1234. " * 312 + "Ring."
+    order = change(live_server.db, order, notes=notes)
+    signed_in(page, "sales")
+    page.goto(live_server.url(f"/orders/{order.number}/edit"))
+    # when: only the city changes
+    page.get_by_label("Address line 1").fill("1 Quay")
+    page.get_by_label("City").fill("Bremen")
+    page.get_by_label("Country (2 letters)").fill("DE")
+    page.get_by_label("Reason for the change (the customer sees it)").fill("moved")
+    page.get_by_role("button", name="Save changes").click()
+    page.wait_for_load_state()
+    # then
+    now = _order_now(live_server, order.number)
+    assert now.shipping_address["city"] == "Bremen"
+    assert now.notes == notes

@@ -287,4 +287,5 @@ def test_a_confirmed_order_offers_the_warehouse_its_packing_page(
     page.wait_for_load_state()
     # then
     assert page.url.endswith(f"/warehouse/pack/{order.number}")
-    assert page.get_by_role("heading", level=1).count() == 1
+    assert order.number in page.get_by_role("heading", level=1).inner_text()
+    assert page.get_by_role("alert").count() == 0

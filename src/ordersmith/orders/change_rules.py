@@ -24,8 +24,9 @@ from ordersmith.orders.totals import LineAmounts, line_amounts
 from ordersmith.validation import FieldChecks, check_address, text
 
 MAX_REASON = 2_000
+MAX_NOTES = 10_000
 _REASON = text(MAX_REASON, multiline=True)
-_NOTES = text(10_000, required=False, multiline=True)
+_NOTES = text(MAX_NOTES, required=False, multiline=True)
 _SKU = text(64)
 
 

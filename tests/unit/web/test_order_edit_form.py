@@ -125,11 +125,12 @@ def test_the_address_date_and_notes_are_sent_only_when_they_differ():
     [("qty-1", "two"), ("add-qty-2", "-1"), ("requested_delivery_date", "12/12/2026")],
 )
 def test_a_number_or_date_that_cannot_be_read_is_refused_naming_the_field(field, typed):
-    # given
+    # given: a SKU in every new row, so only the typed value can be wrong
     order = an_order()
+    form = initial_form(order) | {f"add-sku-{i}": "D-4" for i in (1, 2, 3)}
     # when
     with pytest.raises(ValidationFailed) as refused:
-        read_change(order, initial_form(order) | {field: typed})
+        read_change(order, form | {field: typed})
     # then
     assert [f.field for f in refused.value.fields] == [field]
 
@@ -159,3 +160,30 @@ def test_units_to_move_that_are_not_a_number_are_refused_naming_the_line():
         read_moves({"move-1": "half"})
     # then
     assert [f.field for f in refused.value.fields] == ["move-1"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "field"),
+    [
+        ({"add-sku-1": "D-4", "add-qty-1": "0"}, "add-qty-1"),
+        ({"add-qty-2": "3"}, "add-sku-2"),
+        ({"requested_delivery_date": ""}, "requested_delivery_date"),
+    ],
+)
+def test_a_new_line_of_no_units_a_quantity_without_a_sku_or_a_removed_date_is_refused(typed, field):
+    # given
+    order = an_order()
+    # when
+    with pytest.raises(ValidationFailed) as refused:
+        read_change(order, initial_form(order) | typed)
+    # then
+    assert [f.field for f in refused.value.fields] == [field]
+
+
+def test_notes_stored_with_crlf_line_ends_are_not_a_change_when_sent_back_as_shown():
+    # given: notes stored through the API with CRLF
+    order = an_order(notes="ring twice\r\nback door")
+    # when
+    change = read_change(order, initial_form(order) | {"notes": "ring twice\r\nback door"})
+    # then
+    assert change.notes is None

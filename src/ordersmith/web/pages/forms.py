@@ -4,7 +4,7 @@ how an action's POST runs its work as the signed-in user."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -20,8 +20,26 @@ MAX_FIELD = 4000
 
 async def form_fields(request: Request) -> dict[str, str]:
     """The posted form's text fields (each cut to 4000 characters)."""
+    return await _fields(request, {})
+
+
+def long_form_fields(**limits: int) -> Callable[[Request], Awaitable[dict[str, str]]]:
+    """``form_fields`` with longer limits for the named fields (``notes=10_000``): a
+    field the service allows longer must not be cut short by the page."""
+
+    async def read(request: Request) -> dict[str, str]:
+        return await _fields(request, limits)
+
+    return read
+
+
+async def _fields(request: Request, limits: dict[str, int]) -> dict[str, str]:
     form = await request.form()
-    return {k: v[:MAX_FIELD] for k, v in form.items() if isinstance(v, str) and k != "csrf_token"}
+    return {
+        k: v[: limits.get(k, MAX_FIELD)]
+        for k, v in form.items()
+        if isinstance(v, str) and k != "csrf_token"
+    }
 
 
 Fields = Annotated[dict[str, str], Depends(form_fields)]

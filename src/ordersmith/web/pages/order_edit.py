@@ -26,19 +26,22 @@ from fastapi.responses import HTMLResponse, Response
 from ordersmith.auth.permissions import Permission
 from ordersmith.errors import FieldError, OmsError
 from ordersmith.orders import queries
-from ordersmith.orders.change_rules import ChangeOrder
+from ordersmith.orders.change_rules import MAX_NOTES, ChangeOrder
 from ordersmith.orders.changes import change_order
 from ordersmith.orders.requests import LineRequest
 from ordersmith.orders.splitting import split_order
 from ordersmith.orders.status import RESERVING_STATUSES
 from ordersmith.orders.views import OrderView
 from ordersmith.uow import UnitOfWork
-from ordersmith.validation import ADDRESS_FIELDS
+from ordersmith.validation import ADDRESS_FIELDS, whole_number
 from ordersmith.web.pages.deps import StaffSession, csrf_protect, get_db, render, require, status_of
-from ordersmith.web.pages.forms import Fields, act, refuse, units
+from ordersmith.web.pages.forms import Fields, act, long_form_fields, refuse, units
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
 Changer = Annotated[StaffSession, Depends(require(Permission.ORDERS_CHANGE))]
+EditFields = Annotated[dict[str, str], Depends(long_form_fields(notes=MAX_NOTES + 1))]
+"""The change form's fields; the notes as long as the service allows (and one more
+character, so that notes too long are refused by the service, not cut by the page)."""
 
 ADD_ROWS = 3
 """Empty rows for new lines on the form (more lines: save, then edit again)."""
@@ -91,10 +94,24 @@ def read_change(order: OrderView, fields: dict[str, str]) -> ChangeOrder:
     added = []
     for i in range(1, ADD_ROWS + 1):
         sku = fields.get(f"add-sku-{i}", "").strip()
-        quantity = units(fields, f"add-qty-{i}", problems)
-        if sku:
-            added.append(LineRequest(sku=sku, quantity=quantity or 1))
+        typed = fields.get(f"add-qty-{i}", "").strip()
+        if not sku:
+            if typed:
+                problems.append(FieldError(f"add-sku-{i}", "which SKU? (a quantity is typed)"))
+            continue
+        quantity = units(fields, f"add-qty-{i}", problems) if typed else 1
+        if whole_number(typed) == 0:
+            problems.append(FieldError(f"add-qty-{i}", "at least 1 (or leave the row empty)"))
+        else:
+            added.append(LineRequest(sku=sku, quantity=quantity))
     wanted_date = _date(fields, problems)
+    if order.requested_delivery_date and not fields.get("requested_delivery_date", "").strip():
+        problems.append(
+            FieldError(
+                "requested_delivery_date",
+                "a requested date cannot be removed, only moved: type the new date",
+            )
+        )
     refuse(problems, "change")
     return ChangeOrder(
         reason=fields.get("reason", ""),
@@ -130,8 +147,14 @@ def _changed_address(order: OrderView, fields: dict[str, str]) -> dict[str, str]
 
 
 def _changed_notes(order: OrderView, fields: dict[str, str]) -> str | None:
-    typed = fields.get("notes", "").replace("\r\n", "\n").strip()
-    return typed if typed != (order.notes or "").strip() else None
+    """The notes when they differ from the order's (line ends aside: browsers send
+    CRLF, and notes stored through the API may have either)."""
+    typed = _lines(fields.get("notes", ""))
+    return typed if typed != _lines(order.notes or "") else None
+
+
+def _lines(text: str) -> str:
+    return text.replace("\r\n", "\n").strip()
 
 
 def _version(fields: dict[str, str]) -> int | None:
@@ -181,7 +204,7 @@ def get_edit(request: Request, number: str, session: Changer) -> HTMLResponse:
 
 
 @router.post("/orders/{number}/edit")
-def post_edit(request: Request, number: str, session: Changer, fields: Fields) -> Response:
+def post_edit(request: Request, number: str, session: Changer, fields: EditFields) -> Response:
     def work(uow: UnitOfWork) -> object:
         order = queries.get_order(uow.session, number)
         return change_order(uow, order_id=order.id, request=read_change(order, fields))

@@ -10,6 +10,7 @@ are in ``order_actions``).
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -187,6 +188,7 @@ def orders_list(request: Request, session: Reader) -> HTMLResponse:
 
 HOLD_CHOICES = (HoldReason.MANUAL, HoldReason.CREDIT, HoldReason.PAYMENT)
 SHIPPED = frozenset({"shipped", "delivered"})
+ORDER_NUMBER = re.compile(r"[A-Z0-9][A-Z0-9-]{2,39}")
 
 
 def order_actions(order: OrderView, session: StaffSession) -> list[str]:
@@ -288,5 +290,7 @@ DONE = {
 def order_detail(
     request: Request, number: str, session: Reader, done: str = "", into: str = ""
 ) -> HTMLResponse:
-    message = DONE.get(done, "").replace("{into}", into[:40])
+    if done == "split" and not ORDER_NUMBER.fullmatch(into):
+        done = ""  # only a real order number is echoed in the message
+    message = DONE.get(done, "").replace("{into}", into)
     return order_page(request, session, number, message=message)
