@@ -81,12 +81,12 @@ def postgres_url() -> Iterator[str]:
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    """The controller (not an xdist worker) drops the run's shared PostgreSQL builds."""
+    """The controller (not an xdist worker) drops the run's shared PostgreSQL build."""
     base = os.environ.get(PG_ENV)
     if base and not hasattr(session.config, "workerinput"):
-        from tests.integration.demo.simulated import drop_built_simulations
+        from tests.integration.demo.simulated import drop_built_simulation
 
-        drop_built_simulations(base.replace("postgresql://", "postgresql+psycopg://", 1))
+        drop_built_simulation(base.replace("postgresql://", "postgresql+psycopg://", 1))
 
 
 def make_settings(tmp_path: Path, url: str, **overrides: object) -> Settings:

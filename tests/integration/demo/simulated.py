@@ -13,9 +13,11 @@ story's oldest invoices (``demo.billing_story``).
 
 from __future__ import annotations
 
+import hashlib
 import os
 import pickle
 import shutil
+import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -35,7 +37,18 @@ SMALL = {"seed": 5, "history_days": 170, "customers": 30}
 DAYS = 10
 SEED = 7
 TEMPLATE_PREFIX = "ordersmith_simtpl_"
-"""Built simulations on PostgreSQL; the controller drops them when the run ends."""
+
+
+def template_name(controller_pid: int) -> str:
+    """This run's built simulation on PostgreSQL: named after the host and the pytest
+    process that runs the session (the xdist controller, the workers' parent), so runs
+    sharing a server never touch each other's; that process drops it when the run ends."""
+    host = hashlib.sha256(socket.gethostname().encode()).hexdigest()[:8]
+    return f"{TEMPLATE_PREFIX}{host}_{controller_pid}"
+
+
+def controller_pid() -> int:
+    return os.getppid() if os.environ.get("PYTEST_XDIST_WORKER") else os.getpid()
 
 
 def run_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -72,26 +85,37 @@ def simulated_copy(
 
 
 def _build(request: pytest.FixtureRequest, shared: Path) -> None:
-    data = shared / "data"
+    """Build into a fresh folder and move it into place only once complete, so a build
+    that failed or skipped (no PostgreSQL) leaves nothing a later user would trust."""
+    if request.param == "sqlite":
+        template = request.getfixturevalue("sqlite_template")
+    else:
+        worker_url = request.getfixturevalue("postgres_url")  # skips without PostgreSQL
+    building = shared.with_name(f"{shared.name}.building")
+    shutil.rmtree(building, ignore_errors=True)
+    data = building / "data"
     data.mkdir(parents=True)
     if request.param == "sqlite":
-        shutil.copy(request.getfixturevalue("sqlite_template"), data / "ordersmith.db")
-        url = f"sqlite:///{data / 'ordersmith.db'}"
+        shutil.copy(template, data / "ordersmith.db")
+        url = f"sqlite:///{shared / 'data' / 'ordersmith.db'}"
+        build_url = f"sqlite:///{data / 'ordersmith.db'}"
     else:
-        url = _new_database(request.getfixturevalue("postgres_url"), shared.parent.name)
-    db = Database.connect(make_settings(data, url))
+        url = build_url = _new_database(worker_url)
+    db = Database.connect(make_settings(data, build_url))
     try:
         load_demo(db, **SMALL)
         summary = simulate_fulfilment(db, days=DAYS, seed=SEED)
     finally:
         db.dispose()
-    (shared / "url").write_text(url)
-    (shared / "summary.pickle").write_bytes(pickle.dumps(summary))
+    (building / "url").write_text(url)
+    (building / "summary.pickle").write_bytes(pickle.dumps(summary))
+    shutil.rmtree(shared, ignore_errors=True)
+    building.rename(shared)
 
 
-def _new_database(worker_url: str, run: str) -> str:
-    """A new migrated database for the build, named after the run."""
-    name = f"{TEMPLATE_PREFIX}{run.replace('-', '_')}"[:63]
+def _new_database(worker_url: str) -> str:
+    """A new migrated database for the build, named for this run."""
+    name = template_name(controller_pid())
     with _admin(worker_url) as conn:
         conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
@@ -131,12 +155,8 @@ def _admin(url: str) -> Iterator[sa.Connection]:
         engine.dispose()
 
 
-def drop_built_simulations(url: str) -> None:
-    """Drop every built simulation database on the server of ``url``."""
+def drop_built_simulation(url: str) -> None:
+    """Drop this run's built simulation (if any) on the server of ``url``; call it from
+    the process that ran the session."""
     with _admin(url) as conn:
-        names = conn.exec_driver_sql(
-            "SELECT datname FROM pg_database WHERE datname LIKE %s",
-            (f"{TEMPLATE_PREFIX}%",),
-        ).scalars()
-        for name in list(names):
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{template_name(os.getpid())}" WITH (FORCE)')
