@@ -400,6 +400,9 @@ def test_an_integration_token_may_read_the_catalog_but_not_change_it(
             headers=integration,
         ),
         client.put("/api/v1/price-lists/WH/items", json={"items": []}, headers=integration),
+        client.post(
+            "/api/v1/price-lists/WH/items", json={"sku": "A-1", "price": "1"}, headers=integration
+        ),
         client.delete("/api/v1/price-lists/WH/items/A-1", headers=integration),
     ]
     # then

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from ordersmith.config import BackorderPolicy, ShipPolicy
 from ordersmith.errors import Conflict
 from ordersmith.fulfillment.work_queue import ready_to_pick, to_pack
 from ordersmith.inventory.queries import get_warehouse
@@ -43,3 +44,22 @@ def test_ready_to_pick_lists_only_orders_a_wave_would_take(shop):
     with pytest.raises(Conflict) as refused:
         wave(shop.db, order_ids=[held.id])
     assert refused.value.code == "nothing_to_pick"
+
+
+def test_a_ship_complete_order_waiting_for_stock_is_not_ready_to_pick(shop):
+    # given: a ship-complete order of A-1 (in stock) and B-2 (backordered)
+    stock_up(shop.db, {("MAIN", "A-1"): 10})
+    request = order_request(
+        shop.trade.id,
+        ("A-1", 2),
+        ("B-2", 5),
+        ship_policy=ShipPolicy.SHIP_COMPLETE,
+        backorder_policy=BackorderPolicy.BACKORDER,
+    )
+    waiting = confirm(shop.db, place(shop.db, request))
+    # when
+    with shop.db.reader() as session:
+        to_pick = ready_to_pick(session, get_warehouse(session, "MAIN").id)
+    # then: its anvils wait with the rest, as the wave would have them wait
+    assert waiting.backordered
+    assert to_pick == []

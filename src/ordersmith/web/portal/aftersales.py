@@ -18,8 +18,8 @@ from ordersmith.portal import queries
 from ordersmith.returns.status import GOODS_BACK
 from ordersmith.web.pages.deps import get_db
 from ordersmith.web.pages.forms import Fields
-from ordersmith.web.pages.listing import ListParams
-from ordersmith.web.pagination import decode_time_cursor, encode_time_cursor
+from ordersmith.web.pages.listing import ListParams, read_time_cursor
+from ordersmith.web.pagination import encode_time_cursor
 from ordersmith.web.portal.deps import Customer, portal_csrf, portal_uow, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(portal_csrf)])
@@ -32,13 +32,7 @@ PAGE = 20
 @router.get("/portal/returns", response_class=HTMLResponse)
 def my_returns(request: Request, session: Customer) -> HTMLResponse:
     form = ListParams({}, limit=PAGE)
-    before = None
-    cursor = str(request.query_params.get("cursor", ""))
-    if cursor:
-        try:
-            before = decode_time_cursor(cursor)
-        except OmsError as exc:
-            form.errors.append(f"page: {exc}")
+    before = read_time_cursor(dict(request.query_params), form.errors)
     found = []
     if not form.errors:
         with get_db(request).reader() as db_session:
