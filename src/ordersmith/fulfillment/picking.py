@@ -35,6 +35,7 @@ from ordersmith.fulfillment.models import (
     PickListStatus,
 )
 from ordersmith.fulfillment.progress_refresh import refresh_progress
+from ordersmith.fulfillment.wave_rules import awaiting_pick, ready_for_a_wave
 from ordersmith.ids import new_id
 from ordersmith.inventory import ledger
 from ordersmith.inventory.ledger import Entry
@@ -42,7 +43,6 @@ from ordersmith.inventory.models import MovementKind, StockLevel
 from ordersmith.inventory.queries import get_warehouse
 from ordersmith.orders.locking import lock_orders
 from ordersmith.orders.models import Order, OrderLine, OrderReservation
-from ordersmith.orders.status import OrderStatus
 from ordersmith.uow import UnitOfWork
 
 MAX_WAVE_ORDERS = 500
@@ -129,28 +129,6 @@ def create_pick_list(
         )
     )
     return PickListRef(pick_list_id, number, wh.code, len(rows), orders)
-
-
-def awaiting_pick(warehouse_id: uuid.UUID) -> sa.ColumnElement[bool]:
-    """WHERE clause: allocations at the warehouse with units on no pick list yet. A wave
-    takes those of ready orders; the work queue counts them by order (``ready_to_pick``)."""
-    allocations = table_of(Allocation)
-    return sa.and_(
-        allocations.c.warehouse_id == warehouse_id,
-        allocations.c.status == AllocationStatus.ALLOCATED.value,
-        allocations.c.quantity > 0,
-    )
-
-
-def ready_for_a_wave() -> sa.ColumnElement[bool]:
-    """WHERE clause on orders: those a wave picks for: confirmed (not on hold), and a
-    ship-complete order only once nothing of it waits for stock."""
-    orders, lines = table_of(Order), table_of(OrderLine)
-    waiting_for_rest = sa.select(lines.c.order_id).where(lines.c.backordered_quantity > 0)
-    return sa.and_(
-        orders.c.status == OrderStatus.CONFIRMED.value,
-        sa.or_(orders.c.ship_policy != "ship_complete", orders.c.id.not_in(waiting_for_rest)),
-    )
 
 
 def _ready_allocations(

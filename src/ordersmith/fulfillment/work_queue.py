@@ -28,7 +28,7 @@ from ordersmith.fulfillment.models import (
     PickListLine,
     PickListStatus,
 )
-from ordersmith.fulfillment.picking import awaiting_pick, ready_for_a_wave
+from ordersmith.fulfillment.wave_rules import awaiting_pick, ready_for_a_wave
 from ordersmith.orders.models import Order, OrderLine
 from ordersmith.orders.status import OrderStatus
 
