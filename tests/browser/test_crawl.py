@@ -117,12 +117,15 @@ def test_every_menu_page_and_its_details_load_for_an_admin(
         inaccessible[section] = page.evaluate(ACCESSIBILITY_PROBLEMS)
         page.screenshot(path=str(shots / f"crawl{section.replace('/', '-')}.png"), full_page=True)
         for detail in _details(page, section):
-            statuses[detail] = _visit(page, demo_server, detail)
-            inaccessible[detail] = page.evaluate(ACCESSIBILITY_PROBLEMS)
+            pages = [detail, f"{detail}/edit"] if section == "/orders" else [detail]
+            for path in pages:  # an order's change page too (ADR 0031)
+                statuses[path] = _visit(page, demo_server, path)
+                inaccessible[path] = page.evaluate(ACCESSIBILITY_PROBLEMS)
     # then the whole menu is there, nothing failed and nothing left the server
     assert {"/dashboard", "/orders", "/customers", "/returns", "/cases"} <= set(menu)
     assert {path: s for path, s in statuses.items() if s != 200} == {}
     assert len(statuses) > len(menu), "the lists link to their detail pages"
+    assert [p for p in statuses if p.endswith("/edit")], "orders' change pages were opened"
     assert failed == []
     assert {path: found for path, found in inaccessible.items() if found} == {}
     assert errors == []
