@@ -57,6 +57,18 @@ def units(fields: dict[str, str], name: str, problems: list[FieldError]) -> int:
     return value
 
 
+def line_numbers(fields: dict[str, str], prefix: str) -> list[int]:
+    """The line numbers the form names in fields ``<prefix><line_no>`` or
+    ``<prefix><line_no>_...`` (whether those lines exist is the service's to say)."""
+    found = set()
+    for key in fields:
+        if key.startswith(prefix):
+            head = key[len(prefix) :].split("_", 1)[0]
+            if head.isascii() and head.isdigit() and len(head) < 7:
+                found.add(int(head))
+    return sorted(found)
+
+
 def refuse(problems: list[FieldError], what: str) -> None:
     """Raise ``ValidationFailed`` (422) naming ``what`` when there are problems."""
     if problems:

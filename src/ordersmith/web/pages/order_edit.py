@@ -35,7 +35,14 @@ from ordersmith.orders.views import OrderView
 from ordersmith.uow import UnitOfWork
 from ordersmith.validation import ADDRESS_FIELDS, whole_number
 from ordersmith.web.pages.deps import StaffSession, csrf_protect, get_db, render, require, status_of
-from ordersmith.web.pages.forms import Fields, act, long_form_fields, refuse, units
+from ordersmith.web.pages.forms import (
+    Fields,
+    act,
+    line_numbers,
+    long_form_fields,
+    refuse,
+    units,
+)
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
 Changer = Annotated[StaffSession, Depends(require(Permission.ORDERS_CHANGE))]
@@ -158,19 +165,15 @@ def _lines(text: str) -> str:
 
 
 def _version(fields: dict[str, str]) -> int | None:
-    text = fields.get("version", "").strip()
-    return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else None
+    """The version the page showed (None if missing or unreadable: no version check)."""
+    return whole_number(fields.get("version", ""), maximum=999_999_999)
 
 
 def read_moves(fields: dict[str, str]) -> dict[int, int]:
     """Units to move to a new order, by line number, from the ``move-<line>`` fields
     (left empty or 0: the line stays). The service checks the lines exist."""
     problems: list[FieldError] = []
-    moves = {}
-    for name in fields:
-        line = name.removeprefix("move-")
-        if line != name and line.isascii() and line.isdigit() and len(line) < 6:
-            moves[int(line)] = units(fields, name, problems)
+    moves = {n: units(fields, f"move-{n}", problems) for n in line_numbers(fields, "move-")}
     refuse(problems, "split")
     return {line_no: n for line_no, n in moves.items() if n}
 

@@ -42,7 +42,7 @@ from ordersmith.web.pages.deps import (
     require,
     staff_unit_of_work,
 )
-from ordersmith.web.pages.forms import Fields, refuse
+from ordersmith.web.pages.forms import Fields, line_numbers, refuse
 from ordersmith.web.pages.forms import units as read_units
 from ordersmith.web.pages.returns import new_return_page, return_page
 
@@ -51,23 +51,12 @@ Writer = Annotated[StaffSession, Depends(require(Permission.RETURNS_WRITE))]
 GoodsIn = Annotated[StaffSession, Depends(require(Permission.RETURNS_RECEIVE))]
 
 
-def _line_numbers(fields: dict[str, str], prefix: str) -> list[int]:
-    """The line numbers the form names in fields ``<prefix><line_no>_...``."""
-    found = set()
-    for key in fields:
-        if key.startswith(prefix):
-            head = key[len(prefix) :].split("_", 1)[0]
-            if head.isascii() and head.isdigit() and len(head) < 7:
-                found.add(int(head))
-    return sorted(found)
-
-
 def requested_lines(fields: dict[str, str]) -> list[ReturnLineInput]:
     """The units asked back per order line (fields ``l<n>_quantity``, ``_reason``,
     ``_note``; lines left at 0 are not returned); ValidationFailed for bad numbers."""
     problems: list[FieldError] = []
     lines = []
-    for line_no in _line_numbers(fields, "l"):
+    for line_no in line_numbers(fields, "l"):
         units = read_units(fields, f"l{line_no}_quantity", problems)
         if units:
             reason = fields.get(f"l{line_no}_reason", "")
@@ -150,7 +139,7 @@ def receive(request: Request, number: str, session: GoodsIn, fields: Fields) -> 
         problems: list[FieldError] = []
         lines = [
             ReceivedLineInput(n, read_units(fields, f"l{n}_received", problems))
-            for n in _line_numbers(fields, "l")
+            for n in line_numbers(fields, "l")
         ]
         refuse(problems, "receipt")
         return receive_return(uow, return_id=return_id, lines=lines)
@@ -166,7 +155,7 @@ def inspect(request: Request, number: str, session: GoodsIn, fields: Fields) -> 
     def work(uow: UnitOfWork, return_id: uuid.UUID) -> object:
         problems: list[FieldError] = []
         decided = []
-        for n in _line_numbers(fields, "l"):
+        for n in line_numbers(fields, "l"):
             for kind in Disposition:
                 units = read_units(fields, f"l{n}_{kind.value}", problems)
                 if units:
