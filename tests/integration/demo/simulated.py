@@ -69,11 +69,7 @@ def simulated_copy(
             _build(request, shared)
         folder = tmp_path_factory.mktemp("simulated")
         shutil.copytree(shared / "data", folder, dirs_exist_ok=True)
-        url = (shared / "url").read_text()
-        if backend != "sqlite":
-            url = _clone(request, url)
-        else:
-            url = f"sqlite:///{folder / 'ordersmith.db'}"
+        url = f"sqlite:///{folder / 'ordersmith.db'}" if backend == "sqlite" else _clone(request)
     summary: FulfilmentSummary = pickle.loads((shared / "summary.pickle").read_bytes())
     db = Database.connect(make_settings(folder, url))
     try:
@@ -97,17 +93,15 @@ def _build(request: pytest.FixtureRequest, shared: Path) -> None:
     data.mkdir(parents=True)
     if request.param == "sqlite":
         shutil.copy(template, data / "ordersmith.db")
-        url = f"sqlite:///{shared / 'data' / 'ordersmith.db'}"
-        build_url = f"sqlite:///{data / 'ordersmith.db'}"
+        url = f"sqlite:///{data / 'ordersmith.db'}"
     else:
-        url = build_url = _new_database(worker_url)
-    db = Database.connect(make_settings(data, build_url))
+        url = _new_database(worker_url)
+    db = Database.connect(make_settings(data, url))
     try:
         load_demo(db, **SMALL)
         summary = simulate_fulfilment(db, days=DAYS, seed=SEED)
     finally:
         db.dispose()
-    (building / "url").write_text(url)
     (building / "summary.pickle").write_bytes(pickle.dumps(summary))
     shutil.rmtree(shared, ignore_errors=True)
     building.rename(shared)
@@ -126,14 +120,16 @@ def _new_database(worker_url: str) -> str:
     return url
 
 
-def _clone(request: pytest.FixtureRequest, template_url: str) -> str:
+def _clone(request: pytest.FixtureRequest) -> str:
+    """A new database of this worker's, a copy of the run's built simulation."""
     worker_url = sa.make_url(request.getfixturevalue("postgres_url"))
-    template = sa.make_url(template_url).database
+    template = template_name(controller_pid())
     name = f"{worker_url.database}_simulated"
-    with _admin(template_url) as conn:
+    url = worker_url.set(database=name).render_as_string(hide_password=False)
+    with _admin(url) as conn:
         conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-    return worker_url.set(database=name).render_as_string(hide_password=False)
+    return url
 
 
 def _drop(url: str) -> None:
