@@ -152,15 +152,7 @@ def set_price_list_item(
     rows = _check_items(checks, session, [item], prefix=lambda _: "")
     checks.raise_if_any("the price is not valid")
     ((product_id, min_quantity, price),) = rows
-    table = table_of(PriceListItem)
-    result = session.execute(
-        sa.delete(table).where(
-            table.c.price_list_id == row.id,
-            table.c.product_id == product_id,
-            table.c.min_quantity == min_quantity,
-        )
-    )
-    replaced = bool(result.rowcount)  # type: ignore[attr-defined]
+    replaced = _delete_item(session, row.id, product_id, min_quantity)
     _insert_items(session, row.id, rows)
     uow.record(
         PriceListItemSet(
@@ -186,15 +178,7 @@ def remove_price_list_item(
     product_id = session.scalar(
         sa.select(Product.id).where(Product.sku == sku if matchable(sku) else sa.false())
     )
-    table = table_of(PriceListItem)
-    result = session.execute(
-        sa.delete(table).where(
-            table.c.price_list_id == row.id,
-            table.c.product_id == product_id,
-            table.c.min_quantity == min_quantity,
-        )
-    )
-    if product_id is None or not result.rowcount:  # type: ignore[attr-defined]
+    if product_id is None or not _delete_item(session, row.id, product_id, min_quantity):
         raise PriceListItemNotFound(
             f"price list {row.code!r} has no price for {sku!r} from {min_quantity} units"
         )
@@ -208,6 +192,21 @@ def remove_price_list_item(
         )
     )
     return price_list_view(session, row)
+
+
+def _delete_item(
+    session: Session, price_list_id: uuid.UUID, product_id: uuid.UUID, min_quantity: int
+) -> bool:
+    """Delete the list's price of that product from that quantity; whether there was one."""
+    table = table_of(PriceListItem)
+    result = session.execute(
+        sa.delete(table).where(
+            table.c.price_list_id == price_list_id,
+            table.c.product_id == product_id,
+            table.c.min_quantity == min_quantity,
+        )
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 def _lock_price_list(session: Session, ref: str | uuid.UUID) -> PriceList:
