@@ -10,12 +10,9 @@ PostgreSQL: psycopg 3, READ COMMITTED, conditional updates as the concurrency gu
 
 from __future__ import annotations
 
-import functools
-import json
-import re
+import time
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -23,10 +20,10 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event
-from sqlalchemy.dialects import postgresql
-from sqlalchemy.dialects.postgresql import psycopg
 from sqlalchemy.engine import Connection, Dialect, Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+from ordersmith import pg_arrays
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -139,8 +136,37 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
         conn.exec_driver_sql(f"BEGIN {mode}")
 
 
+def _ping_after_idle(engine: Engine, idle_seconds: float) -> None:  # float-ok: seconds
+    """Check a pooled connection before use only if it sat idle for ``idle_seconds``.
+
+    A server restart or an idle timeout kills connections while they wait in the pool;
+    such a connection is found by the ping and replaced (``DisconnectionError`` makes
+    the pool take another). A connection given back moments ago is used at once:
+    pinging it would cost a round trip per transaction (``pool_pre_ping``), on every
+    order placed."""
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info["checked_in_at"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        checked_in_at = record.info.pop("checked_in_at", None)
+        if checked_in_at is None or time.monotonic() - checked_in_at < idle_seconds:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as exc:  # any failure: the connection is gone
+            raise sa.exc.DisconnectionError(str(exc)) from exc
+
+
 def make_engine(
-    url: str, *, pool_size: int = 10, busy_timeout_ms: int = 30_000, lock_timeout_ms: int = 10_000
+    url: str,
+    *,
+    pool_size: int = 10,
+    busy_timeout_ms: int = 30_000,
+    lock_timeout_ms: int = 10_000,
+    ping_after_idle_s: float = 1.0,  # float-ok: seconds, not money
 ) -> Engine:
     """Build an engine for a SQLite or PostgreSQL URL."""
     if url.startswith("sqlite"):
@@ -154,10 +180,10 @@ def make_engine(
         url,
         pool_size=pool_size,
         max_overflow=pool_size * 2,
-        pool_pre_ping=True,
         isolation_level="READ COMMITTED",
         connect_args={"options": f"-c lock_timeout={int(lock_timeout_ms)}"},
     )
+    _ping_after_idle(engine, ping_after_idle_s)
     # batch executemany INSERTs into multi-row VALUES too when nothing is returned:
     # one statement instead of psycopg's per-row pipeline (less Python time per row)
     engine.dialect.use_insertmanyvalues_wo_returning = True
@@ -177,102 +203,38 @@ def core(session: Session) -> Connection:
 def insert_rows(conn: Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
     """INSERT many rows in one round trip.
 
-    PostgreSQL: ``INSERT … SELECT * FROM unnest(CAST(:col AS type[]), …)``, one array
-    parameter per column, so the statement's text is the same for any number of rows
-    (psycopg and the server parse it once; a multi-row VALUES of more than 50
-    parameters is parsed again on every call). SQLite, and a table whose missing
-    columns have a callable Python-side default: SQLAlchemy's "insertmanyvalues" (one
-    multi-row VALUES statement compiled once)."""
+    PostgreSQL: ``INSERT … SELECT * FROM unnest(…)``, one array literal per column, so
+    the statement's text is the same for any number of rows (ordersmith.pg_arrays).
+    SQLite, and a table whose missing columns have a callable Python-side default:
+    SQLAlchemy's "insertmanyvalues" (one multi-row VALUES statement compiled once)."""
     if not rows:
         return
     keys = tuple(rows[0])
     if conn.dialect.name == "postgresql" and all(len(row) == len(keys) for row in rows):
-        plan = _unnest_insert(table, keys)
+        plan = pg_arrays.unnest_insert(table, keys)
         if plan is not None:
-            conn.execute(plan.statement, plan.parameters(rows))
+            pg_arrays.run(conn, plan.sql, plan.parameters(rows))
             return
     conn.execute(sa.insert(table), rows)
 
 
-@dataclass(frozen=True)
-class _UnnestInsert:
-    statement: sa.TextClause
-    keys: tuple[str, ...]
-    defaults: dict[str, Any]
-    """The scalar Python-side defaults of the columns the rows leave out."""
-    as_text: dict[str, Callable[[Any], Any]]
-    """Columns sent as text arrays, each value through this first: JSON as its text (a
-    list value would read as an array dimension), strings through their type's own bind
-    processing (an enum's check). A typed array parameter would be cast to VARCHAR(n)[]
-    by the driver, which cuts a long string silently instead of refusing it."""
+def insert_together(
+    conn: Connection, batches: Sequence[tuple[sa.Table, list[dict[str, Any]]]]
+) -> None:
+    """INSERT the rows of several tables, in the order given (parents first).
 
-    def parameters(self, rows: list[dict[str, Any]]) -> dict[str, list[Any]]:
-        found: dict[str, list[Any]] = {key: [row[key] for row in rows] for key in self.keys}
-        for key, value in self.defaults.items():
-            found[key] = [value] * len(rows)
-        for key, convert in self.as_text.items():
-            found[key] = [convert(value) for value in found[key]]
-        return found
-
-
-@functools.cache
-def _unnest_insert(table: sa.Table, keys: tuple[str, ...]) -> _UnnestInsert | None:
-    """The array INSERT of ``table`` for rows of these keys; None when a key is no column
-    or a column left out has a callable Python-side default (only ``sa.insert`` runs
-    it). Arrays are cast to the columns' types without length or scale (an explicit
-    cast to VARCHAR(n) would cut a long string silently; the column then refuses it on
-    assignment, as on the VALUES path)."""
-    if any(key not in table.c for key in keys):
-        return None
-    defaults: dict[str, Any] = {}
-    for column in table.columns:
-        default = column.default
-        if column.key in keys or default is None:
-            continue
-        if not isinstance(default, sa.ColumnDefault) or not default.is_scalar:
-            return None
-        defaults[column.key] = default.arg
-    dialect: Dialect = psycopg.dialect()  # type: ignore[no-untyped-call]
-    columns = [table.c[key] for key in (*keys, *defaults)]
-    as_text = {c.key: _text_of(c.type, dialect) for c in columns if _sent_as_text(c.type)}
-
-    def cast(c: sa.Column[Any]) -> str:
-        sql_type = _TYPMOD.sub("", c.type.compile(dialect=dialect))
-        return (
-            f"CAST(CAST(:{c.key} AS TEXT[]) AS {sql_type}[])"
-            if c.key in as_text
-            else (f"CAST(:{c.key} AS {sql_type}[])")
-        )
-
-    def param(c: sa.Column[Any]) -> sa.BindParameter[Any]:
-        item: Any = sa.Text() if c.key in as_text else c.type
-        return sa.bindparam(c.key, type_=postgresql.ARRAY(item))
-
-    names = ", ".join(dialect.identifier_preparer.quote(c.name) for c in columns)
-    target = dialect.identifier_preparer.format_table(table)
-    casts = ", ".join(cast(c) for c in columns)
-    text = f"INSERT INTO {target} ({names}) SELECT * FROM unnest({casts})"
-    statement = sa.text(text).bindparams(*(param(c) for c in columns))
-    return _UnnestInsert(statement, keys, defaults, as_text)
-
-
-def _sent_as_text(column_type: sa.types.TypeEngine[Any]) -> bool:
-    return isinstance(column_type, sa.JSON | sa.String)
-
-
-def _text_of(column_type: sa.types.TypeEngine[Any], dialect: Dialect) -> Callable[[Any], Any]:
-    """How a value of a JSON or string column becomes the text sent for it."""
-    if isinstance(column_type, sa.JSON):
-        return json.dumps
-    process = column_type.bind_processor(dialect)
-    return process if process is not None else _same
-
-
-def _same(value: Any) -> Any:
-    return value
-
-
-_TYPMOD = re.compile(r"\([^)]*\)")
+    PostgreSQL: one statement (ordersmith.pg_arrays.insert_together), one round trip for
+    all of them. SQLite: one ``insert_rows`` per table (its statements run in-process)."""
+    batches = [(table, rows) for table, rows in batches if rows]
+    if not batches:
+        return
+    if conn.dialect.name == "postgresql":
+        together = pg_arrays.insert_together(batches)
+        if together is not None:
+            pg_arrays.run(conn, *together)
+            return
+    for table, rows in batches:
+        insert_rows(conn, table, rows)
 
 
 def read_only(session: Session) -> Session:

@@ -211,25 +211,28 @@ class UnitOfWork:
         finally:
             self._close()
 
+    def take_outbox_rows(self) -> list[dict[str, Any]]:
+        """The outbox rows of the events recorded so far, for a caller that writes them
+        with its own rows in this transaction (one statement instead of two, on the
+        order-placement path). They are not written again at commit."""
+        at = clock.now()
+        rows = [
+            {
+                "id": new_id(),
+                "event_type": event.event_type(),
+                "aggregate_type": event.aggregate_type,
+                "aggregate_id": event.aggregate_id,
+                "payload": event.payload(),
+                "actor": self.actor,
+                "created_at": at,
+                "attempts": 0,
+            }
+            for event in self.events
+        ]
+        self.events.clear()
+        return rows
+
     def _commit(self) -> None:
         if self.events:
-            at = clock.now()
-            insert_rows(
-                core(self.session),
-                table_of(OutboxEvent),
-                [
-                    {
-                        "id": new_id(),
-                        "event_type": event.event_type(),
-                        "aggregate_type": event.aggregate_type,
-                        "aggregate_id": event.aggregate_id,
-                        "payload": event.payload(),
-                        "actor": self.actor,
-                        "created_at": at,
-                        "attempts": 0,
-                    }
-                    for event in self.events
-                ],
-            )
-            self.events.clear()
+            insert_rows(core(self.session), table_of(OutboxEvent), self.take_outbox_rows())
         self.session.commit()

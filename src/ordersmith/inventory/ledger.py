@@ -31,6 +31,7 @@ from ordersmith.catalog.queries import skus_for
 from ordersmith.db import UtcDateTime, core, insert_ignoring_conflicts, insert_rows, table_of
 from ordersmith.events import DomainEvent
 from ordersmith.ids import new_id
+from ordersmith.inventory import ledger_pg
 from ordersmith.inventory.events import StockLow, StockOut
 from ordersmith.inventory.models import MovementKind, StockLevel, StockMovement
 from ordersmith.inventory.queries import warehouse_codes
@@ -143,35 +144,42 @@ def post(
     if not already_locked:
         lock_rows(session, deltas)
 
-    result = _apply(session, deltas)
+    movements = _movement_rows(entries, actor)
+    if is_postgresql(session):  # the movements ride on the update (ordersmith.inventory.ledger_pg)
+        result = _levels(ledger_pg.apply(core(session), deltas, movements))
+    else:
+        result = _apply(session, deltas)
     if len(result) != len(deltas):
         applied = {k: (-d[0], -d[1]) for k, d in deltas.items() if k in result}
         if applied:  # put the in-bounds rows back: a rejected posting changes nothing
-            _apply(session, applied)
+            if is_postgresql(session):
+                ledger_pg.apply(core(session), applied, [])
+            else:
+                _apply(session, applied)
         raise LedgerRejected(sorted(k for k in deltas if k not in result))
-
-    now = clock.now()
-    insert_rows(
-        core(session),
-        table_of(StockMovement),
-        [
-            {
-                "id": new_id(),
-                "warehouse_id": e.warehouse_id,
-                "product_id": e.product_id,
-                "kind": e.kind.value,
-                "on_hand_delta": e.on_hand_delta,
-                "reserved_delta": e.reserved_delta,
-                "reason": e.reason,
-                "source_type": e.source_type,
-                "source_id": e.source_id,
-                "actor": actor,
-                "created_at": now,
-            }
-            for e in entries
-        ],
-    )
+    if not is_postgresql(session):
+        insert_rows(core(session), table_of(StockMovement), movements)
     return result
+
+
+def _movement_rows(entries: Sequence[Entry], actor: str) -> list[dict[str, Any]]:
+    now = clock.now()
+    return [
+        {
+            "id": new_id(),
+            "warehouse_id": e.warehouse_id,
+            "product_id": e.product_id,
+            "kind": e.kind.value,
+            "on_hand_delta": e.on_hand_delta,
+            "reserved_delta": e.reserved_delta,
+            "reason": e.reason,
+            "source_type": e.source_type,
+            "source_id": e.source_id,
+            "actor": actor,
+            "created_at": now,
+        }
+        for e in entries
+    ]
 
 
 def _apply(session: Session, deltas: dict[Key, tuple[int, int]]) -> dict[Key, Level]:
@@ -182,7 +190,11 @@ def _apply(session: Session, deltas: dict[Key, tuple[int, int]]) -> dict[Key, Le
         params.update(
             {f"w{i}": warehouse_id, f"p{i}": product_id, f"h{i}": on_hand, f"r{i}": reserved}
         )
-    rows = core(session).execute(_conditional_update(len(deltas)), params)
+    return _levels(core(session).execute(_conditional_update(len(deltas)), params))
+
+
+def _levels(rows: Iterable[Sequence[Any]]) -> dict[Key, Level]:
+    """(warehouse, product, on_hand, reserved, reorder_point) rows by key."""
     return {(r[0], r[1]): Level(r[2], r[3], r[4]) for r in rows}
 
 

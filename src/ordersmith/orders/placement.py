@@ -1,9 +1,11 @@
 """Placing an order: validate, price, check for duplicates, reserve, write — set-based.
 
-The statement count is constant whatever the number of lines: customer profile (1),
-prices (1), warehouse codes (0-1), duplicate check (1), stock read+lock (1),
-conditional reservation update (1), ledger rows (1), order (1), lines (1),
-reservations (1), history (1), outbox (1). No per-object ORM flush loop.
+The statement count is constant whatever the number of lines. On PostgreSQL: customer
+profile (1), prices (1), warehouse codes (0-1), duplicate check (1), stock read+lock
+(1), conditional reservation update with its ledger rows (1), and the order with its
+lines, reservations, history and outbox events (1). On SQLite, whose statements run
+in-process, the ledger rows and each of the order's tables are a statement of their own.
+No per-object ORM flush loop.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from ordersmith.catalog.pricing import PricedProduct, resolve_prices
 from ordersmith.config import BackorderPolicy
 from ordersmith.customers.models import AccountType
 from ordersmith.customers.profile import OrderingProfile, ordering_profile
-from ordersmith.db import core, insert_rows, table_of
+from ordersmith.db import core, insert_together, table_of
 from ordersmith.errors import FieldError, ValidationFailed
 from ordersmith.ids import new_id
 from ordersmith.inventory.planning import Demand
@@ -42,6 +44,7 @@ from ordersmith.orders.requests import LineRequest, PlaceOrder, lines_fingerprin
 from ordersmith.orders.status import HoldReason, OrderStatus
 from ordersmith.orders.totals import LineAmounts, OrderTotals, order_totals
 from ordersmith.orders.views import OrderLineView, OrderView
+from ordersmith.outbox.models import OutboxEvent
 from ordersmith.uow import UnitOfWork
 from ordersmith.validation import MAX_AMOUNT
 
@@ -80,8 +83,15 @@ def place_order(uow: UnitOfWork, request: PlaceOrder) -> OrderView:
     series = f"{uow.settings.order_number_prefix}-{now.year}"
     number = f"{series}-{uow.next_number(series):06d}"
     prepared = prepare(uow, request, order_id=new_id(), number=number, created_at=now)
-    try:
-        core(uow.session).execute(sa.insert(table_of(Order)), [prepared.row])
+    try:  # the order, its children and its events: one statement on PostgreSQL
+        insert_together(
+            core(uow.session),
+            [
+                (table_of(Order), [prepared.row]),
+                *children(prepared),
+                (table_of(OutboxEvent), uow.take_outbox_rows()),
+            ],
+        )
     except IntegrityError as exc:
         if request.external_ref is not None and "external_ref" in str(exc.orig):
             raise DuplicateExternalRef(
@@ -90,26 +100,28 @@ def place_order(uow: UnitOfWork, request: PlaceOrder) -> OrderView:
                 extra={"channel": request.channel.value, "external_ref": request.external_ref},
             ) from exc
         raise
-    write_children(uow, prepared)
     return prepared.view
 
 
 def write_children(uow: UnitOfWork, prepared: Prepared) -> None:
     """Insert the lines, open reservations and history rows of a prepared order."""
-    session, order_id = uow.session, prepared.row["id"]
-    conn = core(session)
-    insert_rows(
-        conn, table_of(OrderLine), [{"order_id": order_id, **line_row(v)} for v in prepared.lines]
-    )
-    insert_rows(
-        conn,
-        table_of(OrderReservation),
-        [
-            {"order_id": order_id, "warehouse_id": w, "product_id": p, "quantity": q}
-            for (w, p), q in sorted(prepared.reservation.taken.items())
-        ],
-    )
-    insert_rows(conn, table_of(OrderHistory), prepared.history)
+    insert_together(core(uow.session), children(prepared))
+
+
+def children(prepared: Prepared) -> list[tuple[sa.Table, list[dict[str, Any]]]]:
+    """The rows of a prepared order's lines, open reservations and history, by table."""
+    order_id = prepared.row["id"]
+    return [
+        (table_of(OrderLine), [{"order_id": order_id, **line_row(v)} for v in prepared.lines]),
+        (
+            table_of(OrderReservation),
+            [
+                {"order_id": order_id, "warehouse_id": w, "product_id": p, "quantity": q}
+                for (w, p), q in sorted(prepared.reservation.taken.items())
+            ],
+        ),
+        (table_of(OrderHistory), prepared.history),
+    ]
 
 
 def prepare(

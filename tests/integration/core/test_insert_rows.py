@@ -3,13 +3,16 @@ PostgreSQL through arrays, ``unnest``; on SQLite a multi-row VALUES)."""
 
 from __future__ import annotations
 
+import enum
 import uuid
+from datetime import UTC, date, datetime
+from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
 
 from ordersmith import clock
-from ordersmith.db import core, insert_rows, table_of
+from ordersmith.db import Fixed, UtcDateTime, core, insert_rows, table_of
 from ordersmith.outbox.models import OutboxEvent
 from ordersmith.uow import Database
 
@@ -69,3 +72,77 @@ def test_a_value_too_long_for_its_column_is_refused_not_cut(
     with pytest.raises(sa.exc.DataError, match="too long"), db.unit_of_work(actor="t") as uow:
         insert_rows(core(uow.session), table_of(OutboxEvent), rows)
     assert _stored(db) == []
+
+
+def test_every_kind_of_value_comes_back_as_it_was_given(db: Database) -> None:
+    # given: a table of every column type the models use, and values that an array
+    # literal must quote: quotes, backslashes, commas, braces, the word NULL, spaces,
+    # an empty string, accents; a true NULL; decimals with 4 places; dates and times
+    Kind = enum.Enum("Kind", {"A": "plain", "B": "odd, {kind}"})  # noqa: N806
+    table = sa.Table(
+        "insert_rows_kinds",
+        sa.MetaData(),
+        sa.Column("id", sa.Uuid(), primary_key=True),
+        sa.Column("text", sa.String(40)),
+        sa.Column("amount", Fixed(4)),
+        sa.Column("count", sa.BigInteger()),
+        sa.Column("flag", sa.Boolean()),
+        sa.Column("at", UtcDateTime()),
+        sa.Column("on", sa.Date()),
+        sa.Column("kind", sa.Enum(Kind, native_enum=False, values_callable=_values)),
+        sa.Column("doc", sa.JSON()),
+    )
+    texts = ['say "hi"', "back\\slash", "a, b", "{x}", "NULL", " spaced ", "", "café", None]
+    rows = [
+        {
+            "id": uuid.uuid4(),
+            "text": text,
+            "amount": Decimal("-12.3456") if i % 2 else Decimal("1E+2"),
+            "count": i - 4,
+            "flag": i % 3 == 0,
+            "at": datetime(2026, 11, 29, 7, 50, i, 123456, tzinfo=UTC),
+            "on": date(2026, 2, 28),
+            "kind": Kind.B if i % 2 else Kind.A,
+            "doc": {"text": text, "list": [1, "two", None]},
+        }
+        for i, text in enumerate(texts)
+    ]
+    table.create(db.engine)
+    try:
+        # when
+        with db.unit_of_work(actor="test") as uow:
+            insert_rows(core(uow.session), table, rows)
+        # then
+        with db.reader() as session:
+            stored = {r.id: r._asdict() for r in session.execute(sa.select(table))}
+        assert stored == {row["id"]: row for row in rows}
+    finally:
+        table.drop(db.engine)
+
+
+def test_a_decimal_with_too_many_places_is_refused_and_nothing_is_stored(db: Database) -> None:
+    # given: a line amount with 5 decimal places (the column keeps 4)
+    table = sa.Table(
+        "insert_rows_amounts",
+        sa.MetaData(),
+        sa.Column("id", sa.Uuid(), primary_key=True),
+        sa.Column("amount", Fixed(4)),
+    )
+    table.create(db.engine)
+    try:
+        rows = [{"id": uuid.uuid4(), "amount": Decimal("1.5")}]
+        rows.append({"id": uuid.uuid4(), "amount": Decimal("1.00001")})
+        # when / then
+        with (
+            pytest.raises(sa.exc.StatementError, match="more than 4 decimals"),
+            db.unit_of_work(actor="test") as uow,
+        ):
+            insert_rows(core(uow.session), table, rows)
+        with db.reader() as session:
+            assert session.execute(sa.select(sa.func.count()).select_from(table)).scalar() == 0
+    finally:
+        table.drop(db.engine)
+
+
+def _values(kind: type[enum.Enum]) -> list[str]:
+    return [member.value for member in kind]

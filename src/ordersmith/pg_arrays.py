@@ -1,0 +1,201 @@
+"""PostgreSQL statements fed by arrays: one text parameter per column, one SQL text.
+
+A set-based statement of many rows (``INSERT … SELECT * FROM unnest(…)``, ``UPDATE …
+FROM unnest(…)``) takes each column as **one array literal** (``{a,b,c}``) sent as text
+and cast on the server (``%(col)s::UUID[]``):
+
+- the SQL text is the same for any number of rows, so psycopg keeps its parsed form and
+  prepares it on the server after a few runs (a multi-row VALUES of more than 50
+  parameters is parsed again on every call);
+- building the literal is one string join per column; a Python list would be dumped by
+  the driver element by element (measured: most of the parameter cost of placement);
+- the statements are driver-level SQL (``Connection.exec_driver_sql``): nothing is
+  compiled or bound per call, and SQLAlchemy's events still see them.
+
+Every value first goes through its column type's own bind processing, as on the VALUES
+path: an enum's check, ``Fixed``'s refusal of extra decimals, ``UtcDateTime``'s refusal
+of a naive datetime; a refused value raises ``StatementError`` before anything is sent.
+Types are cast without length or scale: an explicit cast to ``VARCHAR(n)`` would cut a
+long string silently, while the column refuses it on assignment. SQLite never comes
+here (its statements run in-process).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import psycopg
+from sqlalchemy.engine import Connection, CursorResult, Dialect
+
+Process = Callable[[Any], Any]
+Rows = Sequence[dict[str, Any]]
+Parameters = dict[str, Any]
+
+_TYPMOD = re.compile(r"\([^)]*\)")
+
+
+@functools.cache
+def dialect() -> Dialect:
+    """The PostgreSQL dialect the column types are compiled for (built on first use)."""
+    built: Dialect = psycopg.dialect()  # type: ignore[no-untyped-call]
+    return built
+
+
+@dataclass(frozen=True, slots=True)
+class ArrayColumn:
+    """One column of an ``unnest``: its parameter name, SQL element type and how a value
+    becomes an element of the literal sent for it."""
+
+    key: str
+    sql_type: str
+    element: Callable[[Any], str]
+
+    @property
+    def sql(self) -> str:
+        return f"%({self.key})s::{self.sql_type}[]"
+
+    def literal(self, values: Sequence[Any]) -> str:
+        element = self.element
+        return "{" + ",".join([element(v) for v in values]) + "}"
+
+
+def array_column(key: str, column_type: sa.types.TypeEngine[Any]) -> ArrayColumn:
+    """The array column of a value of ``column_type`` named ``key``."""
+    sql_type = _TYPMOD.sub("", column_type.compile(dialect=dialect()))
+    if isinstance(column_type, sa.JSON):
+        return ArrayColumn(key, sql_type, _json_element)
+    process = column_type.dialect_impl(dialect()).bind_processor(dialect())
+    if process is None:
+        plain = isinstance(column_type, sa.Uuid | sa.Integer) and not isinstance(
+            column_type, sa.Boolean
+        )
+        return ArrayColumn(key, sql_type, _plain_element if plain else _element)
+    return ArrayColumn(key, sql_type, lambda value: _element(process(value)))
+
+
+def unnest(columns: Sequence[ArrayColumn]) -> str:
+    """``unnest(%(a)s::UUID[], %(b)s::BIGINT[], …)``."""
+    return "unnest(" + ", ".join(c.sql for c in columns) + ")"
+
+
+def run(conn: Connection, sql: str, parameters: Parameters) -> CursorResult[Any]:
+    """Run driver-level ``sql`` on the unit of work's connection."""
+    return conn.exec_driver_sql(sql, parameters)
+
+
+@dataclass(frozen=True, eq=False)  # one per (table, keys, prefix), compared by identity
+class UnnestInsert:
+    """``INSERT INTO t (…) SELECT * FROM unnest(…)`` for rows of given keys."""
+
+    sql: str
+    """The statement's text, to run alone or inside a CTE."""
+    columns: tuple[ArrayColumn, ...]
+    defaults: dict[str, Any]
+    """The scalar Python-side defaults of the columns the rows leave out."""
+    prefix: str = ""
+
+    def parameters(self, rows: Rows) -> dict[str, str]:
+        """Each column's array literal; a value its column refuses raises
+        ``StatementError``, as SQLAlchemy would on the VALUES path."""
+        defaults, start = self.defaults, len(self.prefix)
+        found: dict[str, str] = {}
+        try:
+            for c in self.columns:
+                key = c.key[start:]
+                values = [defaults[key]] * len(rows) if key in defaults else [r[key] for r in rows]
+                found[c.key] = c.literal(values)
+        except (ValueError, TypeError) as exc:
+            raise sa.exc.StatementError(str(exc), self.sql, None, exc) from exc
+        return found
+
+
+@functools.cache
+def unnest_insert(table: sa.Table, keys: tuple[str, ...], prefix: str = "") -> UnnestInsert | None:
+    """The array INSERT of ``table`` for rows of these keys, its parameters named
+    ``prefix`` + column key; None when a key is no column or a column left out has a
+    callable Python-side default (only ``sa.insert`` runs it)."""
+    if any(key not in table.c for key in keys):
+        return None
+    defaults: dict[str, Any] = {}
+    for column in table.columns:
+        default = column.default
+        if column.key in keys or default is None:
+            continue
+        if not isinstance(default, sa.ColumnDefault) or not default.is_scalar:
+            return None
+        defaults[column.key] = default.arg
+    table_columns = [table.c[key] for key in (*keys, *defaults)]
+    columns = tuple(array_column(prefix + c.key, c.type) for c in table_columns)
+    quote = dialect().identifier_preparer
+    names = ", ".join(quote.quote(c.name) for c in table_columns)
+    sql = f"INSERT INTO {quote.format_table(table)} ({names}) SELECT * FROM {unnest(columns)}"
+    return UnnestInsert(sql, columns, defaults, prefix)
+
+
+Batch = tuple[sa.Table, Rows]
+
+
+def insert_together(batches: Sequence[Batch]) -> tuple[str, dict[str, str]] | None:
+    """One statement inserting every batch (``WITH a AS (INSERT …), … INSERT …``) and its
+    parameters; None when a batch cannot go through arrays. Foreign keys are checked at
+    the statement's end, so an order and its lines can be written together."""
+    plans: list[tuple[UnnestInsert, Rows]] = []
+    for i, (table, rows) in enumerate(batches):
+        keys = tuple(rows[0])
+        plan = unnest_insert(table, keys, f"t{i}_")
+        if plan is None or any(len(row) != len(keys) for row in rows):
+            return None
+        plans.append((plan, rows))
+    parameters: dict[str, str] = {}
+    for plan, rows in plans:
+        parameters.update(plan.parameters(rows))
+    return _together(tuple(plan for plan, _rows in plans)), parameters
+
+
+@functools.cache
+def _together(plans: tuple[UnnestInsert, ...]) -> str:
+    *first, last = plans
+    ctes = ", ".join(f"i{i} AS ({plan.sql})" for i, plan in enumerate(first))
+    return f"WITH {ctes} {last.sql}" if ctes else last.sql
+
+
+def _plain_element(value: Any) -> str:
+    """An id or an integer: written bare."""
+    return "NULL" if value is None else str(value)
+
+
+def _json_element(value: Any) -> str:
+    return _quoted(json.dumps(value))
+
+
+def _element(value: Any) -> str:
+    """One element of an array literal: NULL, a bare number or id, or a quoted text."""
+    if value is None:
+        return "NULL"
+    kind = type(value)
+    if kind is str:
+        return _quoted(value)
+    if kind is int or kind is uuid.UUID or kind is Decimal:
+        return str(value)
+    if kind is bool:
+        return "t" if value else "f"
+    if isinstance(value, int):
+        return str(int(value))
+    if isinstance(value, datetime | date):
+        return '"' + value.isoformat() + '"'
+    if isinstance(value, str):
+        return _quoted(value)
+    raise TypeError(f"no array element for a {kind.__name__}")
+
+
+def _quoted(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
