@@ -53,11 +53,12 @@ def dialect() -> Dialect:
 @dataclass(frozen=True, slots=True)
 class ArrayColumn:
     """One column of an ``unnest``: its parameter name, SQL element type and how a value
-    becomes an element of the literal sent for it."""
+    becomes an element of the literal sent for it (None: an id or integer, written
+    bare)."""
 
     key: str
     sql_type: str
-    element: Callable[[Any], str]
+    element: Callable[[Any], str] | None
 
     @property
     def sql(self) -> str:
@@ -65,6 +66,8 @@ class ArrayColumn:
 
     def literal(self, values: Sequence[Any]) -> str:
         element = self.element
+        if element is None:  # the common case, without a call per value
+            return "{" + ",".join(["NULL" if v is None else str(v) for v in values]) + "}"
         return "{" + ",".join([element(v) for v in values]) + "}"
 
 
@@ -78,7 +81,7 @@ def array_column(key: str, column_type: sa.types.TypeEngine[Any]) -> ArrayColumn
         plain = isinstance(column_type, sa.Uuid | sa.Integer) and not isinstance(
             column_type, sa.Boolean
         )
-        return ArrayColumn(key, sql_type, _plain_element if plain else _element)
+        return ArrayColumn(key, sql_type, None if plain else _element)
     return ArrayColumn(key, sql_type, lambda value: _element(process(value)))
 
 
@@ -166,11 +169,6 @@ def _together(plans: tuple[UnnestInsert, ...]) -> str:
     *first, last = plans
     ctes = ", ".join(f"i{i} AS ({plan.sql})" for i, plan in enumerate(first))
     return f"WITH {ctes} {last.sql}" if ctes else last.sql
-
-
-def _plain_element(value: Any) -> str:
-    """An id or an integer: written bare."""
-    return "NULL" if value is None else str(value)
 
 
 def _json_element(value: Any) -> str:
