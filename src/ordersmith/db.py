@@ -23,7 +23,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, Dialect, Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
-from ordersmith import pg_arrays
+from ordersmith import pg_arrays, sqlite_rows
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -205,16 +205,22 @@ def insert_rows(conn: Connection, table: sa.Table, rows: list[dict[str, Any]]) -
 
     PostgreSQL: ``INSERT … SELECT * FROM unnest(…)``, one array literal per column, so
     the statement's text is the same for any number of rows (ordersmith.pg_arrays).
-    SQLite, and a table whose missing columns have a callable Python-side default:
-    SQLAlchemy's "insertmanyvalues" (one multi-row VALUES statement compiled once)."""
+    SQLite: the driver's ``executemany`` (ordersmith.sqlite_rows). A table whose missing
+    columns have a callable Python-side default: SQLAlchemy's "insertmanyvalues"."""
     if not rows:
         return
     keys = tuple(rows[0])
-    if conn.dialect.name == "postgresql" and all(len(row) == len(keys) for row in rows):
-        plan = pg_arrays.unnest_insert(table, keys)
-        if plan is not None:
-            pg_arrays.run(conn, plan.sql, plan.parameters(rows))
-            return
+    if all(len(row) == len(keys) for row in rows):
+        if conn.dialect.name == "postgresql":
+            plan = pg_arrays.unnest_insert(table, keys)
+            if plan is not None:
+                pg_arrays.run(conn, plan.sql, plan.parameters(rows))
+                return
+        else:
+            many = sqlite_rows.sqlite_insert(table, keys)
+            if many is not None:
+                many.run(conn, rows)
+                return
     conn.execute(sa.insert(table), rows)
 
 

@@ -36,6 +36,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import psycopg
 from sqlalchemy.engine import Connection, CursorResult, Dialect
 
+from ordersmith.row_defaults import left_out_defaults
+
 Process = Callable[[Any], Any]
 Rows = Sequence[dict[str, Any]]
 Parameters = dict[str, Any]
@@ -126,16 +128,9 @@ def unnest_insert(table: sa.Table, keys: tuple[str, ...], prefix: str = "") -> U
     """The array INSERT of ``table`` for rows of these keys, its parameters named
     ``prefix`` + column key; None when a key is no column or a column left out has a
     callable Python-side default (only ``sa.insert`` runs it)."""
-    if any(key not in table.c for key in keys):
+    defaults = left_out_defaults(table, keys)
+    if defaults is None:
         return None
-    defaults: dict[str, Any] = {}
-    for column in table.columns:
-        default = column.default
-        if column.key in keys or default is None:
-            continue
-        if not isinstance(default, sa.ColumnDefault) or not default.is_scalar:
-            return None
-        defaults[column.key] = default.arg
     table_columns = [table.c[key] for key in (*keys, *defaults)]
     columns = tuple(array_column(prefix + c.key, c.type) for c in table_columns)
     quote = dialect().identifier_preparer
