@@ -35,11 +35,11 @@ transaction ends. So a unit of work takes its counters **after every row lock it
 takes**, in the fixed order of ``SERIES_ORDER`` (ADR 0033): ``PAY``, ``INV``, ``RCT``,
 ``CN``, and the journal's ``JE`` last of all, at commit (``billing.journal`` numbers its
 entries there, one counter update for all of them). Holding a counter while waiting
-for a stock row deadlocked a cash sale's payment against a dispatch on PostgreSQL.
-Acceptable for invoices, payments and credit notes (a handful per order, per customer
-action); not for order placement, which is why orders keep the block allocator (ADR
-0003). Documents of one series are numbered in commit order, not necessarily in
-issue-time order (ADR 0012).
+for a stock row deadlocked a cash sale's payment against a dispatch on PostgreSQL;
+``ordersmith.lock_order`` refuses both mistakes on either database. Acceptable for
+invoices, payments and credit notes (a handful per order, per customer action); not for
+order placement, which is why orders keep the block allocator (ADR 0003). Documents of
+one series are numbered in commit order, not necessarily in issue-time order (ADR 0012).
 """
 
 from __future__ import annotations
@@ -48,6 +48,7 @@ import sqlalchemy as sa
 
 from ordersmith.billing.models import DocumentCounter
 from ordersmith.db import insert_ignoring_conflicts, table_of
+from ordersmith.lock_order import counter_taken
 from ordersmith.uow import UnitOfWork
 
 INVOICE_PREFIX = "INV"
@@ -64,8 +65,10 @@ def next_gapless(uow: UnitOfWork, prefix: str, year: int, count: int = 1) -> int
     and ``year``, taken in the caller's transaction.
 
     The counter row stays locked until the caller commits or rolls back; a rollback
-    gives the numbers back."""
+    gives the numbers back. LockOrderViolation (a bug) if the transaction holds a
+    counter that comes later in ``SERIES_ORDER``."""
     series = series_of(prefix, year)
+    counter_taken(uow.session, series, (SERIES_ORDER.index(prefix), year))
     counters = table_of(DocumentCounter)
     session = uow.session
     take = (
