@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Protocol, Self, TypeVar, cast
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -37,6 +37,15 @@ from ordersmith.events import DomainEvent
 from ordersmith.ids import new_id
 from ordersmith.numbering import NumberAllocator
 from ordersmith.outbox.models import OutboxEvent
+
+
+class LastStep(Protocol):
+    """Work a unit of work does once, after its last statement and just before commit."""
+
+    def __call__(self, uow: UnitOfWork) -> None: ...
+
+
+StepT = TypeVar("StepT", bound=LastStep)
 
 Subscriber = Callable[["UnitOfWork", Any], None]
 """Runs inside the recording unit of work, in its transaction, when an event of its type
@@ -111,6 +120,7 @@ class UnitOfWork:
     """The principal's permissions; None: a trusted system actor (ADR 0023)."""
     events: list[DomainEvent] = field(default_factory=list)
     failure_events: list[DomainEvent] = field(default_factory=list)
+    _last_steps: dict[str, LastStep] = field(default_factory=dict)
     _session: Session | None = None
 
     @property
@@ -153,6 +163,16 @@ class UnitOfWork:
             raise RuntimeError("take numbers before the unit of work's first statement")
         return self.db.numbers.next(series)
 
+    def last_step(self, name: str, make: Callable[[], StepT]) -> StepT:
+        """The unit of work's step ``name`` (``make()`` on first use). Steps run once
+        each, in the order first asked for, after the work's last statement and before
+        its outbox rows and commit; none runs if the work fails. The journal numbers its
+        entries there, so its counter is the transaction's last lock (ADR 0033)."""
+        step = self._last_steps.get(name)
+        if step is None:
+            step = self._last_steps[name] = make()
+        return cast(StepT, step)
+
     def record(self, *events: DomainEvent) -> None:
         """Keep ``events`` for the outbox and run their in-transaction subscribers now."""
         self.events.extend(events)
@@ -176,8 +196,10 @@ class UnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        if exc_type is not None:
+            self._last_steps.clear()  # the work failed: nothing of it is written
         if self._session is None:
-            if exc_type is None and self.events:
+            if exc_type is None and (self.events or self._last_steps):
                 self._commit()
                 self._close()
             elif exc_type is not None:
@@ -233,6 +255,9 @@ class UnitOfWork:
         return rows
 
     def _commit(self) -> None:
+        steps, self._last_steps = list(self._last_steps.values()), {}
+        for step in steps:
+            step(self)
         if self.events:
             insert_rows(core(self.session), table_of(OutboxEvent), self.take_outbox_rows())
         self.session.commit()

@@ -13,8 +13,7 @@ from ordersmith.uow import Subscriber
 def in_transaction_subscribers() -> dict[type[DomainEvent], list[Subscriber]]:
     import ordersmith.fulfillment.reactions as reactions
     import ordersmith.shipping.dispatch as dispatch
-    from ordersmith.billing import cash_sales, policy
-    from ordersmith.billing.events import PaymentReceived
+    from ordersmith.billing import policy
     from ordersmith.inventory.events import (
         StockAdjusted,
         StockReceived,
@@ -34,6 +33,5 @@ def in_transaction_subscribers() -> dict[type[DomainEvent], list[Subscriber]]:
         StockAdjusted: [reactions.allocate_backorders_on_arrival],
         StockTransferReceived: [reactions.allocate_backorders_on_arrival],
         StockTransferReturned: [reactions.allocate_backorders_on_arrival],
-        PaymentReceived: [cash_sales.release_paid_order],
         ShipmentDispatched: [policy.invoice_on_dispatch],
     }

@@ -7,12 +7,10 @@ order, record payment, fulfil, order status, stock level — counts statements, 
 with a PASS consistency verdict. No timing is asserted: performance is measured by the
 bench, never asserted in tests.
 
-On SQLite always, with 2 clients; on PostgreSQL too when ORDERSMITH_TEST_DATABASE_URL
-is set (the bench creates and drops its own database on that server), with 1 client.
-This test checks the harness, not concurrency: on PostgreSQL, concurrent clients hit a
-known deadlock between a cash sale's payment and a dispatch (docs/performance.md,
-"Known problems"), which `make bench` reports as a FAIL verdict. Once it is fixed, the
-PostgreSQL run can take 2 clients again.
+On SQLite always; on PostgreSQL too when ORDERSMITH_TEST_DATABASE_URL is set (the bench
+creates and drops its own database on that server). Both with 2 clients: the deadlock
+between a cash sale's payment and a dispatch that kept PostgreSQL at 1 client is fixed
+(ADR 0033; tests/integration/billing/test_payment_against_dispatch.py forces it).
 """
 
 from __future__ import annotations
@@ -29,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PG_ENV = "ORDERSMITH_TEST_DATABASE_URL"
 
 
-CLIENTS = {"sqlite": "2", "postgresql": "1"}
+CLIENTS = "2"
 
 
 def _env(backend: str) -> dict[str, str]:
@@ -54,7 +52,7 @@ def test_a_tiny_bench_run_reports_the_whole_mix_the_statements_and_a_passing_ver
     command = [sys.executable, "-m", "bench", "run", "--db", backend, "--via", "service"]
     command += ["--skus", "200", "--customers", "20", "--history", "200", "--warehouses", "1"]
     command += ["--opening-confirmed", "10", "--fulfil-batch", "3"]
-    command += ["--clients", CLIENTS[backend], "--seconds", "6", "--out", str(out), "--quiet"]
+    command += ["--clients", CLIENTS, "--seconds", "6", "--out", str(out), "--quiet"]
 
     # when
     finished = subprocess.run(

@@ -5,6 +5,10 @@ payment_holds). A payment recorded against the order (``order_id``) stays custom
 credit until the order is covered; at that moment, in the same transaction, the order
 is released and confirmed (confirmation allocates it to a warehouse), invoiced as a
 receipt, and the receipt is settled from those payments. Unpaid orders expire.
+
+``record_payment`` drives the two steps in the lock order (ADR 0033): the release
+(which locks the order's stock rows) before it numbers the payment, the receipt after
+it wrote the payment the receipt is settled from.
 """
 
 from __future__ import annotations
@@ -16,7 +20,6 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from ordersmith.billing.errors import NothingToInvoice
-from ordersmith.billing.events import PaymentReceived
 from ordersmith.billing.invoices import invoice_order
 from ordersmith.billing.models import Payment
 from ordersmith.db import table_of
@@ -38,28 +41,37 @@ def paid_towards(uow: UnitOfWork, order_id: uuid.UUID) -> Decimal:
     return Decimal(paid or 0)
 
 
-def release_paid_order(uow: UnitOfWork, event: PaymentReceived) -> None:
-    """A payment against an order awaiting payment: release, confirm and receipt it once
-    the payments cover its total (in-transaction subscriber, ordersmith.wiring).
+def release_if_paid(uow: UnitOfWork, order_id: uuid.UUID, *, paying: Decimal, note: str) -> bool:
+    """Release and confirm an order awaiting payment if its payments so far and the one
+    being recorded (``paying``, not written yet) cover its total. True if it did: the
+    caller then receipts it (``receipt_paid_order``) once the payment is written.
 
-    ``record_payment`` locked the order before the customer (ADR 0013, lock order), so
-    this takes no new row lock before the stock's. An order a clerk receipted before it
-    was paid keeps that receipt (the payment settled it): nothing is invoiced twice."""
-    if event.order_id is None:
-        return
-    order = lock_order(uow, event.order_id)  # held already: record_payment locked it
+    Called by ``record_payment`` before it numbers the payment, because confirmation
+    allocates the order and so locks its stock rows: no gapless counter may be held
+    then (ADR 0033). ``record_payment`` locked the order before the customer (ADR 0013,
+    lock order), so this takes no new row lock before the stock's. The release and the
+    confirmation are the payment's consequences, not the clerk's own acts: they run as
+    the system."""
+    order = lock_order(uow, order_id)  # held already: record_payment locked it
     if (
         order["status"] != OrderStatus.ON_HOLD.value
         or order["hold_reason"] != HoldReason.AWAITING_PAYMENT.value
     ):
-        return
-    paid = paid_towards(uow, event.order_id)
-    if paid < order["total"]:
-        return
-    release_order(uow, order_id=event.order_id, note=f"paid: payment {event.number}")
-    confirm_order(uow, order_id=event.order_id, note="cash sale paid")
-    with contextlib.suppress(NothingToInvoice):  # receipted before it was paid
-        invoice_order(uow, order_id=event.order_id)  # a receipt, settled from the prepayments
+        return False
+    if paid_towards(uow, order_id) + paying < order["total"]:
+        return False
+    with uow.as_system():
+        release_order(uow, order_id=order_id, note=note)
+        confirm_order(uow, order_id=order_id, note="cash sale paid")
+    return True
+
+
+def receipt_paid_order(uow: UnitOfWork, order_id: uuid.UUID) -> None:
+    """The receipt of an order ``release_if_paid`` released, settled from the payments
+    made for it. An order a clerk receipted before it was paid keeps that receipt (the
+    payment settled it): nothing is invoiced twice."""
+    with uow.as_system(), contextlib.suppress(NothingToInvoice):
+        invoice_order(uow, order_id=order_id)
 
 
 def expire_unpaid_orders(db: Database, *, actor: str = "system:expiry") -> list[str]:

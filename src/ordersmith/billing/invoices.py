@@ -18,8 +18,9 @@ pro-rate the gross and the discount cumulatively (ordersmith.billing.invoice_lin
 them out), and the header's totals are sums of the very line amounts inserted.
 
 Locks (ADR 0013, lock order): the shipment (``invoice_shipment``; dispatch holds it
-already when it invoices), the orders in id order, the customer, then the new
-invoice's counter and the journal's -- the order a payment for the order takes too.
+already when it invoices), the orders in id order, the customer, the payments made
+ahead for those orders, then the new invoice's counter, and the journal's at commit --
+the order a payment for the order takes too. No row lock after a counter (ADR 0033).
 """
 
 from __future__ import annotations
@@ -160,6 +161,8 @@ def _issue(
     issue_date = clock.today()
     terms = int(customer["payment_terms_days"])
     prefix = RECEIPT_PREFIX if kind is InvoiceKind.RECEIPT else INVOICE_PREFIX
+    order_ids = [o["id"] for o in orders]
+    prepaid = unallocated_payments(uow, customer["id"], currency, order_ids=order_ids)
     series, number = next_document_number(uow, prefix, issue_date.year)
     invoice_id, now = new_id(), clock.now()
     conn = uow.session.connection()
@@ -242,28 +245,16 @@ def _issue(
             due_date=issue_date + timedelta(days=terms),
         )
     )
-    _apply_prepayments(uow, customer["id"], currency, invoice_id, [o["id"] for o in orders])
-    return get_invoice(uow.session, invoice_id)
-
-
-def _apply_prepayments(
-    uow: UnitOfWork,
-    customer_id: uuid.UUID,
-    currency: str,
-    invoice_id: uuid.UUID,
-    order_ids: list[uuid.UUID],
-) -> None:
-    """Money paid ahead for these orders settles the new invoice at once."""
-    payments = unallocated_payments(uow, customer_id, currency, order_ids=order_ids)
-    if payments:
+    if prepaid:  # money paid ahead for these orders settles the new invoice at once
         use_credit(
             uow,
-            customer_id=customer_id,
+            customer_id=customer["id"],
             currency=currency,
-            invoices=open_invoices(uow, customer_id, currency, only=[invoice_id]),
+            invoices=open_invoices(uow, customer["id"], currency, only=[invoice_id]),
             credit_notes=[],
-            payments=payments,
+            payments=prepaid,
         )
+    return get_invoice(uow.session, invoice_id)
 
 
 def _billing_snapshot(uow: UnitOfWork, customer: Any, order: Any) -> dict[str, Any]:

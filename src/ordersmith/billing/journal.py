@@ -15,18 +15,25 @@ What posts what (debit / credit; AR and customer credit lines name the customer)
 So, per customer, the receivable account always equals the open balance of their
 invoices, and the customer credit account their unallocated payments plus unapplied
 credit notes; ``billing.checks.journal_balances`` proves both, and that every entry
-balances. An entry whose debits and credits differ is refused before anything is
-written (``UnbalancedEntry``: a bug, the unit of work rolls back). Entries are numbered
-``JE-YYYY-NNNNNN`` without gaps, taken last in the transaction.
+balances. An entry whose debits and credits differ is refused at once
+(``UnbalancedEntry``: a bug, the unit of work rolls back).
+
+Entries are numbered ``JE-YYYY-NNNNNN`` without gaps, and the journal's counter is the
+transaction's last lock (ADR 0033): ``post`` checks and keeps the entry, and the unit
+of work writes all its entries just before commit (``UnitOfWork.last_step``), in the
+order posted, with one counter update per year for all of them. So the counter every
+payment and every invoice needs is held for the commit only, never while the work
+waits for another row -- and a unit of work reads its own entries only once committed.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -35,7 +42,12 @@ from ordersmith import clock
 from ordersmith.billing.accounts import AccountRole, ChartOfAccounts, chart_for
 from ordersmith.billing.errors import UnbalancedEntry
 from ordersmith.billing.models import JournalEntry, JournalLine
-from ordersmith.billing.numbering import JOURNAL_PREFIX, next_document_number
+from ordersmith.billing.numbering import (
+    JOURNAL_PREFIX,
+    document_number,
+    next_gapless,
+    series_of,
+)
 from ordersmith.db import insert_rows, table_of
 from ordersmith.ids import new_id
 from ordersmith.money import ZERO
@@ -93,16 +105,12 @@ def post(
     if not lines:
         return None
     accounts = chart or chart_for(uow.settings)
-    _series, number = next_document_number(uow, JOURNAL_PREFIX, entry_date.year)
-    entry_id, now = new_id(), clock.now()
-    conn = uow.session.connection()
-    insert_rows(
-        conn,
-        table_of(JournalEntry),
-        [
+    entry_id = new_id()
+    uow.last_step("journal", _Unwritten).entries.append(
+        (
             {
                 "id": entry_id,
-                "number": number,
+                "number": None,
                 "entry_date": entry_date,
                 "currency": currency,
                 "source_type": source_type,
@@ -111,29 +119,48 @@ def post(
                 "exported_at": None,
                 "export_batch": None,
                 "created_by": uow.actor,
-                "created_at": now,
-            }
-        ],
-    )
-    insert_rows(
-        conn,
-        table_of(JournalLine),
-        [
-            {
-                "id": new_id(),
-                "entry_id": entry_id,
-                "line_no": n,
-                "account_role": p.role.value,
-                "account_code": accounts[p.role].code,
-                "account_name": accounts[p.role].name,
-                "debit": p.debit,
-                "credit": p.credit,
-                "customer_id": p.customer_id,
-            }
-            for n, p in enumerate(lines, start=1)
-        ],
+                "created_at": clock.now(),
+            },
+            [
+                {
+                    "id": new_id(),
+                    "entry_id": entry_id,
+                    "line_no": n,
+                    "account_role": p.role.value,
+                    "account_code": accounts[p.role].code,
+                    "account_name": accounts[p.role].name,
+                    "debit": p.debit,
+                    "credit": p.credit,
+                    "customer_id": p.customer_id,
+                }
+                for n, p in enumerate(lines, start=1)
+            ],
+        )
     )
     return entry_id
+
+
+@dataclass(slots=True)
+class _Unwritten:
+    """The unit of work's entries, written by its last step (see the module doc)."""
+
+    entries: list[tuple[dict[str, Any], list[dict[str, Any]]]] = field(default_factory=list)
+
+    def __call__(self, uow: UnitOfWork) -> None:
+        """Number the entries (per year, years in order: the fixed order of series) and
+        write them and their lines, one statement per table."""
+        years = sorted({entry["entry_date"].year for entry, _lines in self.entries})
+        for year in years:
+            of_year = [entry for entry, _lines in self.entries if entry["entry_date"].year == year]
+            first = next_gapless(uow, JOURNAL_PREFIX, year, count=len(of_year))
+            series = series_of(JOURNAL_PREFIX, year)
+            for n, entry in enumerate(of_year, start=first):
+                entry["number"] = document_number(series, n)
+        conn = uow.session.connection()
+        insert_rows(conn, table_of(JournalEntry), [entry for entry, _lines in self.entries])
+        insert_rows(
+            conn, table_of(JournalLine), [line for _e, lines in self.entries for line in lines]
+        )
 
 
 def _merged(postings: Sequence[Posting]) -> list[Posting]:

@@ -9,6 +9,8 @@ orders, not for invoices. ``next_gapless`` instead increments the series' row in
     UPDATE document_counters SET next_value = next_value + 1
     WHERE series = :series RETURNING next_value - 1
 
+(``+ n`` and ``- n`` for n numbers at once: the journal numbers all its entries so.)
+
 Why this is gapless and unique on both databases:
 
 - The number exists only as an uncommitted change of the counter row, in the same
@@ -29,11 +31,15 @@ Why this is gapless and unique on both databases:
   Insert-then-update never reads-decides-writes.
 
 The counter row is a hot row: every document of the series queues on it until its
-transaction ends. Take it late in the transaction (after the checks and line
-arithmetic) so the lock is held briefly. Acceptable for invoices, payments and credit
-notes (a handful per order, per customer action); not for order placement, which is
-why orders keep the block allocator (ADR 0003). Documents of one series are numbered in
-commit order, not necessarily in issue-time order (ADR 0012).
+transaction ends. So a unit of work takes its counters **after every row lock it
+takes**, in the fixed order of ``SERIES_ORDER`` (ADR 0033): ``PAY``, ``INV``, ``RCT``,
+``CN``, and the journal's ``JE`` last of all, at commit (``billing.journal`` numbers its
+entries there, one counter update for all of them). Holding a counter while waiting
+for a stock row deadlocked a cash sale's payment against a dispatch on PostgreSQL;
+``ordersmith.lock_order`` refuses both mistakes on either database. Acceptable for
+invoices, payments and credit notes (a handful per order, per customer action); not for
+order placement, which is why orders keep the block allocator (ADR 0003). Documents of
+one series are numbered in commit order, not necessarily in issue-time order (ADR 0012).
 """
 
 from __future__ import annotations
@@ -42,6 +48,7 @@ import sqlalchemy as sa
 
 from ordersmith.billing.models import DocumentCounter
 from ordersmith.db import insert_ignoring_conflicts, table_of
+from ordersmith.lock_order import counter_taken
 from ordersmith.uow import UnitOfWork
 
 INVOICE_PREFIX = "INV"
@@ -49,20 +56,26 @@ RECEIPT_PREFIX = "RCT"
 CREDIT_NOTE_PREFIX = "CN"
 PAYMENT_PREFIX = "PAY"
 JOURNAL_PREFIX = "JE"
+SERIES_ORDER = (PAYMENT_PREFIX, INVOICE_PREFIX, RECEIPT_PREFIX, CREDIT_NOTE_PREFIX, JOURNAL_PREFIX)
+"""The order a unit of work takes counters in (then by year), after every row lock."""
 
 
-def next_gapless(uow: UnitOfWork, series: str) -> int:
-    """The next number of ``series`` (1, 2, 3 …), taken in the caller's transaction.
+def next_gapless(uow: UnitOfWork, prefix: str, year: int, count: int = 1) -> int:
+    """The first of the next ``count`` numbers (1, 2, 3 …) of the series of ``prefix``
+    and ``year``, taken in the caller's transaction.
 
     The counter row stays locked until the caller commits or rolls back; a rollback
-    gives the number back."""
+    gives the numbers back. LockOrderViolation (a bug) if the transaction holds a
+    counter that comes later in ``SERIES_ORDER``."""
+    series = series_of(prefix, year)
+    counter_taken(uow.session, series, (SERIES_ORDER.index(prefix), year))
     counters = table_of(DocumentCounter)
     session = uow.session
     take = (
         sa.update(counters)
         .where(counters.c.series == series)
-        .values(next_value=counters.c.next_value + 1)
-        .returning(counters.c.next_value - 1)
+        .values(next_value=counters.c.next_value + count)
+        .returning(counters.c.next_value - count)
     )
     value = session.execute(take).scalar_one_or_none()
     if value is None:
@@ -84,4 +97,4 @@ def document_number(series: str, value: int) -> str:
 def next_document_number(uow: UnitOfWork, prefix: str, year: int) -> tuple[str, str]:
     """(series, number) of the next gapless document of ``prefix`` in ``year``."""
     series = series_of(prefix, year)
-    return series, document_number(series, next_gapless(uow, series))
+    return series, document_number(series, next_gapless(uow, prefix, year))

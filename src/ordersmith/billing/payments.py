@@ -9,9 +9,10 @@ is customer credit (``apply_customer_credit`` uses it later, ``refund_payment`` 
 it back). Only unallocated money can be refunded: allocated money is freed by a credit
 note on the invoice it paid (ordersmith.billing.releases), and can then be refunded.
 
-Locks (ADR 0013, lock order): the order a payment is for, the customer, the invoices it
-settles, then the payment counter; the event's in-transaction subscriber (a cash sale's
-release and receipt) runs before the payment's journal entry takes the journal counter.
+Locks (ADR 0013, lock order; ADR 0033): the order a payment is for, the customer, the
+invoices it settles, and the stock rows of a cash sale it pays for (its release and
+confirmation allocate it) -- and only then the payment counter, the receipt's counter,
+and the journal's at commit. No gapless counter is held while a row lock is waited for.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ import sqlalchemy as sa
 from ordersmith import clock
 from ordersmith.adapters.payments import MANUAL, refuse_card_numbers
 from ordersmith.auth.permissions import Permission
-from ordersmith.billing import inputs, journal
+from ordersmith.billing import cash_sales, inputs, journal
 from ordersmith.billing.accounts import MONEY_ACCOUNT, AccountRole
 from ordersmith.billing.allocation_plans import (
     check_currency,
@@ -112,6 +113,13 @@ def record_payment(
             ],
         )
     plan = plan_allocations(uow, customer_id, currency_, amount_, wanted, order_id)
+    released = order_id is not None and cash_sales.release_if_paid(
+        uow,
+        order_id,
+        paying=amount_,
+        note=f"paid: {money_str(amount_, currency_)} {currency_} by {method_.value}",
+    )
+    # every row lock is taken (the order's stock too, if it was released): now the number
     _series, number = next_document_number(uow, PAYMENT_PREFIX, day.year)
     payment_id = new_id()
     insert_rows(
@@ -142,8 +150,6 @@ def record_payment(
     for invoice, part in plan:
         allocate_payment(uow, payment_id=payment_id, invoice_id=invoice["id"], amount=part)
     allocated = sum((part for _inv, part in plan), ZERO)
-    # the event first: its in-transaction subscriber (a cash sale's release and receipt)
-    # takes the order's stock and the receipt's counter before this takes the journal's
     uow.record(
         PaymentReceived(
             aggregate_id=payment_id,
@@ -158,6 +164,8 @@ def record_payment(
             invoice_numbers=[invoice["number"] for invoice, _part in plan],
         )
     )
+    if released and order_id is not None:
+        cash_sales.receipt_paid_order(uow, order_id)  # settled from this payment too
     journal.post(
         uow,
         entry_date=day,

@@ -22,6 +22,7 @@ from ordersmith.fulfillment.sourcing import LineNeed, Site
 from ordersmith.inventory import ledger
 from ordersmith.inventory.ledger import Key
 from ordersmith.inventory.models import StockLevel, Warehouse
+from ordersmith.lock_order import refuse_stock_lock
 from ordersmith.orders.models import OrderLine, OrderReservation
 from ordersmith.uow import UnitOfWork
 
@@ -115,6 +116,7 @@ def sites(
         )
         .order_by(levels.c.warehouse_id, levels.c.product_id)
     )
+    refuse_stock_lock(uow.session)
     if ledger.is_postgresql(uow.session):
         query = query.with_for_update(of=levels)
     usable: dict[Key, int] = {}

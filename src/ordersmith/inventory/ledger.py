@@ -13,6 +13,10 @@ constant number of statements whatever their count:
 
 If any row would break the rule, nothing is changed and ``LedgerRejected`` names the
 rows; callers turn it into their own error (insufficient stock, negative stock).
+
+Stock rows are locked before any gapless document counter is taken, never while one is
+held (ADR 0033): ``post`` and ``lock_rows`` refuse it (``ordersmith.lock_order``), as do
+the other places that lock stock rows (reservation, allocation, re-reservation).
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from ordersmith.inventory import ledger_pg
 from ordersmith.inventory.events import StockLow, StockOut
 from ordersmith.inventory.models import MovementKind, StockLevel, StockMovement
 from ordersmith.inventory.queries import warehouse_codes
+from ordersmith.lock_order import refuse_stock_lock
 
 Key = tuple[uuid.UUID, uuid.UUID]  # (warehouse_id, product_id)
 
@@ -90,7 +95,9 @@ def key_filter(table: sa.Table, keys: Iterable[Key]) -> sa.ColumnElement[bool]:
 
 
 def lock_rows(session: Session, keys: Iterable[Key]) -> None:
-    """Lock stock rows in (warehouse, product) order (PostgreSQL only; no-op on SQLite)."""
+    """Lock stock rows in (warehouse, product) order (PostgreSQL only; no-op on SQLite).
+    LockOrderViolation (a bug) while a gapless counter is held, on either database."""
+    refuse_stock_lock(session)
     keys = list(keys)
     if not keys or not is_postgresql(session):
         return
@@ -137,6 +144,7 @@ def post(
     SQLite) and ``LedgerRejected`` is raised."""
     if not entries:
         return {}
+    refuse_stock_lock(session)
     deltas: dict[Key, tuple[int, int]] = {}
     for e in entries:
         on_hand, reserved = deltas.get(e.key, (0, 0))

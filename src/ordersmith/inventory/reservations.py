@@ -30,6 +30,7 @@ from ordersmith.inventory.planning import (
     aggregate,
     plan_reservation,
 )
+from ordersmith.lock_order import refuse_stock_lock
 from ordersmith.uow import UnitOfWork
 
 
@@ -87,6 +88,7 @@ def reserve(
     demands = aggregate(d for d in demands if d.quantity > 0)
     if not demands:
         return Reservation()
+    refuse_stock_lock(session)
     pinned = [d for d in demands if d.warehouse_id is not None]
     params = {
         "anywhere": sorted({d.product_id for d in demands if d.warehouse_id is None}),

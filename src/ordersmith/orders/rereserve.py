@@ -26,6 +26,7 @@ from ordersmith.inventory.ledger import Key
 from ordersmith.inventory.models import StockLevel
 from ordersmith.inventory.planning import Demand
 from ordersmith.inventory.reservations import release, reserve
+from ordersmith.lock_order import refuse_stock_lock
 from ordersmith.orders.models import OrderReservation
 from ordersmith.uow import UnitOfWork
 
@@ -65,6 +66,7 @@ def own_reservations(uow: UnitOfWork, order_id: uuid.UUID) -> dict[Key, int]:
 def lock_stock(uow: UnitOfWork, product_ids: Sequence[uuid.UUID]) -> None:
     """PostgreSQL: lock every stock row of these products, in (warehouse, product) order
     (SQLite serialises writers already)."""
+    refuse_stock_lock(uow.session)
     if not product_ids or not ledger.is_postgresql(uow.session):
         return
     levels = table_of(StockLevel)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -15,7 +16,7 @@ from ordersmith.billing.errors import UnbalancedEntry
 from ordersmith.billing.models import JournalEntry, JournalLine
 from ordersmith.billing.payments import refund_payment
 from ordersmith.db import table_of
-from ordersmith.uow import Database
+from ordersmith.uow import Database, UnitOfWork
 from tests.factories.billing import assert_books_clean, bill_order, credit, pay
 from tests.factories.inventory import stock_up
 from tests.factories.orders import order_request, place
@@ -108,3 +109,52 @@ def test_the_chart_of_accounts_can_rename_and_renumber_accounts(db: Database) ->
     assert chart[AccountRole.RECEIVABLE] == Account("1400", "Debtors")
     assert chart[AccountRole.BANK] == Account("1250", "Bank")
     assert _entries(db) == [("test", [("1250", D("10"), D("0")), ("1400", D("0"), D("10"))])]
+
+
+def _opening(uow: UnitOfWork, day: date, amount: str) -> None:
+    journal.post(
+        uow,
+        entry_date=day,
+        currency="EUR",
+        source_type="test",
+        source_id=uuid.uuid4(),
+        description=f"opening {amount}",
+        postings=[
+            journal.Posting(AccountRole.BANK, debit=D(amount)),
+            journal.Posting(AccountRole.RECEIVABLE, credit=D(amount)),
+        ],
+    )
+
+
+def _post_then_fail(db: Database, day: date) -> None:
+    with db.unit_of_work(actor="t") as uow:
+        _opening(uow, day, "99.00")
+        raise RuntimeError("refused after posting")
+
+
+def test_entries_are_numbered_at_commit_in_posting_order_and_a_failed_unit_burns_none(
+    db: Database,
+) -> None:
+    # given a unit of work that posted an entry and then failed
+    today = clock.today()
+    with pytest.raises(RuntimeError):
+        _post_then_fail(db, today)
+    # when another posts three entries, one of them dated last year
+    with db.unit_of_work(actor="t") as uow:
+        _opening(uow, today, "1.00")
+        _opening(uow, today.replace(year=today.year - 1, day=1), "2.00")
+        _opening(uow, today, "3.00")
+    # then only those are written, numbered per year without gaps, in posting order
+    entries, lines = table_of(JournalEntry), table_of(JournalLine)
+    with db.reader() as session:
+        written = session.execute(
+            sa.select(entries.c.number, lines.c.debit)
+            .join(lines, lines.c.entry_id == entries.c.id)
+            .where(lines.c.debit > 0)
+            .order_by(entries.c.number)
+        ).all()
+    assert [(n, d) for n, d in written] == [
+        (f"JE-{today.year - 1}-000001", D("2")),
+        (f"JE-{today.year}-000001", D("1")),
+        (f"JE-{today.year}-000002", D("3")),
+    ]
