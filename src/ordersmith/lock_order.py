@@ -1,4 +1,4 @@
-"""Gapless counters after every row lock: the lock order's last rule, checked (ADR 0033).
+"""Gapless counters after every row lock: the lock order's last rule, checked (ADR 0034).
 
 A unit of work takes its row locks in one order: stock rows in (warehouse, product)
 order (ADR 0002); billing's shipment, orders, customer, invoices and payments (ADR
@@ -34,7 +34,7 @@ def counter_taken(session: Session, series: str, rank: tuple[int, int]) -> None:
     if held is not None and rank < held[0]:
         raise LockOrderViolation(
             f"the {series} counter was asked for while {held[1]} is held: take gapless "
-            "numbers in the fixed order of series (ADR 0033)"
+            "numbers in the fixed order of series (ADR 0034)"
         )
     if held is None or rank > held[0]:
         session.info[_HELD] = (rank, series)
@@ -47,5 +47,5 @@ def refuse_stock_lock(session: Session) -> None:
     if held is not None:
         raise LockOrderViolation(
             f"a stock row lock was asked for while the {held[1]} counter is held: take "
-            "gapless numbers after every row lock of the unit of work (ADR 0033)"
+            "gapless numbers after every row lock of the unit of work (ADR 0034)"
         )

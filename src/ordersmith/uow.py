@@ -167,7 +167,7 @@ class UnitOfWork:
         """The unit of work's step ``name`` (``make()`` on first use). Steps run once
         each, in the order first asked for, after the work's last statement and before
         its outbox rows and commit; none runs if the work fails. The journal numbers its
-        entries there, so its counter is the transaction's last lock (ADR 0033)."""
+        entries there, so its counter is the transaction's last lock (ADR 0034)."""
         step = self._last_steps.get(name)
         if step is None:
             step = self._last_steps[name] = make()

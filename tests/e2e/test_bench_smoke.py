@@ -10,7 +10,7 @@ bench, never asserted in tests.
 On SQLite always; on PostgreSQL too when ORDERSMITH_TEST_DATABASE_URL is set (the bench
 creates and drops its own database on that server). Both with 2 clients: the deadlock
 between a cash sale's payment and a dispatch that kept PostgreSQL at 1 client is fixed
-(ADR 0033; tests/integration/billing/test_payment_against_dispatch.py forces it).
+(ADR 0034; tests/integration/billing/test_payment_against_dispatch.py forces it).
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ credit until the order is covered; at that moment, in the same transaction, the 
 is released and confirmed (confirmation allocates it to a warehouse), invoiced as a
 receipt, and the receipt is settled from those payments. Unpaid orders expire.
 
-``record_payment`` drives the two steps in the lock order (ADR 0033): the release
+``record_payment`` drives the two steps in the lock order (ADR 0034): the release
 (which locks the order's stock rows) before it numbers the payment, the receipt after
 it wrote the payment the receipt is settled from.
 """
@@ -48,7 +48,7 @@ def release_if_paid(uow: UnitOfWork, order_id: uuid.UUID, *, paying: Decimal, no
 
     Called by ``record_payment`` before it numbers the payment, because confirmation
     allocates the order and so locks its stock rows: no gapless counter may be held
-    then (ADR 0033). ``record_payment`` locked the order before the customer (ADR 0013,
+    then (ADR 0034). ``record_payment`` locked the order before the customer (ADR 0013,
     lock order), so this takes no new row lock before the stock's. The release and the
     confirmation are the payment's consequences, not the clerk's own acts: they run as
     the system."""

@@ -20,7 +20,7 @@ them out), and the header's totals are sums of the very line amounts inserted.
 Locks (ADR 0013, lock order): the shipment (``invoice_shipment``; dispatch holds it
 already when it invoices), the orders in id order, the customer, the payments made
 ahead for those orders, then the new invoice's counter, and the journal's at commit --
-the order a payment for the order takes too. No row lock after a counter (ADR 0033).
+the order a payment for the order takes too. No row lock after a counter (ADR 0034).
 """
 
 from __future__ import annotations

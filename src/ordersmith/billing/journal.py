@@ -19,7 +19,7 @@ balances. An entry whose debits and credits differ is refused at once
 (``UnbalancedEntry``: a bug, the unit of work rolls back).
 
 Entries are numbered ``JE-YYYY-NNNNNN`` without gaps, and the journal's counter is the
-transaction's last lock (ADR 0033): ``post`` checks and keeps the entry, and the unit
+transaction's last lock (ADR 0034): ``post`` checks and keeps the entry, and the unit
 of work writes all its entries just before commit (``UnitOfWork.last_step``), in the
 order posted, with one counter update per year for all of them. So the counter every
 payment and every invoice needs is held for the commit only, never while the work

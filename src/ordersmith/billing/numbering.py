@@ -32,7 +32,7 @@ Why this is gapless and unique on both databases:
 
 The counter row is a hot row: every document of the series queues on it until its
 transaction ends. So a unit of work takes its counters **after every row lock it
-takes**, in the fixed order of ``SERIES_ORDER`` (ADR 0033): ``PAY``, ``INV``, ``RCT``,
+takes**, in the fixed order of ``SERIES_ORDER`` (ADR 0034): ``PAY``, ``INV``, ``RCT``,
 ``CN``, and the journal's ``JE`` last of all, at commit (``billing.journal`` numbers its
 entries there, one counter update for all of them). Holding a counter while waiting
 for a stock row deadlocked a cash sale's payment against a dispatch on PostgreSQL;

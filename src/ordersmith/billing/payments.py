@@ -9,7 +9,7 @@ is customer credit (``apply_customer_credit`` uses it later, ``refund_payment`` 
 it back). Only unallocated money can be refunded: allocated money is freed by a credit
 note on the invoice it paid (ordersmith.billing.releases), and can then be refunded.
 
-Locks (ADR 0013, lock order; ADR 0033): the order a payment is for, the customer, the
+Locks (ADR 0013, lock order; ADR 0034): the order a payment is for, the customer, the
 invoices it settles, and the stock rows of a cash sale it pays for (its release and
 confirmation allocate it) -- and only then the payment counter, the receipt's counter,
 and the journal's at commit. No gapless counter is held while a row lock is waited for.

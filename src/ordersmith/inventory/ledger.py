@@ -15,7 +15,7 @@ If any row would break the rule, nothing is changed and ``LedgerRejected`` names
 rows; callers turn it into their own error (insufficient stock, negative stock).
 
 Stock rows are locked before any gapless document counter is taken, never while one is
-held (ADR 0033): ``post`` and ``lock_rows`` refuse it (``ordersmith.lock_order``), as do
+held (ADR 0034): ``post`` and ``lock_rows`` refuse it (``ordersmith.lock_order``), as do
 the other places that lock stock rows (reservation, allocation, re-reservation).
 """
 

@@ -1,4 +1,4 @@
-"""Gapless counters come after every row lock, in one order of series (ADR 0033).
+"""Gapless counters come after every row lock, in one order of series (ADR 0034).
 
 The rule is checked on both databases, so a path that breaks it fails every test that
 runs it, not only a race on PostgreSQL: a stock row locked while a counter is held, or

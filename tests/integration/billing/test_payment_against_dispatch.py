@@ -1,4 +1,4 @@
-"""A cash sale's payment against a dispatch sharing a SKU: both finish (ADR 0033).
+"""A cash sale's payment against a dispatch sharing a SKU: both finish (ADR 0034).
 
 The payment of a held cash order releases, confirms and allocates it (stock rows locked)
 and receipts it; a dispatch posts its shipment to the stock ledger (stock rows locked)
