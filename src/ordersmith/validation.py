@@ -21,7 +21,8 @@ E = TypeVar("E", bound=StrEnum)
 Amount = Decimal | str | int
 MAX_AMOUNT = Decimal("999999999999.9999")  # fits NUMERIC(19, 4) and SQLite's scaled BIGINT
 MAX_QUANTITY = 2**31 - 1  # INTEGER columns
-_ALLOWED_CONTROL = frozenset("\n\r\t")
+_CONTROL = re.compile("[\x00-\x1f\x7f]")
+_CONTROL_BUT_LINE_BREAKS_AND_TABS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 _GROUP = re.compile(r"[a-z0-9][a-z0-9._-]*")
 
@@ -100,8 +101,8 @@ def text(
 def no_control_characters(value: str, *, multiline: bool = False) -> str:
     """``value`` unchanged, unless it holds a control character (NUL, ESC, DEL...; a
     multi-line text may hold line breaks and tabs)."""
-    allowed = _ALLOWED_CONTROL if multiline else frozenset()
-    if any((ord(c) < 32 or ord(c) == 127) and c not in allowed for c in value):
+    pattern = _CONTROL_BUT_LINE_BREAKS_AND_TABS if multiline else _CONTROL
+    if pattern.search(value) is not None:
         raise ValueError("must not contain control characters")
     return value
 
