@@ -141,6 +141,13 @@ class Settings(BaseSettings):
     """Without a policy's min/max or a forecast, min is the stock level's reorder point
     and max this many times it."""
 
+    # API tokens (ordersmith.auth, ADR 0007 and ADR 0035)
+    api_token_cache_seconds: int = Field(5, ge=0, le=300)
+    """How long a server process trusts an API token it has checked without reading it
+    again. A token revoked through another process (``ordersmith token revoke``, another
+    server worker) is refused here within this time; one revoked through this process at
+    once. 0: every request reads its token from the database."""
+
     # staff sign-in and sessions of the back office (ordersmith.staff, ADR 0023)
     session_idle_minutes: int = Field(60, ge=1, le=60 * 24 * 7)
     """A staff session unused for this long ends (sign in again)."""

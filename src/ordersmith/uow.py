@@ -16,13 +16,14 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Any, Protocol, Self, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Protocol, Self, TypeVar, cast
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from ordersmith import clock
 from ordersmith.auth.permissions import Permission
+from ordersmith.auth.token_cache import TokenCache
 from ordersmith.config import Settings
 from ordersmith.db import (
     core,
@@ -37,6 +38,9 @@ from ordersmith.events import DomainEvent
 from ordersmith.ids import new_id
 from ordersmith.numbering import NumberAllocator
 from ordersmith.outbox.models import OutboxEvent
+
+if TYPE_CHECKING:
+    from ordersmith.auth.services import Principal
 
 
 class LastStep(Protocol):
@@ -68,6 +72,11 @@ class Database:
     """SQLite has one writer: this process's writers queue here, first come first served,
     instead of in SQLite's busy handler (whose growing sleeps starve unlucky threads)."""
     subscribers: dict[type[DomainEvent], list[Subscriber]] = field(default_factory=dict)
+    tokens: TokenCache[Principal] = field(init=False)
+    """API tokens this process checked a moment ago (``api_token_cache_seconds``, ADR 0035)."""
+
+    def __post_init__(self) -> None:
+        self.tokens = TokenCache(self.settings.api_token_cache_seconds)
 
     @classmethod
     def connect(cls, settings: Settings) -> Database:
@@ -122,6 +131,7 @@ class UnitOfWork:
     failure_events: list[DomainEvent] = field(default_factory=list)
     _last_steps: dict[str, LastStep] = field(default_factory=dict)
     _session: Session | None = None
+    _after_commit: list[Callable[[], None]] = field(default_factory=list)
 
     @property
     def settings(self) -> Settings:
@@ -181,6 +191,12 @@ class UnitOfWork:
                 for subscriber in self.db.subscribers.get(type(event), ()):
                     subscriber(self, event)
 
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Run ``callback`` once this unit of work has committed, never if it rolls back:
+        for in-process state that must follow the database (a revoked token is forgotten
+        by ``db.tokens``). It must not raise: the change is committed by then."""
+        self._after_commit.append(callback)
+
     def record_even_if_failed(self, *events: DomainEvent) -> None:
         """Events that must be kept even when this unit of work rolls back (e.g. a
         demand signal from an order refused for lack of stock). On rollback they are
@@ -204,16 +220,20 @@ class UnitOfWork:
                 self._close()
             elif exc_type is not None:
                 self._write_failure_events()
-            return
-        try:
-            if exc_type is None:
-                self._commit()
-            else:
-                self._session.rollback()
-        finally:
-            self._close()
-        if exc_type is not None:
-            self._write_failure_events()
+        else:
+            try:
+                if exc_type is None:
+                    self._commit()
+                else:
+                    self._session.rollback()
+            finally:
+                self._close()
+            if exc_type is not None:
+                self._write_failure_events()
+        callbacks, self._after_commit = self._after_commit, []
+        if exc_type is None:
+            for callback in callbacks:
+                callback()
 
     def _close(self) -> None:
         if self._session is not None:

@@ -1,7 +1,13 @@
-"""API token use cases: create (shown once), revoke, list, authenticate."""
+"""API token use cases: create (shown once), revoke, list, authenticate.
+
+A server authenticates with ``remembered_principal`` (no database work: a token this
+process let in within ``api_token_cache_seconds``) and, failing that,
+``authenticate_token`` (reads it and remembers it); revoking forgets the token in this
+process once committed (ADR 0035)."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 import uuid
@@ -16,7 +22,7 @@ from ordersmith.auth.models import ApiToken, Role
 from ordersmith.customers.queries import active_customer
 from ordersmith.errors import FieldError, NotFound, Unauthorized, ValidationFailed
 from ordersmith.ids import new_id
-from ordersmith.uow import UnitOfWork
+from ordersmith.uow import Database, UnitOfWork
 from ordersmith.validation import text
 
 TOKEN_PREFIX = "osk_"
@@ -116,6 +122,7 @@ def revoke_token(uow: UnitOfWork, *, token_id_or_prefix: str) -> TokenInfo:
     token = tokens[0]
     if token.revoked_at is None:
         token.revoked_at = clock.now()
+    uow.after_commit(functools.partial(uow.db.tokens.forget, token.token_hash))
     return _info(token)
 
 
@@ -124,6 +131,8 @@ def list_tokens(session: Session) -> list[TokenInfo]:
 
 
 def authenticate(session: Session, plaintext: str) -> Principal:
+    """The principal of a token that exists and is not revoked; else ``Unauthorized``
+    (``invalid_token``). Always reads the database."""
     token = session.scalars(
         sa.select(ApiToken).where(ApiToken.token_hash == _hash(plaintext))
     ).one_or_none()
@@ -132,6 +141,22 @@ def authenticate(session: Session, plaintext: str) -> Principal:
     return Principal(
         client_id=str(token.id), name=token.name, role=token.role, customer_id=token.customer_id
     )
+
+
+def remembered_principal(db: Database, plaintext: str) -> Principal | None:
+    """The principal of a token this process let in within the last
+    ``api_token_cache_seconds``, without touching the database; None otherwise."""
+    return db.tokens.get(_hash(plaintext), clock.now())
+
+
+def authenticate_token(db: Database, plaintext: str) -> Principal:
+    """``authenticate`` in a short read of its own, remembering a token it lets in."""
+    generation = db.tokens.generation()
+    read_at = clock.now()
+    with db.reader() as session:
+        principal = authenticate(session, plaintext)
+    db.tokens.put(_hash(plaintext), principal, read_at=read_at, generation=generation)
+    return principal
 
 
 def _info(token: ApiToken) -> TokenInfo:

@@ -55,7 +55,8 @@ def list_() -> None:
 
 @app.command()
 def revoke(token: str = typer.Argument(..., help="token id or its prefix")) -> None:
-    """Revoke a token at once."""
+    """Revoke a token. Running servers refuse it within ORDERSMITH_API_TOKEN_CACHE_SECONDS
+    (5 by default: each worker trusts a token it checked for that long)."""
     with database() as db, db.unit_of_work(actor=cli_actor()) as uow:
         info = revoke_token(uow, token_id_or_prefix=token)
     console.print(f"revoked {info.name!r} ({info.prefix}…)")

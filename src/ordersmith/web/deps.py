@@ -1,22 +1,26 @@
-"""FastAPI dependencies: the database, the calling principal and its permissions."""
+"""FastAPI dependencies: the database, the calling principal and its permissions.
+
+They are ``async`` because they do not block, so a request does not hop to the thread
+pool for each of them; only a token not remembered (ADR 0035) is read there."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 
 from ordersmith.auth.permissions import Permission, check_permission
-from ordersmith.auth.services import Principal, authenticate
+from ordersmith.auth.services import Principal, authenticate_token, remembered_principal
 from ordersmith.errors import Unauthorized
 from ordersmith.uow import Database
 
 _bearer = HTTPBearer(auto_error=False, description="An API token from `ordersmith token create`")
 
 
-def get_db(request: Request) -> Database:
+async def get_db(request: Request) -> Database:
     db: Database = request.app.state.db
     return db
 
@@ -24,18 +28,21 @@ def get_db(request: Request) -> Database:
 DbDep = Annotated[Database, Depends(get_db)]
 
 
-def current_principal(
+async def current_principal(
     db: DbDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthorized("send an API token as 'Authorization: Bearer <token>'")
-    with db.reader() as session:
-        return authenticate(session, credentials.credentials)
+    token = credentials.credentials
+    principal = remembered_principal(db, token)
+    if principal is None:
+        principal = await run_in_threadpool(authenticate_token, db, token)
+    return principal
 
 
-def require(permission: Permission) -> Callable[..., Principal]:
-    def dependency(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
+def require(permission: Permission) -> Callable[..., Awaitable[Principal]]:
+    async def dependency(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
         check_permission(principal.role, permission)
         return principal
 

@@ -7,9 +7,9 @@ The registry is made per application (never at import), so tests and workers don
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI, Response
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
@@ -17,6 +17,7 @@ from prometheus_client import (
     Histogram,
     generate_latest,
 )
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 LATENCY_BUCKETS_SECONDS = (
     0.001,
@@ -49,23 +50,46 @@ def install(app: FastAPI, *, api_prefix: str) -> None:
         buckets=LATENCY_BUCKETS_SECONDS,
     )
 
-    @app.middleware("http")
-    async def measure(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        started = time.perf_counter()
-        response = await call_next(request)
-        matched = request.scope.get("route")  # set by the router once a route matched
-        route = str(getattr(matched, "path", "unmatched"))
-        if request.url.path.startswith(api_prefix) and not route.startswith(api_prefix):
+    def observe(scope: Scope, status: int, elapsed: float) -> None:
+        matched = scope.get("route")  # set by the router once a route matched
+        route = str(getattr(matched, "path", "")) or "unmatched"
+        path: str = scope.get("path", "")
+        if matched is not None and path.startswith(api_prefix) and not route.startswith(api_prefix):
             route = api_prefix + route  # routes of included routers know only their own path
-        elapsed = time.perf_counter() - started
-        latency.labels(request.method, route).observe(elapsed)
-        # the server's own time, for browsers' dev tools and `python -m bench pages`
-        response.headers["Server-Timing"] = f"app;dur={elapsed * 1000:.1f}"
-        requests.labels(request.method, route, str(response.status_code)).inc()
-        return response
+        method: str = scope.get("method", "")
+        latency.labels(method, route).observe(elapsed)
+        requests.labels(method, route, str(status)).inc()
+
+    app.add_middleware(_Measure, observe=observe)
 
     @app.get("/metrics", include_in_schema=False)
     def metrics() -> Response:
         return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+
+
+class _Measure:
+    """Times each HTTP request to the start of its response: adds ``Server-Timing`` (the
+    server's own time, for browsers' dev tools and ``python -m bench pages``) and
+    ``observe``s it. A plain ASGI middleware: Starlette's ``BaseHTTPMiddleware``
+    (``@app.middleware("http")``) cost ~0.4 ms of CPU per request in task and stream
+    plumbing."""
+
+    def __init__(self, app: ASGIApp, observe: Callable[[Scope, int, float], None]) -> None:
+        self.app = app
+        self.observe = observe
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+
+        async def timed_send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                elapsed = time.perf_counter() - started
+                timing = f"app;dur={elapsed * 1000:.1f}".encode("latin-1")
+                message["headers"] = [*message.get("headers", ()), (b"server-timing", timing)]
+                self.observe(scope, message["status"], elapsed)
+            await send(message)
+
+        await self.app(scope, receive, timed_send)
