@@ -22,6 +22,7 @@ here (its statements run in-process).
 
 from __future__ import annotations
 
+import enum
 import functools
 import json
 import re
@@ -52,39 +53,76 @@ def dialect() -> Dialect:
     return built
 
 
+class Shape(enum.Enum):
+    """How a column's (processed) values are written into its literal."""
+
+    BARE = "bare"  # ids and numbers: str(value)
+    TEXT = "text"  # strings: quoted, quotes and backslashes escaped
+    TIME = "time"  # dates and datetimes: their ISO form, quoted
+    JSON = "json"  # JSON documents: their text, quoted
+    ANY = "any"  # anything else: by the value's own type (_element)
+
+
 @dataclass(frozen=True, slots=True)
 class ArrayColumn:
-    """One column of an ``unnest``: its parameter name, SQL element type and how a value
-    becomes an element of the literal sent for it (None: an id or integer, written
-    bare)."""
+    """One column of an ``unnest``: its parameter name, SQL element type, the column
+    type's bind processing (if any) and how its values are written into the literal."""
 
     key: str
     sql_type: str
-    element: Callable[[Any], str] | None
+    shape: Shape
+    process: Process | None = None
 
     @property
     def sql(self) -> str:
         return f"%({self.key})s::{self.sql_type}[]"
 
     def literal(self, values: Sequence[Any]) -> str:
-        element = self.element
-        if element is None:  # the common case, without a call per value
-            return "{" + ",".join(["NULL" if v is None else str(v) for v in values]) + "}"
-        return "{" + ",".join([element(v) for v in values]) + "}"
+        """``{…}``: one list comprehension per shape, no Python call per value."""
+        if self.process is not None:
+            values = [self.process(v) for v in values]
+        shape = self.shape
+        if shape is Shape.BARE:
+            items = ["NULL" if v is None else str(v) for v in values]
+        elif shape is Shape.TEXT:
+            items = [
+                "NULL" if v is None else '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
+                for v in values
+            ]
+        elif shape is Shape.TIME:
+            items = [
+                "NULL" if v is None else '"' + (v if isinstance(v, str) else v.isoformat()) + '"'
+                for v in values
+            ]
+        elif shape is Shape.JSON:
+            items = [_quoted(json.dumps(v)) for v in values]
+        else:
+            items = [_element(v) for v in values]
+        return "{" + ",".join(items) + "}"
 
 
 def array_column(key: str, column_type: sa.types.TypeEngine[Any]) -> ArrayColumn:
     """The array column of a value of ``column_type`` named ``key``."""
     sql_type = _TYPMOD.sub("", column_type.compile(dialect=dialect()))
-    if isinstance(column_type, sa.JSON):
-        return ArrayColumn(key, sql_type, _json_element)
+    if isinstance(column_type, sa.JSON):  # json.dumps itself (the driver's would wrap it)
+        return ArrayColumn(key, sql_type, Shape.JSON)
     process = column_type.dialect_impl(dialect()).bind_processor(dialect())
-    if process is None:
-        plain = isinstance(column_type, sa.Uuid | sa.Integer) and not isinstance(
-            column_type, sa.Boolean
-        )
-        return ArrayColumn(key, sql_type, None if plain else _element)
-    return ArrayColumn(key, sql_type, lambda value: _element(process(value)))
+    return ArrayColumn(key, sql_type, _shape(column_type), process)
+
+
+def _shape(column_type: sa.types.TypeEngine[Any]) -> Shape:
+    """By the column's type (a decorated type by the type it stores)."""
+    if isinstance(column_type, sa.TypeDecorator):
+        column_type = column_type.impl_instance
+    if isinstance(column_type, sa.Boolean):
+        return Shape.ANY
+    if isinstance(column_type, sa.Uuid | sa.Integer | sa.Numeric):
+        return Shape.BARE
+    if isinstance(column_type, sa.String):  # Enum and Text too
+        return Shape.TEXT
+    if isinstance(column_type, sa.DateTime | sa.Date):
+        return Shape.TIME
+    return Shape.ANY
 
 
 def unnest(columns: Sequence[ArrayColumn]) -> str:
@@ -118,7 +156,7 @@ class UnnestInsert:
                 key = c.key[start:]
                 values = [defaults[key]] * len(rows) if key in defaults else [r[key] for r in rows]
                 found[c.key] = c.literal(values)
-        except (ValueError, TypeError) as exc:
+        except (ValueError, TypeError, AttributeError) as exc:  # a value of the wrong kind
             raise sa.exc.StatementError(str(exc), self.sql, None, exc) from exc
         return found
 
@@ -164,10 +202,6 @@ def _together(plans: tuple[UnnestInsert, ...]) -> str:
     *first, last = plans
     ctes = ", ".join(f"i{i} AS ({plan.sql})" for i, plan in enumerate(first))
     return f"WITH {ctes} {last.sql}" if ctes else last.sql
-
-
-def _json_element(value: Any) -> str:
-    return _quoted(json.dumps(value))
 
 
 def _element(value: Any) -> str:
