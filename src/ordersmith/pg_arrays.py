@@ -135,46 +135,57 @@ def run(conn: Connection, sql: str, parameters: Parameters) -> CursorResult[Any]
     return conn.exec_driver_sql(sql, parameters)
 
 
-@dataclass(frozen=True, eq=False)  # one per (table, keys, prefix), compared by identity
+@dataclass(frozen=True, eq=False)  # one per (table, keys, parameter), compared by identity
 class UnnestInsert:
-    """``INSERT INTO t (…) SELECT * FROM unnest(…)`` for rows of given keys."""
+    """``INSERT INTO t (…) SELECT … FROM unnest(…)`` for rows of given keys.
+
+    The columns' literals travel packed in **one** parameter, a ``text[]`` whose i-th
+    element is the i-th column's literal, unpacked once on the server: a statement of
+    several tables then has a handful of parameters (psycopg parses a statement of
+    more than 50 parameters again on every call)."""
 
     sql: str
     """The statement's text, to run alone or inside a CTE."""
     columns: tuple[ArrayColumn, ...]
     defaults: dict[str, Any]
     """The scalar Python-side defaults of the columns the rows leave out."""
-    prefix: str = ""
+    parameter: str
 
     def parameters(self, rows: Rows) -> dict[str, str]:
-        """Each column's array literal; a value its column refuses raises
+        """The packed literal of ``rows``; a value its column refuses raises
         ``StatementError``, as SQLAlchemy would on the VALUES path."""
-        defaults, start = self.defaults, len(self.prefix)
-        found: dict[str, str] = {}
+        defaults = self.defaults
+        literals: list[str] = []
         try:
             for c in self.columns:
-                key = c.key[start:]
+                key = c.key
                 values = [defaults[key]] * len(rows) if key in defaults else [r[key] for r in rows]
-                found[c.key] = c.literal(values)
+                literals.append(_quoted(c.literal(values)))
         except (ValueError, TypeError, AttributeError) as exc:  # a value of the wrong kind
             raise sa.exc.StatementError(str(exc), self.sql, None, exc) from exc
-        return found
+        return {self.parameter: "{" + ",".join(literals) + "}"}
 
 
 @functools.cache
-def unnest_insert(table: sa.Table, keys: tuple[str, ...], prefix: str = "") -> UnnestInsert | None:
-    """The array INSERT of ``table`` for rows of these keys, its parameters named
-    ``prefix`` + column key; None when a key is no column or a column left out has a
-    callable Python-side default (only ``sa.insert`` runs it)."""
+def unnest_insert(
+    table: sa.Table, keys: tuple[str, ...], parameter: str = "rows"
+) -> UnnestInsert | None:
+    """The array INSERT of ``table`` for rows of these keys, taking them packed in
+    ``parameter``; None when a key is no column or a column left out has a callable
+    Python-side default (only ``sa.insert`` runs it)."""
     defaults = left_out_defaults(table, keys)
     if defaults is None:
         return None
     table_columns = [table.c[key] for key in (*keys, *defaults)]
-    columns = tuple(array_column(prefix + c.key, c.type) for c in table_columns)
+    columns = tuple(array_column(c.key, c.type) for c in table_columns)
     quote = dialect().identifier_preparer
     names = ", ".join(quote.quote(c.name) for c in table_columns)
-    sql = f"INSERT INTO {quote.format_table(table)} ({names}) SELECT * FROM {unnest(columns)}"
-    return UnnestInsert(sql, columns, defaults, prefix)
+    unpacked = ", ".join(f"packed.a[{i}]::{c.sql_type}[]" for i, c in enumerate(columns, 1))
+    sql = (
+        f"INSERT INTO {quote.format_table(table)} ({names}) SELECT r.* "
+        f"FROM (SELECT %({parameter})s::text[] AS a) AS packed, unnest({unpacked}) AS r"
+    )
+    return UnnestInsert(sql, columns, defaults, parameter)
 
 
 Batch = tuple[sa.Table, Rows]
@@ -182,12 +193,13 @@ Batch = tuple[sa.Table, Rows]
 
 def insert_together(batches: Sequence[Batch]) -> tuple[str, dict[str, str]] | None:
     """One statement inserting every batch (``WITH a AS (INSERT …), … INSERT …``) and its
-    parameters; None when a batch cannot go through arrays. Foreign keys are checked at
-    the statement's end, so an order and its lines can be written together."""
+    parameters (one per batch); None when a batch cannot go through arrays. Foreign keys
+    are checked at the statement's end, so an order and its lines can be written
+    together."""
     plans: list[tuple[UnnestInsert, Rows]] = []
     for i, (table, rows) in enumerate(batches):
         keys = tuple(rows[0])
-        plan = unnest_insert(table, keys, f"t{i}_")
+        plan = unnest_insert(table, keys, f"t{i}")
         if plan is None or any(len(row) != len(keys) for row in rows):
             return None
         plans.append((plan, rows))

@@ -72,13 +72,13 @@ def apply(
         return pg_arrays.run(conn, _UPDATE, parameters).all()
     insert = _movement_insert()
     parameters.update(insert.parameters(movements))
-    parameters["rows"] = len(keys)
+    parameters["updated"] = len(keys)
     return pg_arrays.run(conn, _update_and_append(), parameters).all()
 
 
 @functools.cache
 def _movement_insert() -> pg_arrays.UnnestInsert:
-    insert = pg_arrays.unnest_insert(table_of(StockMovement), MOVEMENT_KEYS)
+    insert = pg_arrays.unnest_insert(table_of(StockMovement), MOVEMENT_KEYS, "movements")
     assert insert is not None, "every movement column is given"
     return insert
 
@@ -87,6 +87,6 @@ def _movement_insert() -> pg_arrays.UnnestInsert:
 def _update_and_append() -> str:
     return (
         f"WITH u AS ({_UPDATE}), "
-        f"m AS ({_movement_insert().sql} WHERE (SELECT count(*) FROM u) = %(rows)s) "
+        f"m AS ({_movement_insert().sql} WHERE (SELECT count(*) FROM u) = %(updated)s) "
         "SELECT * FROM u"
     )
