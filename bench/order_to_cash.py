@@ -27,7 +27,8 @@ ready to pick (confirmed and allocated there; ``create_pick_list`` chooses, with
 1. wave: ``create_pick_list``;
 2. pick: ``confirm_pick_list``, picked in full;
 3. per order, one shipment of one box: pack (``pack_shipment``), label (``print_label``:
-   a tracking number and the label PDF) and dispatch (``dispatch_shipment``: stock
+   a tracking number booked in a unit of work, then the label PDF drawn after its commit,
+   ADR 0036) and dispatch (``dispatch_shipment``: stock
    leaves through the ledger, and an account customer is invoiced, ``billing.policy``).
 
 Nothing ready: outcome ``nothing_to_pick``. Every step is timed apart
@@ -53,7 +54,8 @@ from ordersmith.fulfillment.models import PickListLine
 from ordersmith.fulfillment.picking import confirm_pick_list, create_pick_list
 from ordersmith.orders.queries import OrderFilter, list_orders
 from ordersmith.orders.status import HoldReason, OrderStatus
-from ordersmith.shipping.dispatch import dispatch_shipment, print_label
+from ordersmith.shipping.dispatch import dispatch_shipment
+from ordersmith.shipping.labels import print_label
 from ordersmith.shipping.packing import PackageInput, pack_shipment
 from ordersmith.uow import Database
 
@@ -286,8 +288,7 @@ class ServiceWarehouse:
         return ref.id
 
     def label(self, shipment_id: uuid.UUID) -> None:
-        with self.db.unit_of_work(actor=WAREHOUSE_ACTOR) as uow:
-            print_label(uow, shipment_id=shipment_id)
+        print_label(lambda: self.db.unit_of_work(actor=WAREHOUSE_ACTOR), shipment_id=shipment_id)
 
     def dispatch(self, shipment_id: uuid.UUID) -> None:
         with self.db.unit_of_work(actor=WAREHOUSE_ACTOR) as uow:

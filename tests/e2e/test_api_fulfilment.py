@@ -181,6 +181,37 @@ def test_a_replayed_tracking_event_is_counted_once(api, shop, db):
     assert len(view["tracking"]) == 1
 
 
+def test_a_label_that_fails_to_draw_is_a_clear_problem_and_prints_again(api, shop, monkeypatch):
+    # given: a packed shipment, and a label renderer that fails once
+    import ordersmith.adapters.carriers as carrier_adapters
+
+    api.post(f"{API}/carriers", json=COURIER)
+    shipment = _picked_and_packed(api, _confirmed_order(api, shop))
+    real = carrier_adapters.shipping_label_pdf
+    calls: list[int] = []
+
+    def fails_once(labels):
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("cannot load font")
+        return real(labels)
+
+    monkeypatch.setattr(carrier_adapters, "shipping_label_pdf", fails_once)
+    # when
+    failed = api.post(f"{API}/shipments/{shipment['number']}/label")
+    # then: the booking stands and the problem names its tracking number
+    problem = assert_problem(failed, 503, "label_not_rendered")
+    booked = api.get(f"{API}/shipments/{shipment['number']}").json()
+    assert booked["status"] == "label_printed"
+    assert booked["tracking_number"] in problem["detail"]
+    # when: printed again
+    again = api.post(f"{API}/shipments/{shipment['number']}/label")
+    # then
+    assert again.status_code == 200
+    assert again.headers["content-type"] == "application/pdf"
+    assert booked["tracking_number"] in _text(again.content)
+
+
 def test_pick_list_pdf_lists_the_lines_to_pick(api, shop):
     # given
     _confirmed_order(api, shop, quantity=2)

@@ -9,7 +9,8 @@ from ordersmith.fulfillment.picking import PickListRef, confirm_pick_list, creat
 from ordersmith.orders.services import confirm_order
 from ordersmith.orders.views import OrderView
 from ordersmith.shipping.carriers import CarrierView, ServiceInput, create_carrier
-from ordersmith.shipping.dispatch import dispatch_shipment, print_label
+from ordersmith.shipping.dispatch import dispatch_shipment
+from ordersmith.shipping.labels import book_label
 from ordersmith.shipping.packing import PackageInput, ShipmentRef, pack_shipment
 from ordersmith.uow import Database
 
@@ -65,6 +66,6 @@ def pack(
 
 def label_and_dispatch(db: Database, shipment_id: uuid.UUID) -> str:
     with db.unit_of_work(actor="user:packer") as uow:
-        tracking_number, _pdf = print_label(uow, shipment_id=shipment_id)
+        tracking_number = book_label(uow, shipment_id=shipment_id).tracking_number
         dispatch_shipment(uow, shipment_id=shipment_id)
     return tracking_number

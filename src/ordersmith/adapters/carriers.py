@@ -4,10 +4,14 @@ Carriers are outside services, so they sit behind the ``Carrier`` Protocol. Two
 implementations work without any network:
 
 - ``LocalCourier`` (own fleet, a local courier): makes its own tracking numbers and
-  prints its own labels.
+  draws its own labels.
 - ``GenericCarrier``: any real carrier whose labels are made on the carrier's own site.
   Staff type in the tracking number they got there; we print a matching label of our
   own and link to the carrier's tracking page through a URL template.
+
+Booking and drawing the labels are two calls: ``book`` (in the unit of work that stores
+the tracking number) and ``labels`` (after its commit: drawing a label takes tens of
+milliseconds of CPU, which no write transaction should wait for; ADR 0036).
 
 An adapter for a carrier's API implements the same Protocol and passes the same
 contract test (tests/unit/adapters/test_carrier_contract.py). ``build_carrier`` turns a
@@ -17,7 +21,8 @@ stored carrier's configuration into its implementation. See ADR 0009.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Literal, Protocol
 from urllib.parse import quote, urlsplit
 
@@ -72,8 +77,8 @@ class Booking:
     tracking_number: str
     tracking_url: str
     """Empty when the carrier has no tracking page."""
-    label_pdf: bytes = field(repr=False)
-    """One 100 x 150 mm page per package, in package order."""
+    booked_at: datetime
+    """When the carrier booked it: the date its labels print."""
 
 
 class Carrier(Protocol):
@@ -84,9 +89,18 @@ class Carrier(Protocol):
     def name(self) -> str: ...
 
     def book(self, request: BookingRequest) -> Booking:
-        """Book the shipment: its tracking number, tracking link and labels.
+        """Book the shipment: its tracking number and tracking link. Draws no label.
 
         Raises ``ValidationFailed`` for a request the carrier refuses.
+        """
+        ...
+
+    def labels(self, request: BookingRequest, booking: Booking) -> bytes:
+        """The labels of ``booking`` (made from ``request``): one 100 x 150 mm page per
+        package, in package order. Books nothing and reads nothing of ours, so callers
+        run it outside any transaction; the same request and booking give the same
+        labels (a reprint). Raises ``ValueError`` for a request typed with another
+        tracking number than the booking's.
         """
         ...
 
@@ -118,7 +132,10 @@ class LocalCourier:
             tracking_number = new_tracking_number(self.code)
         else:
             tracking_number = validate_tracking_number(request.tracking_number)
-        return _booking(self.name, request, tracking_number, self.tracking_url(tracking_number))
+        return Booking(tracking_number, self.tracking_url(tracking_number), clock.now())
+
+    def labels(self, request: BookingRequest, booking: Booking) -> bytes:
+        return draw_labels(self.name, request, booking)
 
     def tracking_url(self, tracking_number: str) -> str:
         return fill_tracking_url(self.tracking_url_template, tracking_number)
@@ -145,7 +162,10 @@ class GenericCarrier:
             )
         tracking_number = validate_tracking_number(request.tracking_number)
         check_booking_request(request)
-        return _booking(self.name, request, tracking_number, self.tracking_url(tracking_number))
+        return Booking(tracking_number, self.tracking_url(tracking_number), clock.now())
+
+    def labels(self, request: BookingRequest, booking: Booking) -> bytes:
+        return draw_labels(self.name, request, booking)
 
     def tracking_url(self, tracking_number: str) -> str:
         return fill_tracking_url(self.tracking_url_template, tracking_number)
@@ -283,24 +303,29 @@ def check_booking_request(request: BookingRequest) -> None:
         raise ValidationFailed("the shipment cannot be booked as it is", fields=errors)
 
 
-def _booking(
-    carrier_name: str, request: BookingRequest, tracking_number: str, tracking_url: str
-) -> Booking:
-    created_at = clock.now()
+def draw_labels(carrier_name: str, request: BookingRequest, booking: Booking) -> bytes:
+    """Our own drawing of a booking's labels (both built-in carriers use it)."""
+    typed = request.tracking_number
+    if typed is not None and typed.strip() != booking.tracking_number:
+        raise ValueError(
+            f"the request names tracking number {typed!r}, not the booked "
+            f"{booking.tracking_number!r}"
+        )
+    check_booking_request(request)
     count = len(request.packages)
     labels = [
         ShippingLabel(
             carrier_name=carrier_name,
             service_level=request.service_level,
-            tracking_number=tracking_number,
+            tracking_number=booking.tracking_number,
             shipment_number=request.shipment_number,
             sender=request.sender,
             recipient=request.recipient,
             package_no=number,
             package_count=count,
             weight_grams=parcel.weight_grams,
-            created_at=created_at,
+            created_at=booking.booked_at,
         )
         for number, parcel in enumerate(request.packages, 1)
     ]
-    return Booking(tracking_number, tracking_url, shipping_label_pdf(labels))
+    return shipping_label_pdf(labels)

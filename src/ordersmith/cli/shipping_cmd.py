@@ -13,8 +13,9 @@ from ordersmith.cli.common import cli_actor, console, database, styled
 from ordersmith.errors import FieldError, ValidationFailed
 from ordersmith.orders.queries import order_id
 from ordersmith.shipping import carriers, queries
-from ordersmith.shipping.dispatch import cancel_shipment, dispatch_shipment, print_label
+from ordersmith.shipping.dispatch import cancel_shipment, dispatch_shipment
 from ordersmith.shipping.documents import packing_slip_pdf
+from ordersmith.shipping.labels import print_label
 from ordersmith.shipping.packing import PackageInput, pack_shipment
 from ordersmith.shipping.tracking import TrackingInput, record_tracking
 from ordersmith.validation import whole_number
@@ -115,8 +116,11 @@ def label(
     with database() as db:
         with db.reader() as session:
             shipment_id = queries.get_shipment(session, shipment).id
-        with db.unit_of_work(actor=cli_actor()) as uow:
-            number, pdf = print_label(uow, shipment_id=shipment_id, tracking_number=tracking_number)
+        number, pdf = print_label(
+            lambda: db.unit_of_work(actor=cli_actor()),
+            shipment_id=shipment_id,
+            tracking_number=tracking_number,
+        )
     out.write_bytes(pdf)
     console.print(f"tracking number {number}; wrote {out}")
 

@@ -35,8 +35,8 @@ from ordersmith.orders.placement import LineRequest, PlaceOrder, place_order
 from ordersmith.orders.queries import get_order
 from ordersmith.orders.services import cancel_order, confirm_order, release_order
 from ordersmith.orders.status import HoldReason
-from ordersmith.shipping.dispatch import print_label
 from ordersmith.shipping.documents import packing_slip_pdf
+from ordersmith.shipping.labels import book_label
 from ordersmith.shipping.packing import PackageInput, pack_shipment
 from ordersmith.uow import Database
 
@@ -299,7 +299,7 @@ class Story:
                 consolidate=False,
             )
             if label:
-                print_label(uow, shipment_id=ref.id, tracking_number=self._parcel_number(van))
+                book_label(uow, shipment_id=ref.id, tracking_number=self._parcel_number(van))
                 if self.rng.random() >= NO_SLIP:
                     packing_slip_pdf(uow, shipment_id=ref.id)
         parcel = Parcel(

@@ -67,14 +67,13 @@ def return_label_pdf(
         .join(customers, customers.c.id == orders.c.customer_id)
         .where(orders.c.id == view.order_id)
     ).one()
-    booking = adapter_for(carrier).book(
-        BookingRequest(
-            shipment_number=view.number,
-            service_level="return",
-            sender=address_party(ship_to or {}, name),
-            recipient=return_recipient(session, settings, view.warehouse_id),
-            packages=(RETURN_PARCEL,),
-            tracking_number=view.tracking_number,
-        )
+    adapter = adapter_for(carrier)
+    request = BookingRequest(
+        shipment_number=view.number,
+        service_level="return",
+        sender=address_party(ship_to or {}, name),
+        recipient=return_recipient(session, settings, view.warehouse_id),
+        packages=(RETURN_PARCEL,),
+        tracking_number=view.tracking_number,
     )
-    return f"{view.number}-label.pdf", booking.label_pdf
+    return f"{view.number}-label.pdf", adapter.labels(request, adapter.book(request))

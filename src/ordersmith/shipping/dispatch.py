@@ -1,4 +1,6 @@
-"""A shipment's life after packing: label, dispatch (stock leaves), cancellation, delivery.
+"""A shipment's life after packing: dispatch (stock leaves), cancellation, delivery.
+
+The label (booking the carrier, drawing the PDF) is ``ordersmith.shipping.labels``.
 
 Dispatch is where goods leave the building: one ledger post takes the units off hand
 and out of reservation, the order lines count them as shipped, and every order in the
@@ -16,10 +18,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from ordersmith import clock
-from ordersmith.adapters.carriers import BookingRequest, Parcel
 from ordersmith.auth.permissions import Permission
 from ordersmith.db import table_of
-from ordersmith.errors import Conflict, InvalidTransition
 from ordersmith.fulfillment.models import Allocation, AllocationStatus
 from ordersmith.fulfillment.progress_refresh import refresh_progress
 from ordersmith.inventory import ledger
@@ -36,90 +36,12 @@ from ordersmith.shipping.events import (
     ShipmentDelivered,
     ShipmentDispatched,
 )
-from ordersmith.shipping.models import Package, Shipment
-from ordersmith.shipping.parties import shipment_recipient, shipment_sender
+from ordersmith.shipping.models import Shipment
 from ordersmith.shipping.shipments import lock_shipment, shipment_lines
 from ordersmith.shipping.status import ShipmentAction, ShipmentStatus
 from ordersmith.shipping.status import check_transition as ship_to
 from ordersmith.uow import UnitOfWork
 from ordersmith.validation import text
-
-
-def print_label(
-    uow: UnitOfWork, *, shipment_id: uuid.UUID, tracking_number: str | None = None
-) -> tuple[str, bytes]:
-    """Book the shipment with its carrier (first time) and return (number, label PDF).
-    Printing again returns the same tracking number's labels."""
-    uow.authorize(Permission.FULFILMENT_WRITE)
-    row = lock_shipment(uow, shipment_id)
-    status = ShipmentStatus(row["status"])
-    if status is ShipmentStatus.CANCELLED:
-        raise InvalidTransition(
-            f"shipment {row['number']} is cancelled: it has no label",
-            extra={"current_status": status.value, "action": "print_label"},
-        )
-    if status is ShipmentStatus.CREATED:
-        target = ship_to(status, ShipmentAction.PRINT_LABEL)
-    elif status is ShipmentStatus.LABEL_PRINTED or row["tracking_number"]:
-        target = status  # a reprint: the same tracking number's labels
-    else:
-        raise InvalidTransition(
-            f"shipment {row['number']} left without a label of ours",
-            extra={"current_status": status.value, "action": "print_label"},
-        )
-    carrier = get_carrier_by_id(uow.session, row["carrier_id"])
-    packages = table_of(Package)
-    parcels = tuple(
-        Parcel(p.weight_grams, p.length_mm, p.width_mm, p.height_mm)
-        for p in uow.session.execute(
-            sa.select(packages)
-            .where(packages.c.shipment_id == shipment_id)
-            .order_by(packages.c.package_no)
-        )
-    )
-    booking = adapter_for(carrier).book(
-        BookingRequest(
-            shipment_number=row["number"],
-            service_level=row["service_level"],
-            sender=shipment_sender(uow, row),
-            recipient=shipment_recipient(uow, row),
-            packages=parcels,
-            tracking_number=row["tracking_number"] or tracking_number,
-        )
-    )
-    shipments = table_of(Shipment)
-    if not row["tracking_number"]:
-        _refuse_tracking_number_in_use(uow, row, booking.tracking_number)
-    now = clock.now()
-    uow.session.execute(
-        sa.update(shipments)
-        .where(shipments.c.id == shipment_id)
-        .values(
-            status=target.value,
-            tracking_number=booking.tracking_number,
-            tracking_url=booking.tracking_url,
-            label_printed_at=row["label_printed_at"] or now,
-            updated_at=now,
-        )
-    )
-    return booking.tracking_number, booking.label_pdf
-
-
-def _refuse_tracking_number_in_use(uow: UnitOfWork, row: Any, tracking_number: str) -> None:
-    """A carrier's tracking number names one shipment (carrier events find it by number)."""
-    shipments = table_of(Shipment)
-    other = uow.session.scalar(
-        sa.select(shipments.c.number).where(
-            shipments.c.carrier_id == row["carrier_id"],
-            shipments.c.tracking_number == tracking_number,
-            shipments.c.id != row["id"],
-        )
-    )
-    if other is not None:
-        raise Conflict(
-            f"tracking number {tracking_number} already belongs to shipment {other}",
-            code="tracking_number_in_use",
-        )
 
 
 def dispatch_shipment(

@@ -8,11 +8,13 @@ Unauthorized
                                webhook_signature_invalid
 ValidationFailed
 └── InvalidWebhookSecret     422 webhook_secret_invalid
+OmsError
+└── LabelNotRendered         503 label_not_rendered (booked and kept; print again)
 """
 
 from __future__ import annotations
 
-from ordersmith.errors import Unauthorized, ValidationFailed
+from ordersmith.errors import OmsError, Unauthorized, ValidationFailed
 
 
 class WebhookRejected(Unauthorized):
@@ -29,3 +31,14 @@ class WebhookRejected(Unauthorized):
 class InvalidWebhookSecret(ValidationFailed):
     code = "webhook_secret_invalid"
     title = "Invalid webhook secret"
+
+
+class LabelNotRendered(OmsError):
+    """The shipment is booked (its tracking number is stored and kept), but drawing its
+    label failed after the booking was committed. Printing again draws it from the
+    stored booking; nothing is booked twice. ``extra`` names the shipment and its
+    tracking number."""
+
+    code = "label_not_rendered"
+    status = 503
+    title = "Label not drawn"

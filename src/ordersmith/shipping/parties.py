@@ -6,13 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
 from ordersmith.config import Settings
 from ordersmith.customers.models import Customer
 from ordersmith.db import table_of
 from ordersmith.documents import Party
 from ordersmith.inventory.models import Warehouse
-from ordersmith.uow import UnitOfWork
 
 
 def party(settings: Settings) -> Party:
@@ -28,25 +28,25 @@ def address_party(address: dict[str, Any], fallback_name: str = "") -> Party:
     return Party(str(address.get("name") or fallback_name), tuple(x for x in printed if x))
 
 
-def shipment_sender(uow: UnitOfWork, shipment: Any) -> Party:
+def shipment_sender(session: Session, settings: Settings, shipment: Any) -> Party:
     """The shipment's warehouse (named "<company> — <warehouse>" unless its address has a
     name); the company itself if the warehouse has no address."""
     warehouses = table_of(Warehouse)
-    wh = uow.session.execute(
+    wh = session.execute(
         sa.select(warehouses.c.name, warehouses.c.address).where(
             warehouses.c.id == shipment["warehouse_id"]
         )
     ).one()
-    company = party(uow.settings)
+    company = party(settings)
     if wh.address:
         return address_party(wh.address, f"{company.name} — {wh.name}")
     return company
 
 
-def shipment_recipient(uow: UnitOfWork, shipment: Any) -> Party:
+def shipment_recipient(session: Session, shipment: Any) -> Party:
     """The shipment's delivery address, named for the customer unless it has a name."""
     customers = table_of(Customer)
-    name = uow.session.scalar(
+    name = session.scalar(
         sa.select(customers.c.name).where(customers.c.id == shipment["customer_id"])
     )
     return address_party(shipment["ship_to"] or {}, str(name or ""))

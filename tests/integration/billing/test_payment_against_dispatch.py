@@ -36,8 +36,9 @@ from ordersmith.billing.queries import list_invoices
 from ordersmith.db import table_of
 from ordersmith.orders.queries import get_order
 from ordersmith.orders.views import OrderView
-from ordersmith.shipping.dispatch import dispatch_shipment, print_label
+from ordersmith.shipping.dispatch import dispatch_shipment
 from ordersmith.shipping.events import ShipmentDispatched
+from ordersmith.shipping.labels import book_label
 from ordersmith.uow import Database
 from tests.conftest import make_settings
 from tests.factories.billing import DELIVERY, assert_books_clean
@@ -181,7 +182,7 @@ def _labelled_shipment(shop: Shop) -> Any:
     pick(shop.db, wave(shop.db, "MAIN"))
     shipment = pack(shop.db, order)
     with shop.db.unit_of_work(actor="user:packer") as uow:
-        print_label(uow, shipment_id=shipment.id)
+        book_label(uow, shipment_id=shipment.id)
     return shipment
 
 

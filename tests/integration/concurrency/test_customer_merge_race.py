@@ -19,7 +19,8 @@ import pytest
 from ordersmith.checks import run_checks
 from ordersmith.customers import merge as merging
 from ordersmith.customers.services import create_customer
-from ordersmith.shipping.dispatch import dispatch_shipment, print_label
+from ordersmith.shipping.dispatch import dispatch_shipment
+from ordersmith.shipping.labels import book_label
 from ordersmith.shipping.queries import get_shipment
 from tests.factories.customers import make_address, merge
 from tests.factories.fulfillment import confirm, make_courier, pack, pick, wave
@@ -51,7 +52,7 @@ def test_a_merge_and_a_dispatch_of_the_duplicates_shipment_both_finish(db, monke
     pick(db, wave(db, "MAIN"))
     shipment = pack(db, order)
     with db.unit_of_work(actor="user:packer") as uow:
-        print_label(uow, shipment_id=shipment.id)
+        book_label(uow, shipment_id=shipment.id)
     failed: list[BaseException] = []
 
     def dispatch() -> None:

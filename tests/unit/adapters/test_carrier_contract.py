@@ -87,10 +87,13 @@ def test_the_tracking_url_holds_the_tracking_number(carrier):
 
 
 def test_the_label_reads_back_with_tracking_number_recipient_and_carrier(carrier):
+    # given
+    request = a_request(carrier)
+    booking = carrier.book(request)
     # when
-    booking = carrier.book(a_request(carrier))
+    pdf = carrier.labels(request, booking)
     # then
-    (page,) = pdf_pages(booking.label_pdf)
+    (page,) = pdf_pages(pdf)
     assert booking.tracking_number in page
     assert "Grace Hopper" in page
     assert "7 Compiler Street" in page
@@ -99,15 +102,39 @@ def test_the_label_reads_back_with_tracking_number_recipient_and_carrier(carrier
 
 
 def test_the_label_has_one_100_by_150_mm_page_per_package(carrier):
+    # given
+    request = a_request(carrier, parcels=3)
+    booking = carrier.book(request)
     # when
-    booking = carrier.book(a_request(carrier, parcels=3))
+    pdf = carrier.labels(request, booking)
     # then
-    pages = pdf_pages(booking.label_pdf)
-    assert page_sizes_mm(booking.label_pdf) == [(100, 150)] * 3
+    pages = pdf_pages(pdf)
+    assert page_sizes_mm(pdf) == [(100, 150)] * 3
     for number, page in enumerate(pages, 1):
         assert f"{number} / 3" in page
         assert booking.tracking_number in page
         assert f"1.00{number - 1} kg" in page
+
+
+def test_the_same_booking_draws_the_same_labels_again(carrier):
+    # given: a booking, its labels drawn once
+    request = a_request(carrier, parcels=2)
+    booking = carrier.book(request)
+    first = carrier.labels(request, booking)
+    # when: drawn again later (a reprint), from the same request and booking
+    again = carrier.labels(request, booking)
+    # then
+    assert pdf_pages(again) == pdf_pages(first)
+
+
+def test_drawing_labels_refuses_a_request_without_its_booked_number(carrier):
+    # given
+    request = a_request(carrier)
+    booking = carrier.book(request)
+    other = a_request(carrier, tracking_number="NOT-THE-BOOKED-ONE")
+    # when / then
+    with pytest.raises(ValueError, match="booked"):
+        carrier.labels(other, booking)
 
 
 def test_a_booking_without_packages_is_refused(carrier):
@@ -197,10 +224,11 @@ def test_a_local_booking_can_reprint_its_labels_under_the_same_number():
     courier = LocalCourier("OWN", "Own fleet")
     first = courier.book(a_request(courier))
     # when
-    again = courier.book(a_request(courier, tracking_number=first.tracking_number))
+    request = a_request(courier, tracking_number=first.tracking_number)
+    again = courier.book(request)
     # then
     assert again.tracking_number == first.tracking_number
-    assert first.tracking_number in pdf_pages(again.label_pdf)[0]
+    assert first.tracking_number in pdf_pages(courier.labels(request, again))[0]
 
 
 # -- the generic carrier -----------------------------------------------------------------

@@ -21,8 +21,9 @@ from ordersmith.auth.services import Principal
 from ordersmith.errors import FieldError
 from ordersmith.errors import ValidationFailed as Invalid
 from ordersmith.shipping import carriers, queries
-from ordersmith.shipping.dispatch import cancel_shipment, dispatch_shipment, print_label
+from ordersmith.shipping.dispatch import cancel_shipment, dispatch_shipment
 from ordersmith.shipping.documents import packing_slip_pdf
+from ordersmith.shipping.labels import print_label
 from ordersmith.shipping.packing import PackageInput, pack_shipment
 from ordersmith.shipping.signing import verify
 from ordersmith.shipping.tracking import TrackingInput, record_tracking
@@ -151,12 +152,15 @@ def get_shipment(shipment: str, db: DbDep, _: Reader) -> ShipmentOut:
 
 @router.post("/shipments/{shipment}/label", response_class=Response, responses=PDF)
 def label(shipment: str, db: DbDep, principal: Worker, body: LabelIn | None = None) -> Response:
-    """Book with the carrier (the first time) and return the labels, one page per box."""
+    """Book with the carrier (the first time) and return the labels, one page per box.
+    The labels are drawn after the booking is committed; if drawing fails (503
+    ``label_not_rendered``) the booking stands and posting again prints it."""
     shipment_id = _shipment_id(db, shipment)
-    with db.unit_of_work(actor=principal.actor) as uow:
-        tracking_number, pdf = print_label(
-            uow, shipment_id=shipment_id, tracking_number=body.tracking_number if body else None
-        )
+    tracking_number, pdf = print_label(
+        lambda: db.unit_of_work(actor=principal.actor),
+        shipment_id=shipment_id,
+        tracking_number=body.tracking_number if body else None,
+    )
     return pdf_response(pdf, f"label-{tracking_number}")
 
 

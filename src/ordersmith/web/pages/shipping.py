@@ -29,8 +29,8 @@ from ordersmith.inventory.queries import list_warehouses
 from ordersmith.orders import queries as order_queries
 from ordersmith.orders.errors import OrderNotFound
 from ordersmith.shipping.carriers import adapter_for, get_carrier, list_carriers
-from ordersmith.shipping.dispatch import print_label
 from ordersmith.shipping.documents import packing_slip_pdf
+from ordersmith.shipping.labels import print_label
 from ordersmith.shipping.queries import ShipmentView, get_shipment, list_shipments
 from ordersmith.shipping.status import PRE_DISPATCH, TERMINAL, ShipmentStatus, TrackingStatus
 from ordersmith.web.pages.deps import (
@@ -216,8 +216,9 @@ def label_pdf(request: Request, number: str, session: Worker) -> Response:
             f"shipment {shipment.number} is not booked yet: press Print label first",
             code="label_not_printed",
         )
-    with staff_unit_of_work(request, session) as uow:
-        tracking_number, pdf = print_label(uow, shipment_id=shipment.id)
+    tracking_number, pdf = print_label(
+        lambda: staff_unit_of_work(request, session), shipment_id=shipment.id
+    )  # booked: drawn from the stored booking, no write transaction
     return pdf_response(pdf, f"label-{tracking_number}")
 
 

@@ -23,7 +23,8 @@ from fastapi.responses import HTMLResponse, Response
 from ordersmith import clock
 from ordersmith.auth.permissions import Permission
 from ordersmith.errors import FieldError, OmsError, ValidationFailed
-from ordersmith.shipping.dispatch import cancel_shipment, dispatch_shipment, print_label
+from ordersmith.shipping.dispatch import cancel_shipment, dispatch_shipment
+from ordersmith.shipping.labels import book_label
 from ordersmith.shipping.queries import ShipmentView, get_shipment
 from ordersmith.shipping.tracking import TrackingInput, record_tracking
 from ordersmith.uow import UnitOfWork
@@ -56,10 +57,11 @@ def _on_shipment(
 
 @router.post("/shipping/{number}/label")
 def label(request: Request, number: str, session: Worker, fields: Fields) -> Response:
-    """Book the carrier (the first time): the tracking number and the labels."""
+    """Book the carrier (the first time): the tracking number. The page then links to
+    the labels (``label.pdf``), drawn from the stored booking outside any transaction."""
 
     def work(uow: UnitOfWork, shipment: ShipmentView) -> str:
-        print_label(uow, shipment_id=shipment.id)
+        book_label(uow, shipment_id=shipment.id)
         return f"/warehouse/pack/{shipment.number}?done=label"
 
     return _on_shipment(request, session, number, work, shipment_pack_page, fields)
