@@ -223,44 +223,23 @@ def _gapless(numbers: list[str]) -> bool:
     return [int(n.rsplit("-", 1)[1]) for n in numbers] == list(range(1, len(numbers) + 1))
 
 
-def test_a_cash_sales_payment_and_a_dispatch_sharing_its_sku_both_finish(
-    paying_shop: Shop,
-) -> None:
-    # given Ann's held cash order of an anvil, and Bob's labelled shipment of anvils
-    shop, db = paying_shop, paying_shop.db
-    stock_up(db, {("MAIN", "A-1"): 10, ("EAST", "A-1"): 10})
-    cash_order, shipment = _held_cash_order(shop), _labelled_shipment(shop)
-    waits = lock_waits(db)
-    paying = Gate(lambda e: e.order_id == cash_order.id)
-    paying.put_before(db, PaymentReceived)
-    dispatching = Gate(lambda e: e.aggregate_id == shipment.id)
-    dispatching.put_before(db, ShipmentDispatched)
-    # when the till takes Ann's payment and holds it open after its payment number,
-    payment = _pay(db, shop.cash.id, cash_order.total, cash_order.id).start()
-    wait_until("the payment at its gate", paying.reached.is_set)
-    # the warehouse dispatches Bob's shipment as far as it can (its stock rows locked),
-    dispatch = _dispatch(db, shipment.id).start()
-    wait_until(
-        "the dispatch at its gate or waiting",
-        lambda: dispatching.reached.is_set() or waits() >= 1,
-    )
-    # and then the payment goes on, and the dispatch after it
-    before = waits()
-    paying.opened.set()
-    wait_until("the payment done or waiting", lambda: payment.done or waits() > before)
-    dispatching.opened.set()
-    payment.join()
-    dispatch.join()
-    # then both finished, Ann's order is paid, receipted and confirmed, Bob's invoiced
-    assert (payment.failure, dispatch.failure) == (None, None)
-    _assert_outcome(shop, cash_order, payments=1)
+@dataclass
+class Race:
+    """Ann's cash payment held open after its payment number, and Bob's dispatch started
+    as far as it can go (its stock rows locked), sharing an anvil."""
+
+    shop: Shop
+    cash_order: OrderView
+    waits: Callable[[], int]
+    paying: Gate
+    dispatching: Gate
+    payment: Work
+    dispatch: Work
 
 
-def test_a_cash_sales_payment_a_dispatch_and_the_dispatched_customers_payment_all_finish(
-    paying_shop: Shop,
-) -> None:
+def _race(shop: Shop) -> Race:
     # given Ann's held cash order of an anvil, and Bob's labelled shipment of anvils
-    shop, db = paying_shop, paying_shop.db
+    db = shop.db
     stock_up(db, {("MAIN", "A-1"): 10, ("EAST", "A-1"): 10})
     cash_order, shipment = _held_cash_order(shop), _labelled_shipment(shop)
     waits = lock_waits(db)
@@ -277,19 +256,47 @@ def test_a_cash_sales_payment_a_dispatch_and_the_dispatched_customers_payment_al
         "the dispatch at its gate or waiting",
         lambda: dispatching.reached.is_set() or waits() >= 1,
     )
+    return Race(shop, cash_order, waits, paying, dispatching, payment, dispatch)
+
+
+def test_a_cash_sales_payment_and_a_dispatch_sharing_its_sku_both_finish(
+    paying_shop: Shop,
+) -> None:
+    # given / when: Ann's payment held at its gate, Bob's dispatch as far as it goes
+    race = _race(paying_shop)
+    # and then the payment goes on, and the dispatch after it
+    before = race.waits()
+    race.paying.opened.set()
+    wait_until("the payment done or waiting", lambda: race.payment.done or race.waits() > before)
+    race.dispatching.opened.set()
+    race.payment.join()
+    race.dispatch.join()
+    # then both finished, Ann's order is paid, receipted and confirmed, Bob's invoiced
+    assert (race.payment.failure, race.dispatch.failure) == (None, None)
+    _assert_outcome(race.shop, race.cash_order, payments=1)
+
+
+def test_a_cash_sales_payment_a_dispatch_and_the_dispatched_customers_payment_all_finish(
+    paying_shop: Shop,
+) -> None:
+    # given / when: Ann's payment held at its gate, Bob's dispatch as far as it goes,
+    race = _race(paying_shop)
     # a clerk records Bob's bank transfer (it holds Bob's row, then waits for a number),
-    before = waits()
-    transfer = _pay(db, shop.trade.id, Decimal("10.00")).start()
-    wait_until("Bob's payment waiting", lambda: waits() > before)
+    before = race.waits()
+    transfer = _pay(paying_shop.db, paying_shop.trade.id, Decimal("10.00")).start()
+    wait_until("Bob's payment waiting", lambda: race.waits() > before)
     # and then Ann's payment goes on, and the dispatch after it
-    paying.opened.set()
-    wait_until("Ann's payment done or waiting", lambda: payment.done or waits() > before + 1)
-    dispatching.opened.set()
-    for work in (payment, dispatch, transfer):
+    race.paying.opened.set()
+    wait_until(
+        "Ann's payment done or waiting",
+        lambda: race.payment.done or race.waits() > before + 1,
+    )
+    race.dispatching.opened.set()
+    for work in (race.payment, race.dispatch, transfer):
         work.join()
     # then all three finished, with consistent books and gapless numbers
-    assert (payment.failure, dispatch.failure, transfer.failure) == (None, None, None)
-    _assert_outcome(shop, cash_order, payments=2)
+    assert (race.payment.failure, race.dispatch.failure, transfer.failure) == (None, None, None)
+    _assert_outcome(race.shop, race.cash_order, payments=2)
 
 
 def _assert_outcome(shop: Shop, cash_order: OrderView, *, payments: int) -> None:
