@@ -9,9 +9,8 @@ price-list item the product's list price applies, if it is in the order currency
 
 from __future__ import annotations
 
-import functools
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -23,6 +22,7 @@ from sqlalchemy.orm import Session
 from ordersmith.catalog.models import PriceList, PriceListItem, Product
 from ordersmith.catalog.status import ProductStatus
 from ordersmith.db import core, table_of
+from ordersmith.hot_reads import HotRead, one_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,21 +57,32 @@ def resolve_prices(
     """Price every known SKU of ``quantities`` (SKU -> total quantity) for a customer.
     ``tier_price_list``: the code of the loyalty tier's price list, which competes with
     the group's lists by priority (in the same statement)."""
-    rows = (
-        core(session)
-        .execute(
-            _prices_statement(),
-            {
-                "skus": list(quantities),
-                "customer_group": customer_group,
-                "currency": currency,
-                "on": on,
-                "tier_price_list": tier_price_list,
-            },
-        )
-        .all()
-    )
+    params = prices_params(quantities, customer_group, currency, on, tier_price_list)
+    return priced_products(_PRICES.rows(core(session), params), quantities, currency)
 
+
+def prices_params(
+    quantities: Mapping[str, int],
+    customer_group: str,
+    currency: str,
+    on: date,
+    tier_price_list: str | None,
+) -> dict[str, Any]:
+    """The parameters of ``prices_statement``."""
+    return {
+        "skus": list(quantities),
+        "customer_group": customer_group,
+        "currency": currency,
+        "on": on,
+        "tier_price_list": tier_price_list,
+    }
+
+
+def priced_products(
+    rows: Sequence[Any], quantities: Mapping[str, int], currency: str
+) -> dict[str, PricedProduct]:
+    """Each SKU's price from the rows of ``prices_statement`` (one row per product and
+    price-list item that may apply)."""
     base: dict[str, Any] = {}
     candidates: dict[str, list[PriceCandidate]] = {}
     for row in rows:
@@ -102,9 +113,9 @@ def resolve_prices(
     return result
 
 
-@functools.cache
-def _prices_statement() -> sa.Select[Any]:
-    """Built once: SQL expressions cost more Python time to build than to run."""
+def prices_statement(postgresql: bool) -> sa.Select[Any]:
+    """Every product of the SKUs ``skus`` with each price-list item that may apply to
+    the customer; a hot read (it runs on every placement)."""
     products, items, lists = table_of(Product), table_of(PriceListItem), table_of(PriceList)
     on = sa.bindparam("on", type_=sa.Date())
     effective = sa.and_(
@@ -140,8 +151,11 @@ def _prices_statement() -> sa.Select[Any]:
             priced_items.c.code,
         )
         .outerjoin(priced_items, priced_items.c.product_id == products.c.id)
-        .where(products.c.sku.in_(sa.bindparam("skus", expanding=True)))
+        .where(one_of(products.c.sku, "skus", postgresql=postgresql))
     )
+
+
+_PRICES = HotRead(prices_statement)
 
 
 def best_candidate(candidates: list[PriceCandidate], quantity: int) -> PriceCandidate | None:

@@ -7,7 +7,6 @@ for every caller that captures an order (``customer_merged``).
 
 from __future__ import annotations
 
-import functools
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
@@ -26,6 +25,7 @@ from ordersmith.customers.models import (
 )
 from ordersmith.customers.queries import refuse_merged
 from ordersmith.db import core, table_of
+from ordersmith.hot_reads import HotRead
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,8 +56,8 @@ def ordering_profile(
     params: dict[str, Any] = {"customer_id": customer_id}
     if advisory_lock is not None:
         params["advisory_lock"] = advisory_lock
-    statement = _profile_statement(locking=advisory_lock is not None)
-    rows = core(session).execute(statement, params).all()
+    read = _LOCKING_PROFILE if advisory_lock is not None else _PROFILE
+    rows = read.rows(core(session), params)
     if not rows:
         raise CustomerNotFound(f"no customer {customer_id}")
     found: dict[str, dict[str, Any]] = {}
@@ -86,9 +86,8 @@ def ordering_profile(
     )
 
 
-@functools.cache
 def _profile_statement(*, locking: bool = False) -> sa.Select[Any]:
-    """Built once (it runs on every order placement); ``locking`` adds the advisory lock
+    """A hot read (it runs on every order placement); ``locking`` adds the advisory lock
     as a column (evaluated for each row the customer has: re-taking a transaction lock
     one already holds is a no-op that is released with it)."""
     customers, addresses = table_of(Customer), table_of(CustomerAddress)
@@ -119,3 +118,7 @@ def _profile_statement(*, locking: bool = False) -> sa.Select[Any]:
         )
         .where(customers.c.id == sa.bindparam("customer_id", type_=sa.Uuid()))
     )
+
+
+_PROFILE = HotRead(lambda _postgresql: _profile_statement())
+_LOCKING_PROFILE = HotRead(lambda _postgresql: _profile_statement(locking=True))

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from ordersmith.catalog import queries as catalog
 from ordersmith.catalog.models import Product
 from ordersmith.db import core, table_of
+from ordersmith.hot_reads import HotRead, one_of
 from ordersmith.inventory.errors import UnknownSku, WarehouseNotFound
 from ordersmith.inventory.models import StockLevel, StockMovement, Warehouse
 from ordersmith.validation import matchable
@@ -95,13 +96,15 @@ def list_warehouses(session: Session) -> list[WarehouseView]:
     return [warehouse_view(w) for w in rows]
 
 
-@functools.cache
-def _active_ids_statement() -> sa.Select[Any]:
-    """Built once: it runs on the placement path for orders that pin a warehouse."""
+def _active_ids_statement(postgresql: bool) -> sa.Select[Any]:
+    """A hot read: it runs on the placement path for orders that pin a warehouse."""
     wt = table_of(Warehouse)
     return sa.select(wt.c.code, wt.c.id).where(
-        wt.c.code.in_(sa.bindparam("codes", expanding=True)), wt.c.active.is_(True)
+        one_of(wt.c.code, "codes", postgresql=postgresql), wt.c.active.is_(True)
     )
+
+
+_ACTIVE_IDS = HotRead(_active_ids_statement)
 
 
 def warehouse_ids(session: Session, codes: Iterable[str]) -> dict[str, uuid.UUID]:
@@ -112,8 +115,8 @@ def warehouse_ids(session: Session, codes: Iterable[str]) -> dict[str, uuid.UUID
     ids: dict[str, uuid.UUID] = {}
     conn = core(session)
     for start in range(0, len(wanted), _IN_CHUNK):
-        rows = conn.execute(_active_ids_statement(), {"codes": wanted[start : start + _IN_CHUNK]})
-        ids.update({code: warehouse_id for code, warehouse_id in rows})
+        rows = _ACTIVE_IDS.rows(conn, {"codes": wanted[start : start + _IN_CHUNK]})
+        ids.update({row.code: row.id for row in rows})
     return {code: ids[warehouse_code(code)] for code in given if warehouse_code(code) in ids}
 
 

@@ -8,7 +8,6 @@ conditional update. Oversold units under any concurrency: zero.
 
 from __future__ import annotations
 
-import functools
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -18,6 +17,7 @@ import sqlalchemy as sa
 
 from ordersmith.db import core, table_of
 from ordersmith.events import DomainEvent
+from ordersmith.hot_reads import HotRead, one_of
 from ordersmith.inventory import ledger
 from ordersmith.inventory.errors import InsufficientStock
 from ordersmith.inventory.events import StockOut
@@ -99,7 +99,7 @@ def reserve(
     anywhere = set(params["anywhere"])
     candidates = [
         Candidate(r.warehouse_id, r.product_id, r.on_hand - r.reserved, r.priority, r.code)
-        for r in core(session).execute(_candidates_statement(ledger.is_postgresql(session)), params)
+        for r in _CANDIDATES.rows(core(session), params)
         if r.product_id in anywhere or (r.warehouse_id, r.product_id) in wanted
     ]  # the statement selects pinned warehouses x pinned products: keep the pairs asked for
     plan = plan_reservation(demands, candidates, allow_partial=allow_partial)
@@ -148,10 +148,9 @@ def reserve(
     return result
 
 
-@functools.cache
-def _candidates_statement(lock: bool) -> sa.Select[Any]:
+def _candidates_statement(postgresql: bool) -> sa.Select[Any]:
     """The stock rows a reservation may take from, in (warehouse, product) order and, on
-    PostgreSQL, locked in that order. Built once: it runs on every placement. Pinned
+    PostgreSQL, locked in that order. It runs on every placement (a hot read). Pinned
     demands select warehouses x products, a small superset the planner narrows down."""
     levels, warehouses = table_of(StockLevel), table_of(Warehouse)
     query = (
@@ -166,17 +165,20 @@ def _candidates_statement(lock: bool) -> sa.Select[Any]:
         .join(warehouses, warehouses.c.id == levels.c.warehouse_id)
         .where(
             sa.or_(
-                levels.c.product_id.in_(sa.bindparam("anywhere", expanding=True)),
+                one_of(levels.c.product_id, "anywhere", postgresql=postgresql),
                 sa.and_(
-                    levels.c.warehouse_id.in_(sa.bindparam("pinned_warehouses", expanding=True)),
-                    levels.c.product_id.in_(sa.bindparam("pinned_products", expanding=True)),
+                    one_of(levels.c.warehouse_id, "pinned_warehouses", postgresql=postgresql),
+                    one_of(levels.c.product_id, "pinned_products", postgresql=postgresql),
                 ),
             ),
             warehouses.c.active.is_(True),
         )
         .order_by(levels.c.warehouse_id, levels.c.product_id)
     )
-    return query.with_for_update(of=levels) if lock else query
+    return query.with_for_update(of=levels) if postgresql else query
+
+
+_CANDIDATES = HotRead(_candidates_statement)
 
 
 def release(

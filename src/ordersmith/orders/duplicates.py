@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 
 from ordersmith import clock
 from ordersmith.db import core, table_of
+from ordersmith.hot_reads import HotRead
 from ordersmith.orders.models import Order
 from ordersmith.orders.status import OrderStatus
 from ordersmith.uow import UnitOfWork
@@ -40,26 +40,30 @@ def recent_duplicate(
     already, in an earlier statement of this transaction (placement takes it with the
     customer's profile). The check's own statement then starts after the lock is held,
     so under READ COMMITTED it sees the twin that committed while we waited."""
-    window = uow.settings.duplicate_window_minutes
-    if window == 0:
+    since = window_start(uow)
+    if since is None:
         return None
     key = None if locked else twin_lock(uow, customer_id, fingerprint)
     if key is not None:
         uow.session.execute(sa.select(sa.func.pg_advisory_xact_lock(key)))
-    found: uuid.UUID | None = core(uow.session).scalar(
-        _duplicate_statement(),
-        {
-            "customer_id": customer_id,
-            "fingerprint": fingerprint,
-            "since": clock.now() - timedelta(minutes=window),
-        },
-    )
-    return found
+    rows = _DUPLICATE.rows(core(uow.session), duplicate_params(customer_id, fingerprint, since))
+    return rows[0].id if rows else None
 
 
-@functools.cache
-def _duplicate_statement() -> sa.Select[Any]:
-    """Built once (it runs on every placement); served by ix_orders_customer_created."""
+def window_start(uow: UnitOfWork) -> datetime | None:
+    """The oldest creation time of an order a new one may duplicate; None: no check."""
+    window = uow.settings.duplicate_window_minutes
+    return None if window == 0 else clock.now() - timedelta(minutes=window)
+
+
+def duplicate_params(customer_id: uuid.UUID, fingerprint: str, since: datetime) -> dict[str, Any]:
+    """The parameters of ``duplicate_statement``."""
+    return {"customer_id": customer_id, "fingerprint": fingerprint, "since": since}
+
+
+def duplicate_statement(postgresql: bool = False) -> sa.Select[Any]:
+    """The newest open order of the customer with the fingerprint since ``since``
+    (served by ix_orders_customer_created); a hot read (it runs on every placement)."""
     orders = table_of(Order)
     return (
         sa.select(orders.c.id)
@@ -72,3 +76,6 @@ def _duplicate_statement() -> sa.Select[Any]:
         .order_by(orders.c.created_at.desc())
         .limit(1)
     )
+
+
+_DUPLICATE = HotRead(duplicate_statement)

@@ -13,17 +13,16 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from ordersmith import clock
 from ordersmith.auth.permissions import Permission
-from ordersmith.catalog.pricing import PricedProduct, resolve_prices
+from ordersmith.catalog.pricing import PricedProduct
 from ordersmith.config import BackorderPolicy
 from ordersmith.customers.models import AccountType
 from ordersmith.customers.profile import OrderingProfile, ordering_profile
@@ -33,12 +32,13 @@ from ordersmith.ids import new_id
 from ordersmith.inventory.planning import Demand
 from ordersmith.inventory.queries import warehouse_ids
 from ordersmith.inventory.reservations import Reservation, reserve
-from ordersmith.orders.duplicates import recent_duplicate, twin_lock
+from ordersmith.orders.duplicates import twin_lock
 from ordersmith.orders.errors import DuplicateExternalRef
 from ordersmith.orders.events import OrderDrafted, OrderHeld, OrderPlaced
-from ordersmith.orders.lines import check_orderable, line_row, line_views, price_line
+from ordersmith.orders.lines import line_row, line_views, price_line
 from ordersmith.orders.models import Order, OrderHistory, OrderLine, OrderReservation
 from ordersmith.orders.payment_holds import hold_for_payment_or_credit
+from ordersmith.orders.placement_reads import price_request, prices_and_duplicate
 from ordersmith.orders.queries import order_view
 from ordersmith.orders.requests import LineRequest, PlaceOrder, lines_fingerprint, validate
 from ordersmith.orders.status import HoldReason, OrderStatus
@@ -138,13 +138,12 @@ def prepare(
     lock = None if request.draft else twin_lock(uow, request.customer_id, fingerprint)
     customer = ordering_profile(session, request.customer_id, advisory_lock=lock)
     currency = customer.currency
-    prices = price_request(session, request, customer, now.date())
+    if request.draft:
+        prices, duplicate_of = price_request(session, request, customer, now.date()), None
+    else:  # one statement; the twin lock is held (taken with the profile)
+        prices, duplicate_of = prices_and_duplicate(uow, request, customer, fingerprint, now.date())
     warehouses = _warehouse_ids(uow, request.lines)
     policy = request.backorder_policy or uow.settings.backorder_policy
-
-    duplicate_of = None
-    if not request.draft:
-        duplicate_of = recent_duplicate(uow, customer.id, fingerprint, locked=lock is not None)
     reservation = Reservation()
     if not request.draft:
         reservation = _reserve(uow, request, prices, warehouses, policy, number)
@@ -191,26 +190,6 @@ def prepare(
     history = _record(uow, request, view, duplicate_of, now)
     uow.record(*reservation.events, *reservation.shortage_events)
     return Prepared(row, lines, reservation, history, view)
-
-
-def price_request(
-    session: Session, request: PlaceOrder, customer: OrderingProfile, on: date
-) -> dict[str, PricedProduct]:
-    """The customer's price of every SKU of the request (its group's and its loyalty
-    tier's lists, ADR 0022), each checked orderable and priced; one statement."""
-    quantities: dict[str, int] = {}
-    for line in request.lines:
-        quantities[line.sku] = quantities.get(line.sku, 0) + line.quantity
-    prices = resolve_prices(
-        session,
-        quantities=quantities,
-        customer_group=customer.customer_group,
-        currency=customer.currency,
-        on=on,
-        tier_price_list=customer.tier_price_list,
-    )
-    check_orderable(request.lines, prices, customer.currency)
-    return prices
 
 
 def price_amounts(
