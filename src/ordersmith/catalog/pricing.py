@@ -115,11 +115,11 @@ def priced_products(
 
 def prices_statement(postgresql: bool) -> sa.Select[Any]:
     """Every product of the SKUs ``skus`` with each price-list item that may apply to
-    the customer; a hot read (it runs on every placement)."""
+    the customer; a hot read (it runs on every placement). The items are reached from
+    the products through their product index, never by reading a whole list."""
     products, items, lists = table_of(Product), table_of(PriceListItem), table_of(PriceList)
     on = sa.bindparam("on", type_=sa.Date())
-    effective = sa.and_(
-        lists.c.id == items.c.price_list_id,
+    effective_lists = sa.select(lists.c.id).where(
         sa.or_(
             lists.c.customer_group == sa.bindparam("customer_group"),
             lists.c.code == sa.bindparam("tier_price_list", type_=sa.String()),
@@ -127,13 +127,6 @@ def prices_statement(postgresql: bool) -> sa.Select[Any]:
         lists.c.currency == sa.bindparam("currency"),
         sa.or_(lists.c.valid_from.is_(None), lists.c.valid_from <= on),
         sa.or_(lists.c.valid_to.is_(None), lists.c.valid_to >= on),
-    )
-    priced_items = (
-        sa.select(
-            items.c.product_id, items.c.min_quantity, items.c.price, lists.c.priority, lists.c.code
-        )
-        .join(lists, effective)
-        .subquery()
     )
     return (
         sa.select(
@@ -145,12 +138,20 @@ def prices_statement(postgresql: bool) -> sa.Select[Any]:
             products.c.tax_rate,
             products.c.price,
             products.c.currency,
-            priced_items.c.min_quantity,
-            priced_items.c.price.label("list_item_price"),
-            priced_items.c.priority,
-            priced_items.c.code,
+            items.c.min_quantity,
+            items.c.price.label("list_item_price"),
+            lists.c.priority,
+            lists.c.code,
         )
-        .outerjoin(priced_items, priced_items.c.product_id == products.c.id)
+        .select_from(products)
+        .outerjoin(
+            items,
+            sa.and_(
+                items.c.product_id == products.c.id,
+                items.c.price_list_id.in_(effective_lists.scalar_subquery()),
+            ),
+        )
+        .outerjoin(lists, lists.c.id == items.c.price_list_id)
         .where(one_of(products.c.sku, "skus", postgresql=postgresql))
     )
 
