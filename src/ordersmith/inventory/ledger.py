@@ -25,7 +25,7 @@ import functools
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -42,6 +42,14 @@ from ordersmith.inventory.queries import warehouse_codes
 from ordersmith.lock_order import refuse_stock_lock
 
 Key = tuple[uuid.UUID, uuid.UUID]  # (warehouse_id, product_id)
+V = TypeVar("V")
+
+
+def in_key_order(by_key: dict[Key, V]) -> list[tuple[Key, V]]:
+    """The items in (warehouse, product) order, the order stock rows are locked in. The
+    UUIDs are compared as their integers: the same order, without a Python-level
+    comparison per pair."""
+    return sorted(by_key.items(), key=lambda item: (item[0][0].int, item[0][1].int))
 
 
 @dataclass(frozen=True, slots=True)

@@ -119,7 +119,7 @@ def reserve(
                 source_type=source_type,
                 source_id=source_id,
             )
-            for (w, p), q in sorted(plan.take.items())
+            for (w, p), q in ledger.in_key_order(plan.take)
         ]
         try:
             new_levels = ledger.post(session, entries, actor=uow.actor, already_locked=True)
@@ -195,7 +195,7 @@ def release(
             source_type=source_type,
             source_id=source_id,
         )
-        for (w, p), q in sorted(taken.items())
+        for (w, p), q in ledger.in_key_order(taken)
         if q > 0
     ]
     try:

@@ -29,6 +29,7 @@ from ordersmith.customers.profile import OrderingProfile, ordering_profile
 from ordersmith.db import core, insert_together, table_of
 from ordersmith.errors import FieldError, ValidationFailed
 from ordersmith.ids import new_id
+from ordersmith.inventory.ledger import in_key_order
 from ordersmith.inventory.planning import Demand
 from ordersmith.inventory.queries import warehouse_ids
 from ordersmith.inventory.reservations import Reservation, reserve
@@ -117,7 +118,7 @@ def children(prepared: Prepared) -> list[tuple[sa.Table, list[dict[str, Any]]]]:
             table_of(OrderReservation),
             [
                 {"order_id": order_id, "warehouse_id": w, "product_id": p, "quantity": q}
-                for (w, p), q in sorted(prepared.reservation.taken.items())
+                for (w, p), q in in_key_order(prepared.reservation.taken)
             ],
         ),
         (table_of(OrderHistory), prepared.history),
