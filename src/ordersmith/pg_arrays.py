@@ -15,6 +15,9 @@ and cast on the server (``%(col)s::UUID[]``):
 Every value first goes through its column type's own bind processing, as on the VALUES
 path: an enum's check, ``Fixed``'s refusal of extra decimals, ``UtcDateTime``'s refusal
 of a naive datetime; a refused value raises ``StatementError`` before anything is sent.
+A type may vouch for a whole column at once instead (``Fixed.passes_unchanged``: plain
+Decimals of few enough places), sparing a Python call per value; otherwise each value
+is processed. A column is written by its shape in a few C-level joins and scans.
 Types are cast without length or scale: an explicit cast to ``VARCHAR(n)`` would cut a
 long string silently, while the column refuses it on assignment. SQLite never comes
 here (its statements run in-process).
@@ -25,10 +28,11 @@ from __future__ import annotations
 import enum
 import functools
 import json
+import operator
 import re
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -56,7 +60,8 @@ def dialect() -> Dialect:
 class Shape(enum.Enum):
     """How a column's (processed) values are written into its literal."""
 
-    BARE = "bare"  # ids and numbers: str(value)
+    BARE = "bare"  # numbers: str(value)
+    UUID = "uuid"  # ids: str(value), written by _uuids
     TEXT = "text"  # strings: quoted, quotes and backslashes escaped
     TIME = "time"  # dates and datetimes: their ISO form, quoted
     JSON = "json"  # JSON documents: their text, quoted
@@ -72,33 +77,42 @@ class ArrayColumn:
     sql_type: str
     shape: Shape
     process: Process | None = None
+    unchanged: Callable[[Sequence[Any], str], bool] | None = None
+    """The column type's cheap check, on a column's values and their text, that its
+    processing would give back each value as is (``Fixed.passes_unchanged``)."""
+    body: Callable[[Sequence[Any]], str] = field(init=False, repr=False, compare=False)
+    """The shape's writer of processed values (what goes between the braces)."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "body", _BODIES[self.shape])
 
     @property
     def sql(self) -> str:
         return f"%({self.key})s::{self.sql_type}[]"
 
     def literal(self, values: Sequence[Any]) -> str:
-        """``{…}``: one list comprehension per shape, no Python call per value."""
-        if self.process is not None:
-            values = [self.process(v) for v in values]
-        shape = self.shape
-        if shape is Shape.BARE:
-            items = ["NULL" if v is None else str(v) for v in values]
-        elif shape is Shape.TEXT:
-            items = [
-                "NULL" if v is None else '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
-                for v in values
-            ]
-        elif shape is Shape.TIME:
-            items = [
-                "NULL" if v is None else '"' + (v if isinstance(v, str) else v.isoformat()) + '"'
-                for v in values
-            ]
-        elif shape is Shape.JSON:
-            items = [_quoted(json.dumps(v)) for v in values]
-        else:
-            items = [_element(v) for v in values]
-        return "{" + ",".join(items) + "}"
+        """``{…}``: a few C-level joins and scans per column, no Python call per value
+        (but the column type's bind processing, when it has one to do)."""
+        if not values:
+            return "{}"
+        return "{" + self._written(values) + "}"
+
+    def packed(self, values: Sequence[Any]) -> str:
+        """The literal as one element of a ``text[]`` literal: quoted, escaped."""
+        if not values:
+            return '"{}"'
+        return '"{' + self._written(values).replace("\\", "\\\\").replace('"', '\\"') + '}"'
+
+    def _written(self, values: Sequence[Any]) -> str:
+        """The values processed by the column type and written by the shape."""
+        process = self.process
+        if process is None:
+            return self.body(values)
+        if self.unchanged is not None:  # a number's text, checked as a whole
+            written = self.body(values)
+            if self.unchanged(values, written):
+                return written
+        return self.body(list(map(process, values)))
 
 
 def array_column(key: str, column_type: sa.types.TypeEngine[Any]) -> ArrayColumn:
@@ -107,7 +121,9 @@ def array_column(key: str, column_type: sa.types.TypeEngine[Any]) -> ArrayColumn
     if isinstance(column_type, sa.JSON):  # json.dumps itself (the driver's would wrap it)
         return ArrayColumn(key, sql_type, Shape.JSON)
     process = column_type.dialect_impl(dialect()).bind_processor(dialect())
-    return ArrayColumn(key, sql_type, _shape(column_type), process)
+    shape = _shape(column_type)
+    unchanged = getattr(column_type, "passes_unchanged", None) if shape is Shape.BARE else None
+    return ArrayColumn(key, sql_type, shape, process, unchanged)
 
 
 def _shape(column_type: sa.types.TypeEngine[Any]) -> Shape:
@@ -116,7 +132,9 @@ def _shape(column_type: sa.types.TypeEngine[Any]) -> Shape:
         column_type = column_type.impl_instance
     if isinstance(column_type, sa.Boolean):
         return Shape.ANY
-    if isinstance(column_type, sa.Uuid | sa.Integer | sa.Numeric):
+    if isinstance(column_type, sa.Uuid):
+        return Shape.UUID
+    if isinstance(column_type, sa.Integer | sa.Numeric):
         return Shape.BARE
     if isinstance(column_type, sa.String):  # Enum and Text too
         return Shape.TEXT
@@ -150,20 +168,37 @@ class UnnestInsert:
     defaults: dict[str, Any]
     """The scalar Python-side defaults of the columns the rows leave out."""
     parameter: str
+    _row_keys: int = field(init=False, repr=False)
+    _values_of: Callable[[dict[str, Any]], tuple[Any, ...]] = field(init=False, repr=False)
+    _default_values: tuple[Any, ...] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        given = len(self.columns) - len(self.defaults)  # the rows' keys, then the defaults
+        object.__setattr__(self, "_row_keys", given)
+        object.__setattr__(self, "_values_of", _values_of([c.key for c in self.columns[:given]]))
+        defaults = tuple(self.defaults[c.key] for c in self.columns[given:])
+        object.__setattr__(self, "_default_values", defaults)
 
     def parameters(self, rows: Rows) -> dict[str, str]:
         """The packed literal of ``rows``; a value its column refuses raises
         ``StatementError``, as SQLAlchemy would on the VALUES path."""
-        defaults = self.defaults
-        literals: list[str] = []
+        n = len(rows)
         try:
-            for c in self.columns:
-                key = c.key
-                values = [defaults[key]] * len(rows) if key in defaults else [r[key] for r in rows]
-                literals.append(_quoted(c.literal(values)))
+            given = (
+                list(zip(*map(self._values_of, rows), strict=True)) if n else [()] * self._row_keys
+            )
+            given += [(d,) * n for d in self._default_values]
+            literals = [c.packed(v) for c, v in zip(self.columns, given, strict=True)]
         except (ValueError, TypeError, AttributeError) as exc:  # a value of the wrong kind
             raise sa.exc.StatementError(str(exc), self.sql, None, exc) from exc
         return {self.parameter: "{" + ",".join(literals) + "}"}
+
+
+def _values_of(keys: Sequence[str]) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
+    """A row's values of ``keys``, as a tuple (``itemgetter``, in C, from two keys)."""
+    if len(keys) > 1:
+        return operator.itemgetter(*keys)
+    return lambda row: tuple(row[key] for key in keys)
 
 
 @functools.cache
@@ -214,6 +249,88 @@ def _together(plans: tuple[UnnestInsert, ...]) -> str:
     *first, last = plans
     ctes = ", ".join(f"i{i} AS ({plan.sql})" for i, plan in enumerate(first))
     return f"WITH {ctes} {last.sql}" if ctes else last.sql
+
+
+def _bare(values: Sequence[Any]) -> str:
+    """Ids and numbers as they print; a None as NULL."""
+    body = ",".join(map(str, values))
+    if "N" in body:  # a None ("None"), or a Decimal NaN: value by value
+        return ",".join(["NULL" if v is None else str(v) for v in values])
+    return body
+
+
+_UUID_ONLY = {uuid.UUID}
+
+
+def _uuids(values: Sequence[Any]) -> str:
+    """Ids as ``str(uuid)`` writes them (``UUID.__str__`` inlined, one id repeated in
+    every row written once); anything but UUIDs, or a single value, as _bare."""
+    if len(values) < 2 or {*map(type, values)} != _UUID_ONLY:
+        return _bare(values)
+    ints = [u.int for u in values]
+    if ints.count(ints[0]) == len(ints):
+        return ",".join([str(values[0])] * len(ints))
+    hexes = map("%032x".__mod__, ints)
+    return ",".join([f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}" for h in hexes])
+
+
+def _text(values: Sequence[Any]) -> str:
+    """Strings quoted, their quotes and backslashes escaped; a None as NULL.
+
+    The strings are joined with NUL, escaped in one pass each and split again by
+    NUL: when no string holds a NUL itself (PostgreSQL text never does), it is the
+    same as escaping each string."""
+    if None in values:  # value by value
+        return ",".join(["NULL" if v is None else _quoted(v) for v in values])
+    try:
+        joined = "\x00".join(values)
+    except TypeError:  # a value that is no string: refused by _quoted
+        return ",".join([_quoted(v) for v in values])
+    if joined.count("\x00") != len(values) - 1:  # a string holds a NUL
+        return ",".join([_quoted(v) for v in values])
+    escaped = joined.replace("\\", "\\\\").replace('"', '\\"')
+    return '"' + escaped.replace("\x00", '","') + '"'
+
+
+def _time(values: Sequence[Any]) -> str:
+    """Dates and datetimes in their ISO form, quoted; a None as NULL."""
+    if None not in values:
+        try:
+            return '"' + '","'.join([v.isoformat() for v in values]) + '"'
+        except AttributeError:  # a value already text: value by value
+            pass
+    return ",".join(
+        [
+            "NULL" if v is None else '"' + (v if isinstance(v, str) else v.isoformat()) + '"'
+            for v in values
+        ]
+    )
+
+
+_json = json.JSONEncoder().encode  # json.dumps's own defaults, without its call
+
+
+def _json_documents(values: Sequence[Any]) -> str:
+    """Each value's JSON text, quoted (a None is the JSON null). The documents are
+    joined with NUL, which JSON text never holds (``ensure_ascii`` escapes every
+    control character), escaped in one pass and split again."""
+    joined = "\x00".join(map(_json, values))
+    escaped = joined.replace("\\", "\\\\").replace('"', '\\"')
+    return '"' + escaped.replace("\x00", '","') + '"'
+
+
+def _any(values: Sequence[Any]) -> str:
+    return ",".join([_element(v) for v in values])
+
+
+_BODIES: dict[Shape, Callable[[Sequence[Any]], str]] = {
+    Shape.BARE: _bare,
+    Shape.UUID: _uuids,
+    Shape.TEXT: _text,
+    Shape.TIME: _time,
+    Shape.JSON: _json_documents,
+    Shape.ANY: _any,
+}
 
 
 def _element(value: Any) -> str:

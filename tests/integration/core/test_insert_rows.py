@@ -146,3 +146,63 @@ def test_a_decimal_with_too_many_places_is_refused_and_nothing_is_stored(db: Dat
 
 def _values(kind: type[enum.Enum]) -> list[str]:
     return [member.value for member in kind]
+
+
+def test_strings_an_array_literal_must_escape_come_back_as_they_were_given(db: Database) -> None:
+    # given: strings written by a column joined and escaped as a whole: quotes,
+    # backslashes (one, two, at the end), braces, commas, the word NULL in any case,
+    # empty and blank strings, unicode, control characters a text may hold; the same
+    # strings again with a NULL among them (written value by value)
+    table = sa.Table(
+        "insert_rows_texts",
+        sa.MetaData(),
+        sa.Column("id", sa.Uuid(), primary_key=True),
+        sa.Column("text", sa.Text()),
+    )
+    texts = ['"', '""', "\\", "\\\\", "end\\", '\\"', "{a,b}", "}{", ",", "NULL", "null"]
+    texts += ["", " ", "\t\n\r", "tab\there", "\x01\x1f\x7f", "é ü 😀 \u2028", "'quoted'"]
+    rows = [{"id": uuid.uuid4(), "text": text} for text in [*texts, *texts, None]]
+    table.create(db.engine)
+    try:
+        # when: the strings alone, then the strings with a NULL
+        with db.unit_of_work(actor="test") as uow:
+            insert_rows(core(uow.session), table, rows[: len(texts)])
+            insert_rows(core(uow.session), table, rows[len(texts) :])
+        # then
+        with db.reader() as session:
+            stored = {r.id: r.text for r in session.execute(sa.select(table))}
+        assert stored == {row["id"]: row["text"] for row in rows}
+    finally:
+        table.drop(db.engine)
+
+
+def test_decimals_of_few_places_in_any_notation_come_back_as_given_and_too_fine_ones_are_refused(
+    db: Database,
+) -> None:
+    # given: amounts of at most 4 places as Decimals in plain and exponent notation,
+    # with trailing zeros past the scale (1.00000 is 1), and an int; then one of 5 places
+    table = sa.Table(
+        "insert_rows_fixed",
+        sa.MetaData(),
+        sa.Column("id", sa.Uuid(), primary_key=True),
+        sa.Column("amount", Fixed(4)),
+    )
+    amounts = [Decimal("12.3400"), Decimal("-0.0001"), Decimal("1E+2"), Decimal("1.00000"), 7]
+    rows = [{"id": uuid.uuid4(), "amount": amount} for amount in amounts]
+    too_fine = [*rows, {"id": uuid.uuid4(), "amount": Decimal("0.00001")}]
+    table.create(db.engine)
+    try:
+        # when
+        with db.unit_of_work(actor="test") as uow:
+            insert_rows(core(uow.session), table, rows)
+        # then: stored as given; the column of a too fine amount is refused whole
+        with db.reader() as session:
+            stored = {r.id: r.amount for r in session.execute(sa.select(table))}
+        assert stored == {row["id"]: Decimal(row["amount"]) for row in rows}
+        with (
+            pytest.raises(sa.exc.StatementError, match="more than 4 decimals"),
+            db.unit_of_work(actor="test") as uow,
+        ):
+            insert_rows(core(uow.session), table, too_fine)
+    finally:
+        table.drop(db.engine)
