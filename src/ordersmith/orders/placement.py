@@ -1,11 +1,12 @@
 """Placing an order: validate, price, check for duplicates, reserve, write — set-based.
 
 The statement count is constant whatever the number of lines. On PostgreSQL: customer
-profile (1), prices (1), warehouse codes (0-1), duplicate check (1), stock read+lock
-(1), conditional reservation update with its ledger rows (1), and the order with its
-lines, reservations, history and outbox events (1). On SQLite, whose statements run
-in-process, the ledger rows and each of the order's tables are a statement of their own.
-No per-object ORM flush loop.
+profile with the twin lock (1), prices with the duplicate check (1, ADR 0037),
+warehouse codes (0-1), stock read+lock (1), conditional reservation update with its
+ledger rows (1), and the order with its lines, reservations, history and outbox events
+(1). The reads run at the driver level (``ordersmith.hot_reads``). On SQLite, whose
+statements run in-process, the ledger rows and each of the order's tables are a
+statement of their own. No per-object ORM flush loop.
 """
 
 from __future__ import annotations
