@@ -26,7 +26,19 @@ class DomainEvent:
         return f"{cls.aggregate_type}.{snake}"
 
     def payload(self) -> dict[str, Any]:
-        return {k: _jsonable(v) for k, v in dataclasses.asdict(self).items()}
+        return _fields_of(self)
+
+
+def _fields_of(instance: Any) -> dict[str, Any]:
+    """A dataclass instance's fields as JSON values, nested dataclasses as objects (what
+    ``dataclasses.asdict`` gives, without its deep copy: this runs for every event)."""
+    names = _FIELD_NAMES.get(type(instance))
+    if names is None:
+        names = _FIELD_NAMES[type(instance)] = tuple(f.name for f in dataclasses.fields(instance))
+    return {name: _jsonable(getattr(instance, name)) for name in names}
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
 
 def _snake(name: str) -> str:
@@ -49,4 +61,6 @@ def _jsonable(value: Any) -> Any:
         return {str(k): _jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_jsonable(v) for v in value]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return _fields_of(value)
     return value
