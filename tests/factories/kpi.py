@@ -38,7 +38,7 @@ from ordersmith.billing.invoices import invoice_order
 from ordersmith.fulfillment.incidents import record_document_correction, report_damage
 from ordersmith.orders.services import cancel_order
 from ordersmith.orders.views import OrderView
-from ordersmith.shipping.documents import packing_slip_pdf
+from ordersmith.shipping.documents import print_packing_slip
 from ordersmith.shipping.packing import PackageInput
 from ordersmith.shipping.tracking import TrackingInput, record_tracking
 from ordersmith.uow import Database
@@ -172,5 +172,5 @@ def _ship(
     shipment = pack(db, order, packages=packages)
     if slip:
         with db.unit_of_work(actor="user:packer") as uow:
-            packing_slip_pdf(uow, shipment_id=shipment.id)
+            print_packing_slip(uow, shipment_id=shipment.id)
     return label_and_dispatch(db, shipment.id)

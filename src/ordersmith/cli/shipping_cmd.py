@@ -14,7 +14,7 @@ from ordersmith.errors import FieldError, ValidationFailed
 from ordersmith.orders.queries import order_id
 from ordersmith.shipping import carriers, queries
 from ordersmith.shipping.dispatch import cancel_shipment, dispatch_shipment
-from ordersmith.shipping.documents import packing_slip_pdf
+from ordersmith.shipping.documents import print_packing_slip, render_packing_slip
 from ordersmith.shipping.labels import print_label
 from ordersmith.shipping.packing import PackageInput, pack_shipment
 from ordersmith.shipping.tracking import TrackingInput, record_tracking
@@ -135,8 +135,8 @@ def slip(
         with db.reader() as session:
             shipment_id = queries.get_shipment(session, shipment).id
         with db.unit_of_work(actor=cli_actor()) as uow:
-            pdf = packing_slip_pdf(uow, shipment_id=shipment_id)
-    out.write_bytes(pdf)
+            slip = print_packing_slip(uow, shipment_id=shipment_id)
+    out.write_bytes(render_packing_slip(slip))
     console.print(f"wrote {out}")
 
 

@@ -35,7 +35,7 @@ from ordersmith.orders.placement import LineRequest, PlaceOrder, place_order
 from ordersmith.orders.queries import get_order
 from ordersmith.orders.services import cancel_order, confirm_order, release_order
 from ordersmith.orders.status import HoldReason
-from ordersmith.shipping.documents import packing_slip_pdf
+from ordersmith.shipping.documents import print_packing_slip
 from ordersmith.shipping.labels import book_label
 from ordersmith.shipping.packing import PackageInput, pack_shipment
 from ordersmith.uow import Database
@@ -301,7 +301,7 @@ class Story:
             if label:
                 book_label(uow, shipment_id=ref.id, tracking_number=self._parcel_number(van))
                 if self.rng.random() >= NO_SLIP:
-                    packing_slip_pdf(uow, shipment_id=ref.id)
+                    print_packing_slip(uow, shipment_id=ref.id)  # drawn on demand
         parcel = Parcel(
             ref.id, ref.number, carrier.code, warehouse, first.ship_to, label, tuple(order_ids)
         )

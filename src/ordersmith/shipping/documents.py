@@ -18,6 +18,8 @@ from ordersmith.customers.models import Customer
 from ordersmith.db import table_of
 from ordersmith.documents import PackingSlip, SlipLine, SlipPackage
 from ordersmith.documents import packing_slip_pdf as render_packing_slip
+
+__all__ = ["packing_slip", "print_packing_slip", "render_packing_slip"]
 from ordersmith.errors import NotFound
 from ordersmith.orders.models import Order, OrderLine
 from ordersmith.shipping.carriers import get_carrier_by_id
@@ -82,8 +84,11 @@ def packing_slip(session: Session, settings: Settings, shipment_id: uuid.UUID) -
     )
 
 
-def packing_slip_pdf(uow: UnitOfWork, *, shipment_id: uuid.UUID) -> bytes:
-    """Render the slip and record that it was printed (first time only)."""
+def print_packing_slip(uow: UnitOfWork, *, shipment_id: uuid.UUID) -> PackingSlip:
+    """Record that the slip was printed (the first time only) and return what it shows.
+
+    The caller draws it (``render_packing_slip``) after the unit of work commits, as a
+    label is (ADR 0036): no write lock is held while WeasyPrint draws."""
     uow.authorize(Permission.FULFILMENT_WRITE)
     slip = packing_slip(uow.session, uow.settings, shipment_id)
     shipments = table_of(Shipment)
@@ -92,4 +97,4 @@ def packing_slip_pdf(uow: UnitOfWork, *, shipment_id: uuid.UUID) -> bytes:
         .where(shipments.c.id == shipment_id, shipments.c.packing_slip_printed_at.is_(None))
         .values(packing_slip_printed_at=clock.now())
     )
-    return render_packing_slip(slip)
+    return slip

@@ -22,7 +22,7 @@ from ordersmith.errors import FieldError
 from ordersmith.errors import ValidationFailed as Invalid
 from ordersmith.shipping import carriers, queries
 from ordersmith.shipping.dispatch import cancel_shipment, dispatch_shipment
-from ordersmith.shipping.documents import packing_slip_pdf
+from ordersmith.shipping.documents import print_packing_slip, render_packing_slip
 from ordersmith.shipping.labels import print_label
 from ordersmith.shipping.packing import PackageInput, pack_shipment
 from ordersmith.shipping.signing import verify
@@ -169,8 +169,8 @@ def packing_slip(shipment: str, db: DbDep, principal: Worker) -> Response:
     """The packing slip (A4 PDF); printing it is recorded on the shipment."""
     shipment_id = _shipment_id(db, shipment)
     with db.unit_of_work(actor=principal.actor) as uow:
-        pdf = packing_slip_pdf(uow, shipment_id=shipment_id)
-    return pdf_response(pdf, f"packing-slip-{shipment}")
+        slip = print_packing_slip(uow, shipment_id=shipment_id)
+    return pdf_response(render_packing_slip(slip), f"packing-slip-{shipment}")
 
 
 @router.post("/shipments/{shipment}/dispatch", response_model=ShipmentOut)

@@ -29,7 +29,7 @@ from ordersmith.inventory.queries import list_warehouses
 from ordersmith.orders import queries as order_queries
 from ordersmith.orders.errors import OrderNotFound
 from ordersmith.shipping.carriers import adapter_for, get_carrier, list_carriers
-from ordersmith.shipping.documents import packing_slip_pdf
+from ordersmith.shipping.documents import print_packing_slip, render_packing_slip
 from ordersmith.shipping.labels import print_label
 from ordersmith.shipping.queries import ShipmentView, get_shipment, list_shipments
 from ordersmith.shipping.status import PRE_DISPATCH, TERMINAL, ShipmentStatus, TrackingStatus
@@ -227,5 +227,5 @@ def packing_slip(request: Request, number: str, session: Worker) -> Response:
     """The packing slip; printing it is recorded on the shipment (perfect order)."""
     shipment_id = _shipment_id(request, number)
     with staff_unit_of_work(request, session) as uow:
-        pdf = packing_slip_pdf(uow, shipment_id=shipment_id)
-    return pdf_response(pdf, f"packing-slip-{number}")
+        slip = print_packing_slip(uow, shipment_id=shipment_id)
+    return pdf_response(render_packing_slip(slip), f"packing-slip-{number}")
