@@ -245,22 +245,34 @@ def insert_rows(conn: Connection, table: sa.Table, rows: list[dict[str, Any]]) -
 
 
 def insert_together(
-    conn: Connection, batches: Sequence[tuple[sa.Table, list[dict[str, Any]]]]
+    conn: Connection,
+    batches: Sequence[tuple[sa.Table, list[dict[str, Any]]]],
+    *,
+    rider: pg_arrays.Rider | None = None,
 ) -> None:
     """INSERT the rows of several tables, in the order given (parents first).
 
     PostgreSQL: one statement (ordersmith.pg_arrays.insert_together), one round trip for
-    all of them. SQLite: one ``insert_rows`` per table (its statements run in-process)."""
+    all of them, carrying the ``rider``'s CTEs if given (its count is checked: a
+    mismatch raises ``RiderRefused`` and the transaction must roll back). SQLite: one
+    ``insert_rows`` per table (its statements run in-process); a rider is PostgreSQL's."""
     batches = [(table, rows) for table, rows in batches if rows]
-    if not batches:
+    together = None
+    if conn.dialect.name == "postgresql" and batches:
+        together = pg_arrays.insert_together(batches, rider)
+    if together is None:
+        if rider is not None:
+            raise ValueError("a rider needs PostgreSQL and rows that go through arrays")
+        for table, rows in batches:
+            insert_rows(conn, table, rows)
         return
-    if conn.dialect.name == "postgresql":
-        together = pg_arrays.insert_together(batches)
-        if together is not None:
-            pg_arrays.run(conn, *together)
-            return
-    for table, rows in batches:
-        insert_rows(conn, table, rows)
+    result = pg_arrays.run(conn, *together)
+    if rider is not None and (count := result.scalar()) != rider.expected:
+        raise RiderRefused(f"{count} rows where {rider.expected} were expected")
+
+
+class RiderRefused(RuntimeError):
+    """A statement carried by ``insert_together`` changed fewer rows than it must."""
 
 
 def read_only(session: Session) -> Session:

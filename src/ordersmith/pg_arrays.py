@@ -226,11 +226,26 @@ def unnest_insert(
 Batch = tuple[sa.Table, Rows]
 
 
-def insert_together(batches: Sequence[Batch]) -> tuple[str, dict[str, str]] | None:
+@dataclass(frozen=True, slots=True)
+class Rider:
+    """Data-modifying CTEs that ride on another statement (``insert_together``): their
+    text, their parameters, and ``count``, an expression of them whose value the
+    statement returns and which must equal ``expected``."""
+
+    ctes: str
+    parameters: dict[str, Any]
+    count: str
+    expected: int
+
+
+def insert_together(
+    batches: Sequence[Batch], rider: Rider | None = None
+) -> tuple[str, dict[str, Any]] | None:
     """One statement inserting every batch (``WITH a AS (INSERT …), … INSERT …``) and its
     parameters (one per batch); None when a batch cannot go through arrays. Foreign keys
     are checked at the statement's end, so an order and its lines can be written
-    together."""
+    together. With a ``rider``, its CTEs come first and the statement returns its
+    ``count``."""
     plans: list[tuple[UnnestInsert, Rows]] = []
     for i, (table, rows) in enumerate(batches):
         keys = tuple(rows[0])
@@ -238,10 +253,13 @@ def insert_together(batches: Sequence[Batch]) -> tuple[str, dict[str, str]] | No
         if plan is None or any(len(row) != len(keys) for row in rows):
             return None
         plans.append((plan, rows))
-    parameters: dict[str, str] = {}
+    parameters: dict[str, Any] = dict(rider.parameters) if rider else {}
     for plan, rows in plans:
         parameters.update(plan.parameters(rows))
-    return _together(tuple(plan for plan, _rows in plans)), parameters
+    together = tuple(plan for plan, _rows in plans)
+    if rider is None:
+        return _together(together), parameters
+    return _together_carrying(together, rider.ctes, rider.count), parameters
 
 
 @functools.cache
@@ -249,6 +267,12 @@ def _together(plans: tuple[UnnestInsert, ...]) -> str:
     *first, last = plans
     ctes = ", ".join(f"i{i} AS ({plan.sql})" for i, plan in enumerate(first))
     return f"WITH {ctes} {last.sql}" if ctes else last.sql
+
+
+@functools.cache
+def _together_carrying(plans: tuple[UnnestInsert, ...], ctes: str, count: str) -> str:
+    inserts = ", ".join(f"i{i} AS ({plan.sql})" for i, plan in enumerate(plans))
+    return f"WITH {ctes}, {inserts} SELECT {count}"
 
 
 def _bare(values: Sequence[Any]) -> str:

@@ -30,7 +30,7 @@ from typing import Any, TypeVar
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from ordersmith import clock
+from ordersmith import clock, pg_arrays
 from ordersmith.catalog.queries import skus_for
 from ordersmith.db import UtcDateTime, core, insert_ignoring_conflicts, insert_rows, table_of
 from ordersmith.events import DomainEvent
@@ -153,10 +153,7 @@ def post(
     if not entries:
         return {}
     refuse_stock_lock(session)
-    deltas: dict[Key, tuple[int, int]] = {}
-    for e in entries:
-        on_hand, reserved = deltas.get(e.key, (0, 0))
-        deltas[e.key] = (on_hand + e.on_hand_delta, reserved + e.reserved_delta)
+    deltas = _deltas(entries)
     if not already_locked:
         lock_rows(session, deltas)
 
@@ -176,6 +173,31 @@ def post(
     if not is_postgresql(session):
         insert_rows(core(session), table_of(StockMovement), movements)
     return result
+
+
+def post_carried(
+    session: Session, entries: Sequence[Entry], locked: dict[Key, Level], *, actor: str
+) -> tuple[dict[Key, Level], pg_arrays.Rider]:
+    """PostgreSQL, with every affected row locked by the caller and read as ``locked``:
+    the new levels, and the posting as a rider for the caller's next write statement
+    (``db.insert_together``), which applies it: one statement fewer (ADR 0037). The
+    caller has checked the posting keeps every row in bounds (its plan); the rider
+    checks it again, and a refusal is a bug that rolls the transaction back."""
+    refuse_stock_lock(session)
+    deltas = _deltas(entries)
+    levels = {
+        key: Level(locked[key].on_hand + h, locked[key].reserved + r, locked[key].reorder_point)
+        for key, (h, r) in deltas.items()
+    }
+    return levels, ledger_pg.rider(deltas, _movement_rows(entries, actor))
+
+
+def _deltas(entries: Sequence[Entry]) -> dict[Key, tuple[int, int]]:
+    deltas: dict[Key, tuple[int, int]] = {}
+    for e in entries:
+        on_hand, reserved = deltas.get(e.key, (0, 0))
+        deltas[e.key] = (on_hand + e.on_hand_delta, reserved + e.reserved_delta)
+    return deltas
 
 
 def _movement_rows(entries: Sequence[Entry], actor: str) -> list[dict[str, Any]]:

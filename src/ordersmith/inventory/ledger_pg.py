@@ -60,20 +60,40 @@ def apply(
     """Apply ``deltas`` ((warehouse, product) → (on_hand, reserved)) and, if every row
     took its delta, append ``movements`` (rows of ``MOVEMENT_KEYS``). Returns the new
     (warehouse, product, on_hand, reserved, reorder_point) of the rows updated."""
+    parameters = _parameters(deltas)
+    if not movements:
+        return pg_arrays.run(conn, _UPDATE, parameters).all()
+    parameters |= _movement_parameters(deltas, movements)
+    return pg_arrays.run(conn, f"WITH {_update_and_append()} SELECT * FROM u", parameters).all()
+
+
+def rider(
+    deltas: dict[Key, tuple[int, int]], movements: Sequence[dict[str, Any]]
+) -> pg_arrays.Rider:
+    """The same posting, as CTEs for the caller's next write statement to carry
+    (``db.insert_together``): one statement fewer. It checks that every row took its
+    delta; the rows must be locked already, so it cannot fail but for a bug."""
+    parameters = _parameters(deltas) | _movement_parameters(deltas, movements)
+    return pg_arrays.Rider(
+        _update_and_append(), parameters, "(SELECT count(*) FROM u)", len(deltas)
+    )
+
+
+def _parameters(deltas: dict[Key, tuple[int, int]]) -> dict[str, Any]:
     keys, values = list(deltas), list(deltas.values())
-    parameters: dict[str, Any] = {
+    return {
         "now": clock.now(),
         "d_w": _DELTAS[0].literal([w for w, _p in keys]),
         "d_p": _DELTAS[1].literal([p for _w, p in keys]),
         "d_h": _DELTAS[2].literal([h for h, _r in values]),
         "d_r": _DELTAS[3].literal([r for _h, r in values]),
     }
-    if not movements:
-        return pg_arrays.run(conn, _UPDATE, parameters).all()
-    insert = _movement_insert()
-    parameters.update(insert.parameters(movements))
-    parameters["updated"] = len(keys)
-    return pg_arrays.run(conn, _update_and_append(), parameters).all()
+
+
+def _movement_parameters(
+    deltas: dict[Key, tuple[int, int]], movements: Sequence[dict[str, Any]]
+) -> dict[str, Any]:
+    return {**_movement_insert().parameters(movements), "updated": len(deltas)}
 
 
 @functools.cache
@@ -85,8 +105,8 @@ def _movement_insert() -> pg_arrays.UnnestInsert:
 
 @functools.cache
 def _update_and_append() -> str:
+    """The update (``u``) and the movements appended if every row took its delta."""
     return (
-        f"WITH u AS ({_UPDATE}), "
-        f"m AS ({_movement_insert().sql} WHERE (SELECT count(*) FROM u) = %(updated)s) "
-        "SELECT * FROM u"
+        f"u AS ({_UPDATE}), "
+        f"m AS ({_movement_insert().sql} WHERE (SELECT count(*) FROM u) = %(updated)s)"
     )

@@ -21,7 +21,7 @@ from ordersmith.hot_reads import HotRead, one_of
 from ordersmith.inventory import ledger
 from ordersmith.inventory.errors import InsufficientStock
 from ordersmith.inventory.events import StockOut
-from ordersmith.inventory.ledger import Entry, Key
+from ordersmith.inventory.ledger import Entry, Key, Level
 from ordersmith.inventory.models import MovementKind, StockLevel, Warehouse
 from ordersmith.inventory.planning import (
     Candidate,
@@ -31,6 +31,7 @@ from ordersmith.inventory.planning import (
     plan_reservation,
 )
 from ordersmith.lock_order import refuse_stock_lock
+from ordersmith.pg_arrays import Rider
 from ordersmith.uow import UnitOfWork
 
 
@@ -42,6 +43,8 @@ class Reservation:
     available: dict[uuid.UUID, int] = field(default_factory=dict)  # product -> seen available
     events: list[DomainEvent] = field(default_factory=list)
     shortage_events: list[DomainEvent] = field(default_factory=list)
+    rider: Rider | None = None
+    """With ``reserve(carry=True)`` on PostgreSQL: the posting, still to be run."""
 
     def shortage_error(
         self,
@@ -82,8 +85,13 @@ def reserve(
     source_type: str,
     source_id: str,
     labels: dict[uuid.UUID, str] | None = None,
+    carry: bool = False,
 ) -> Reservation:
-    """Reserve ``demands``; with ``allow_partial`` false, a short demand takes nothing."""
+    """Reserve ``demands``; with ``allow_partial`` false, a short demand takes nothing.
+
+    ``carry`` (PostgreSQL only; ignored on SQLite): the ledger posting is not run but
+    returned as ``Reservation.rider``, for the caller's next write statement to carry
+    (``db.insert_together``); until then the stock rows are locked but not updated."""
     session = uow.session
     demands = aggregate(d for d in demands if d.quantity > 0)
     if not demands:
@@ -97,11 +105,15 @@ def reserve(
     }
     wanted = {(d.warehouse_id, d.product_id) for d in pinned}
     anywhere = set(params["anywhere"])
-    candidates = [
-        Candidate(r.warehouse_id, r.product_id, r.on_hand - r.reserved, r.priority, r.code)
+    rows = [
+        r
         for r in _CANDIDATES.rows(core(session), params)
         if r.product_id in anywhere or (r.warehouse_id, r.product_id) in wanted
     ]  # the statement selects pinned warehouses x pinned products: keep the pairs asked for
+    candidates = [
+        Candidate(r.warehouse_id, r.product_id, r.on_hand - r.reserved, r.priority, r.code)
+        for r in rows
+    ]
     plan = plan_reservation(demands, candidates, allow_partial=allow_partial)
 
     result = Reservation(taken=plan.take, by_demand=plan.by_demand, short=plan.short)
@@ -121,10 +133,16 @@ def reserve(
             )
             for (w, p), q in ledger.in_key_order(plan.take)
         ]
-        try:
-            new_levels = ledger.post(session, entries, actor=uow.actor, already_locked=True)
-        except ledger.LedgerRejected as exc:  # impossible while the rows are locked
-            raise RuntimeError(f"stock changed under a held lock: {exc.keys}") from exc
+        if carry and ledger.is_postgresql(session):
+            locked = {
+                (r.warehouse_id, r.product_id): Level(r.on_hand, r.reserved, r.reorder_point)
+                for r in rows
+            }
+            new_levels, result.rider = ledger.post_carried(
+                session, entries, locked, actor=uow.actor
+            )
+        else:
+            new_levels = _post_locked(uow, entries)
         result.events = ledger.threshold_events(session, entries, new_levels, labels=names)
     elif not allow_partial:
         result.taken, result.by_demand = {}, {}
@@ -159,6 +177,7 @@ def _candidates_statement(postgresql: bool) -> sa.Select[Any]:
             levels.c.product_id,
             levels.c.on_hand,
             levels.c.reserved,
+            levels.c.reorder_point,
             warehouses.c.priority,
             warehouses.c.code,
         )
@@ -179,6 +198,13 @@ def _candidates_statement(postgresql: bool) -> sa.Select[Any]:
 
 
 _CANDIDATES = HotRead(_candidates_statement)
+
+
+def _post_locked(uow: UnitOfWork, entries: list[Entry]) -> dict[Key, Level]:
+    try:
+        return ledger.post(uow.session, entries, actor=uow.actor, already_locked=True)
+    except ledger.LedgerRejected as exc:  # impossible while the rows are locked
+        raise RuntimeError(f"stock changed under a held lock: {exc.keys}") from exc
 
 
 def release(

@@ -93,6 +93,7 @@ def place_order(uow: UnitOfWork, request: PlaceOrder) -> OrderView:
                 *children(prepared),
                 (table_of(OutboxEvent), uow.take_outbox_rows()),
             ],
+            rider=prepared.reservation.rider,  # the stock posting (PostgreSQL)
         )
     except IntegrityError as exc:
         if request.external_ref is not None and "external_ref" in str(exc.orig):
@@ -106,8 +107,9 @@ def place_order(uow: UnitOfWork, request: PlaceOrder) -> OrderView:
 
 
 def write_children(uow: UnitOfWork, prepared: Prepared) -> None:
-    """Insert the lines, open reservations and history rows of a prepared order."""
-    insert_together(core(uow.session), children(prepared))
+    """Insert the lines, open reservations and history rows of a prepared order, with
+    its stock posting on PostgreSQL (``prepare`` leaves it to the write)."""
+    insert_together(core(uow.session), children(prepared), rider=prepared.reservation.rider)
 
 
 def children(prepared: Prepared) -> list[tuple[sa.Table, list[dict[str, Any]]]]:
@@ -134,7 +136,10 @@ def prepare(
     number: str,
     created_at: datetime,
 ) -> Prepared:
-    """Price, check, detect duplicates and reserve (the database work before writing)."""
+    """Price, check, detect duplicates and reserve (the database work before writing).
+
+    On PostgreSQL the reservation's stock rows are locked but their posting is left to
+    the write that follows (``Reservation.rider``; ``place_order``, ``write_children``)."""
     session, now = uow.session, clock.now()
     fingerprint = lines_fingerprint(request.lines)
     lock = None if request.draft else twin_lock(uow, request.customer_id, fingerprint)
@@ -371,6 +376,7 @@ def _reserve(
         source_type="order",
         source_id=number,
         labels=labels,
+        carry=True,  # the order's insert runs the posting (place_order)
     )
     if reservation.short and policy is BackorderPolicy.REJECT:
         uow.record_even_if_failed(*reservation.shortage_events)
