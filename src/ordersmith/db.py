@@ -4,7 +4,8 @@ Nothing here connects at import time; ``make_engine`` builds an engine on call.
 
 SQLite (embedded default): WAL, ``synchronous=FULL`` (an acknowledged order survives a
 power cut), foreign keys on, a busy timeout, and every transaction opened by the unit
-of work is ``BEGIN IMMEDIATE`` so writers queue instead of failing on upgrade.
+of work is ``BEGIN IMMEDIATE`` so writers queue instead of failing on upgrade; they queue
+for their turn on a file lock first (ordersmith.sqlite_writers, ADR 0038).
 PostgreSQL: psycopg 3, READ COMMITTED, conditional updates as the concurrency guard.
 """
 
@@ -25,7 +26,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, Dialect, Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
-from ordersmith import pg_arrays, sqlite_rows
+from ordersmith import pg_arrays, sqlite_rows, sqlite_writers
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -139,8 +140,13 @@ class Base(DeclarativeBase):
 
 
 def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
+    lock_path = sqlite_writers.lock_path(engine.url)
+    timeout_s = busy_timeout_ms / 1000
+
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        if lock_path is not None and isinstance(dbapi_connection, sqlite_writers.WriterConnection):
+            dbapi_connection.writer_turn = sqlite_writers.WriterTurn(lock_path)
         # Let SQLAlchemy's begin() issue our BEGIN instead of pysqlite's implicit one.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
@@ -153,7 +159,17 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
         mode = conn.get_execution_options().get("sqlite_begin", "IMMEDIATE")
-        conn.exec_driver_sql(f"BEGIN {mode}")
+        if mode == "DEFERRED":  # a reader: never waits for a writer's turn
+            conn.exec_driver_sql("BEGIN DEFERRED")
+            return
+        # writers queue for their turn (ordersmith.sqlite_writers), then take the lock
+        dbapi_connection = conn.connection.dbapi_connection
+        sqlite_writers.take_turn(dbapi_connection, timeout_s)
+        try:
+            conn.exec_driver_sql(f"BEGIN {mode}")
+        except BaseException:
+            sqlite_writers.give_back_turn(dbapi_connection)
+            raise
 
 
 def _ping_after_idle(engine: Engine, idle_seconds: float) -> None:  # float-ok: seconds
@@ -192,7 +208,11 @@ def make_engine(
     if url.startswith("sqlite"):
         engine = sa.create_engine(
             url,
-            connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000},
+            connect_args={
+                "check_same_thread": False,
+                "timeout": busy_timeout_ms / 1000,
+                "factory": sqlite_writers.WriterConnection,
+            },
         )
         _configure_sqlite(engine, busy_timeout_ms)
         return engine

@@ -10,8 +10,6 @@ Services receive the ``uow`` and never commit themselves. Read-only work uses
 
 from __future__ import annotations
 
-import contextlib
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -66,11 +64,6 @@ class Database:
     engine: Engine
     sessions: sessionmaker[Session]
     numbers: NumberAllocator
-    writer_turn: contextlib.AbstractContextManager[Any] = field(
-        default_factory=contextlib.nullcontext
-    )
-    """SQLite has one writer: this process's writers queue here, first come first served,
-    instead of in SQLite's busy handler (whose growing sleeps starve unlucky threads)."""
     subscribers: dict[type[DomainEvent], list[Subscriber]] = field(default_factory=dict)
     tokens: TokenCache[Principal] = field(init=False)
     """API tokens this process checked a moment ago (``api_token_cache_seconds``, ADR 0035)."""
@@ -96,7 +89,6 @@ class Database:
             engine,
             make_session_factory(engine),
             NumberAllocator(engine, settings.number_block_size),
-            threading.RLock() if settings.is_sqlite else contextlib.nullcontext(),
             in_transaction_subscribers(),
         )
 
@@ -140,13 +132,14 @@ class UnitOfWork:
     @property
     def session(self) -> Session:
         if self._session is None:
-            self.db.writer_turn.__enter__()
+            # on SQLite, BEGIN waits for this writer's turn (ordersmith.sqlite_writers)
+            session = self.db.sessions()
             try:
-                self._session = self.db.sessions()
-                self._session.begin()
+                session.begin()
             except BaseException:
-                self.db.writer_turn.__exit__(None, None, None)
+                session.close()
                 raise
+            self._session = session
         return self._session
 
     def authorize(self, permission: Permission) -> None:
@@ -241,7 +234,6 @@ class UnitOfWork:
                 self._session.close()
             finally:
                 self._session = None
-                self.db.writer_turn.__exit__(None, None, None)
 
     def _write_failure_events(self) -> None:
         if not self.failure_events:
