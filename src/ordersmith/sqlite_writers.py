@@ -78,6 +78,7 @@ def _queue(path: str) -> _Queue:
     queue = _queues.get(path)
     if queue is None:
         with _queues_lock:
+            _forget_queues_in_forked_children()
             queue = _queues.setdefault(path, _Queue())
     return queue
 
@@ -89,7 +90,15 @@ def _forget_queues() -> None:
     _queues_lock = threading.Lock()
 
 
-os.register_at_fork(after_in_child=_forget_queues)
+_fork_hook: list[bool] = []
+
+
+def _forget_queues_in_forked_children() -> None:
+    """Register ``_forget_queues`` for forked children, once, on first use (nothing
+    happens at import)."""
+    if not _fork_hook:
+        os.register_at_fork(after_in_child=_forget_queues)
+        _fork_hook.append(True)
 
 
 def waiting(path: str) -> int:
