@@ -7,7 +7,9 @@ freed (place-order p99 550 ms over HTTP, against 42 ms for raw sqlite3). Now a w
 first takes its *turn* and gives it back the moment its transaction ends; the next writer
 is woken by that release, not by a timer (ADR 0038):
 
-- in one process, writers of the same database file queue on a ``threading.Lock``;
+- in one process, writers of the same database file queue on a ``threading.Lock``
+  (units of work already queue on ``Database.writer_turn`` for their whole length; this
+  lock also lines up writers outside a unit of work, such as the number allocator's);
 - across processes (the server's workers, the CLI), the writer at the head of its
   process's queue takes an exclusive ``flock`` on ``<database>-writer.lock`` through its
   connection's own descriptor (flock locks belong to the open file description, so they

@@ -10,6 +10,8 @@ Services receive the ``uow`` and never commit themselves. Read-only work uses
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -64,6 +66,11 @@ class Database:
     engine: Engine
     sessions: sessionmaker[Session]
     numbers: NumberAllocator
+    writer_turn: contextlib.AbstractContextManager[Any] = field(
+        default_factory=contextlib.nullcontext
+    )
+    """SQLite has one writer: this process's writers queue here, first come first served,
+    instead of in SQLite's busy handler (whose growing sleeps starve unlucky threads)."""
     subscribers: dict[type[DomainEvent], list[Subscriber]] = field(default_factory=dict)
     tokens: TokenCache[Principal] = field(init=False)
     """API tokens this process checked a moment ago (``api_token_cache_seconds``, ADR 0035)."""
@@ -89,6 +96,7 @@ class Database:
             engine,
             make_session_factory(engine),
             NumberAllocator(engine, settings.number_block_size),
+            threading.RLock() if settings.is_sqlite else contextlib.nullcontext(),
             in_transaction_subscribers(),
         )
 
@@ -132,14 +140,13 @@ class UnitOfWork:
     @property
     def session(self) -> Session:
         if self._session is None:
-            # on SQLite, BEGIN waits for this writer's turn (ordersmith.sqlite_writers)
-            session = self.db.sessions()
+            self.db.writer_turn.__enter__()
             try:
-                session.begin()
+                self._session = self.db.sessions()
+                self._session.begin()
             except BaseException:
-                session.close()
+                self.db.writer_turn.__exit__(None, None, None)
                 raise
-            self._session = session
         return self._session
 
     def authorize(self, permission: Permission) -> None:
@@ -234,6 +241,7 @@ class UnitOfWork:
                 self._session.close()
             finally:
                 self._session = None
+                self.db.writer_turn.__exit__(None, None, None)
 
     def _write_failure_events(self) -> None:
         if not self.failure_events:

@@ -29,7 +29,6 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from ordersmith import sqlite_writers
 from ordersmith.billing.events import PaymentReceived
 from ordersmith.billing.models import JournalEntry, Payment
 from ordersmith.billing.payments import record_payment
@@ -53,9 +52,28 @@ pytestmark = pytest.mark.slow
 PATIENCE = 60.0  # seconds before a step that never comes fails the test (no hang)
 
 
+class CountedTurn:
+    """SQLite's one-writer turn (``Database.writer_turn``), counting who waits for it."""
+
+    def __init__(self, turn: Any) -> None:
+        self.turn, self.waiting, self._count = turn, 0, threading.Lock()
+
+    def __enter__(self) -> Any:
+        with self._count:
+            self.waiting += 1
+        try:
+            return self.turn.__enter__()
+        finally:
+            with self._count:
+                self.waiting -= 1
+
+    def __exit__(self, *exc: Any) -> Any:
+        return self.turn.__exit__(*exc)
+
+
 @pytest.fixture
 def paying_shop(db: Database, tmp_path: Path) -> Iterator[Shop]:
-    """The shop with cash sales held until paid."""
+    """The shop with cash sales held until paid; SQLite's writer turn counted."""
     settings = make_settings(
         tmp_path,
         db.settings.database_url,
@@ -63,6 +81,8 @@ def paying_shop(db: Database, tmp_path: Path) -> Iterator[Shop]:
         duplicate_window_minutes=0,
     )
     database = Database.connect(settings)
+    if settings.is_sqlite:
+        database.writer_turn = CountedTurn(database.writer_turn)
     try:
         yield make_shop(database)
     finally:
@@ -72,9 +92,9 @@ def paying_shop(db: Database, tmp_path: Path) -> Iterator[Shop]:
 def lock_waits(db: Database) -> Callable[[], int]:
     """How many units of work wait for a lock now: PostgreSQL backends of this database
     waiting on a row or transaction lock; SQLite threads waiting for the writer turn."""
-    path = sqlite_writers.lock_path(db.engine.url)
-    if path is not None:
-        return lambda: sqlite_writers.waiting(path)
+    turn = db.writer_turn
+    if isinstance(turn, CountedTurn):
+        return lambda: turn.waiting
     engine = sa.create_engine(db.settings.database_url, poolclass=sa.NullPool)
 
     def waiting() -> int:
