@@ -14,6 +14,7 @@ from pypdf import PdfReader
 
 from ordersmith.shipping.signing import signature_headers
 from tests.e2e.conftest import assert_problem
+from tests.factories.fulfillment import label_drawing_fails_once
 
 API = "/api/v1"
 BOX = {"weight_grams": 1500, "length_mm": 300, "width_mm": 200, "height_mm": 100}
@@ -183,20 +184,9 @@ def test_a_replayed_tracking_event_is_counted_once(api, shop, db):
 
 def test_a_label_that_fails_to_draw_is_a_clear_problem_and_prints_again(api, shop, monkeypatch):
     # given: a packed shipment, and a label renderer that fails once
-    import ordersmith.adapters.carriers as carrier_adapters
-
     api.post(f"{API}/carriers", json=COURIER)
     shipment = _picked_and_packed(api, _confirmed_order(api, shop))
-    real = carrier_adapters.shipping_label_pdf
-    calls: list[int] = []
-
-    def fails_once(labels):
-        calls.append(1)
-        if len(calls) == 1:
-            raise RuntimeError("cannot load font")
-        return real(labels)
-
-    monkeypatch.setattr(carrier_adapters, "shipping_label_pdf", fails_once)
+    label_drawing_fails_once(monkeypatch)
     # when
     failed = api.post(f"{API}/shipments/{shipment['number']}/label")
     # then: the booking stands and the problem names its tracking number

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
+import pytest
+
+import ordersmith.adapters.carriers as carrier_adapters
+from ordersmith.documents import ShippingLabel
 from ordersmith.fulfillment.picking import PickListRef, confirm_pick_list, create_pick_list
 from ordersmith.orders.services import confirm_order
 from ordersmith.orders.views import OrderView
@@ -69,3 +73,18 @@ def label_and_dispatch(db: Database, shipment_id: uuid.UUID) -> str:
         tracking_number = book_label(uow, shipment_id=shipment_id).tracking_number
         dispatch_shipment(uow, shipment_id=shipment_id)
     return tracking_number
+
+
+def label_drawing_fails_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The carrier adapters' label renderer fails on its first call (a broken font),
+    then draws as usual."""
+    real = carrier_adapters.shipping_label_pdf
+    calls: list[int] = []
+
+    def fails_once(labels: Sequence[ShippingLabel]) -> bytes:
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("cannot load font")
+        return real(labels)
+
+    monkeypatch.setattr(carrier_adapters, "shipping_label_pdf", fails_once)

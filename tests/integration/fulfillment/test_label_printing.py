@@ -21,7 +21,14 @@ from ordersmith.shipping.queries import get_shipment
 from ordersmith.shipping.shipments import lock_shipment
 from ordersmith.uow import Database
 from tests.conftest import make_settings
-from tests.factories.fulfillment import confirm, make_courier, pack, pick, wave
+from tests.factories.fulfillment import (
+    confirm,
+    label_drawing_fails_once,
+    make_courier,
+    pack,
+    pick,
+    wave,
+)
 from tests.factories.inventory import stock_up
 from tests.factories.orders import order_request, place
 from tests.unit.documents.samples import page_sizes_mm, pdf_pages
@@ -134,16 +141,7 @@ def test_a_reprint_gives_the_same_label_without_a_write_transaction(shop, tmp_pa
 def test_a_label_that_fails_to_draw_keeps_its_booking_and_prints_again(shop, monkeypatch):
     # given: the first drawing fails (a broken font, a renderer out of memory)
     shipment = _packed_shipment(shop)
-    real = carrier_adapters.shipping_label_pdf
-    calls: list[int] = []
-
-    def fails_once(labels):
-        calls.append(1)
-        if len(calls) == 1:
-            raise RuntimeError("cannot load font")
-        return real(labels)
-
-    monkeypatch.setattr(carrier_adapters, "shipping_label_pdf", fails_once)
+    label_drawing_fails_once(monkeypatch)
     # when
     with pytest.raises(LabelNotRendered) as failed:
         print_label(_packer(shop.db), shipment_id=shipment.id)
