@@ -52,7 +52,7 @@ from ordersmith.orders.lines import check_orderable, price_line
 from ordersmith.orders.locking import lock_order
 from ordersmith.orders.models import Order, OrderLine
 from ordersmith.orders.queries import get_order
-from ordersmith.orders.requests import LineRequest, lines_fingerprint
+from ordersmith.orders.requests import LineRequest, lines_fingerprint, sku_quantities
 from ordersmith.orders.rereserve import LineTarget, rebalance
 from ordersmith.orders.status import RESERVING_STATUSES, OrderStatus
 from ordersmith.orders.totals import LineAmounts, order_totals
@@ -249,12 +249,9 @@ def _added(
     if not add:
         return []
     customer = ordering_profile(uow.session, order["customer_id"])
-    quantities: dict[str, int] = {}
-    for line in add:
-        quantities[line.sku] = quantities.get(line.sku, 0) + line.quantity
     prices = resolve_prices(
         uow.session,
-        quantities=quantities,
+        quantities=sku_quantities(add),
         customer_group=customer.customer_group,
         currency=order["currency"],
         on=clock.now().date(),

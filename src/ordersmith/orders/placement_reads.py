@@ -27,7 +27,7 @@ from ordersmith.db import core
 from ordersmith.hot_reads import HotRead
 from ordersmith.orders.duplicates import duplicate_params, duplicate_statement, window_start
 from ordersmith.orders.lines import check_orderable
-from ordersmith.orders.requests import PlaceOrder
+from ordersmith.orders.requests import PlaceOrder, sku_quantities
 from ordersmith.uow import UnitOfWork
 
 
@@ -42,7 +42,7 @@ def prices_and_duplicate(
     the newest open order with the same lines within the duplicate window (None when
     there is none, or no window). The caller holds the twin lock, where one is needed
     (``orders.duplicates.twin_lock``)."""
-    quantities = request_quantities(request)
+    quantities = sku_quantities(request.lines)
     since = window_start(uow)
     if since is None:
         return price_request(uow.session, request, customer, on), None
@@ -63,7 +63,7 @@ def price_request(
     tier's lists, ADR 0022), each checked orderable and priced; one statement."""
     prices = resolve_prices(
         session,
-        quantities=request_quantities(request),
+        quantities=sku_quantities(request.lines),
         customer_group=customer.customer_group,
         currency=customer.currency,
         on=on,
@@ -71,14 +71,6 @@ def price_request(
     )
     check_orderable(request.lines, prices, customer.currency)
     return prices
-
-
-def request_quantities(request: PlaceOrder) -> dict[str, int]:
-    """Each SKU's total quantity over the request's lines."""
-    quantities: dict[str, int] = {}
-    for line in request.lines:
-        quantities[line.sku] = quantities.get(line.sku, 0) + line.quantity
-    return quantities
 
 
 def _with_duplicate(postgresql: bool) -> sa.Select[Any]:

@@ -76,6 +76,14 @@ def validate(request: PlaceOrder) -> None:
     checks.raise_if_any("the order is not valid")
 
 
+def sku_quantities(lines: Sequence[LineRequest]) -> dict[str, int]:
+    """Each SKU's total quantity over ``lines``."""
+    quantities: dict[str, int] = {}
+    for line in lines:
+        quantities[line.sku] = quantities.get(line.sku, 0) + line.quantity
+    return quantities
+
+
 def lines_fingerprint(lines: Sequence[LineRequest]) -> str:
     """Same SKUs and quantities in any line order give the same fingerprint."""
     totals: dict[str, int] = {}
