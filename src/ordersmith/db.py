@@ -274,20 +274,26 @@ def insert_together(
 
     PostgreSQL: one statement (ordersmith.pg_arrays.insert_together), one round trip for
     all of them, carrying the ``rider``'s CTEs if given (its count is checked: a
-    mismatch raises ``RiderRefused`` and the transaction must roll back). SQLite: one
-    ``insert_rows`` per table (its statements run in-process); a rider is PostgreSQL's."""
+    mismatch raises ``RiderRefused`` and the transaction must roll back); rows that
+    cannot go through arrays are inserted one table at a time, after the rider alone.
+    SQLite: one ``insert_rows`` per table (its statements run in-process); a rider is
+    PostgreSQL's."""
     batches = [(table, rows) for table, rows in batches if rows]
     together = None
     if conn.dialect.name == "postgresql" and batches:
         together = pg_arrays.insert_together(batches, rider)
-    if together is None:
-        if rider is not None:
-            raise ValueError("a rider needs PostgreSQL and rows that go through arrays")
-        for table, rows in batches:
-            insert_rows(conn, table, rows)
+    if together is not None:
+        _check_rider(rider, pg_arrays.run(conn, *together).scalar() if rider else None)
         return
-    result = pg_arrays.run(conn, *together)
-    if rider is not None and (count := result.scalar()) != rider.expected:
+    if rider is not None:  # rows that cannot go through arrays: the rider runs alone
+        alone = f"WITH {rider.ctes} SELECT {rider.count}"
+        _check_rider(rider, pg_arrays.run(conn, alone, rider.parameters).scalar())
+    for table, rows in batches:
+        insert_rows(conn, table, rows)
+
+
+def _check_rider(rider: pg_arrays.Rider | None, count: Any) -> None:
+    if rider is not None and count != rider.expected:
         raise RiderRefused(f"{count} rows where {rider.expected} were expected")
 
 
