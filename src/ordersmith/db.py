@@ -283,7 +283,9 @@ def insert_together(
     if conn.dialect.name == "postgresql" and batches:
         together = pg_arrays.insert_together(batches, rider)
     if together is not None:
-        _check_rider(rider, pg_arrays.run(conn, *together).scalar() if rider else None)
+        result = pg_arrays.run(conn, *together)
+        if rider is not None:
+            _check_rider(rider, result.scalar())
         return
     if rider is not None:  # rows that cannot go through arrays: the rider runs alone
         alone = f"WITH {rider.ctes} SELECT {rider.count}"
@@ -292,8 +294,8 @@ def insert_together(
         insert_rows(conn, table, rows)
 
 
-def _check_rider(rider: pg_arrays.Rider | None, count: Any) -> None:
-    if rider is not None and count != rider.expected:
+def _check_rider(rider: pg_arrays.Rider, count: Any) -> None:
+    if count != rider.expected:
         raise RiderRefused(f"{count} rows where {rider.expected} were expected")
 
 

@@ -11,7 +11,9 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from ordersmith.db import Fixed, UtcDateTime, core, insert_rows, table_of
+from ordersmith import clock
+from ordersmith.db import Fixed, UtcDateTime, core, insert_rows, insert_together, table_of
+from ordersmith.inventory.models import Warehouse
 from ordersmith.outbox.models import OutboxEvent
 from ordersmith.uow import Database
 from tests.factories.outbox import outbox_row
@@ -194,3 +196,30 @@ def test_decimals_of_few_places_in_any_notation_come_back_as_given_and_too_fine_
             insert_rows(core(uow.session), table, too_fine)
     finally:
         table.drop(db.engine)
+
+
+def test_rows_of_several_tables_written_together_without_a_rider_are_all_stored(
+    db: Database,
+) -> None:
+    # given: events and a warehouse, nothing carried along
+    before = len(_stored(db))
+    rows = [outbox_row({"n": 1}), outbox_row({"n": 2})]
+    warehouse = {
+        "id": uuid.uuid4(),
+        "code": "TOGETHER",
+        "name": "Together",
+        "priority": 5,
+        "active": True,
+        "address": {},
+        "created_at": clock.now(),
+    }
+    # when
+    with db.unit_of_work(actor="test") as uow:
+        insert_together(
+            core(uow.session), [(table_of(Warehouse), [warehouse]), (table_of(OutboxEvent), rows)]
+        )
+    # then: every row of every table is there
+    with db.reader() as session:
+        codes = set(session.scalars(sa.select(table_of(Warehouse).c.code)))
+    assert len(_stored(db)) == before + 2
+    assert "TOGETHER" in codes
