@@ -180,6 +180,7 @@ def _write_orders(
                 "tax_total": zero,
                 "shipping_total": zero,
                 "total": zero,
+                "units": sum(quantity for _, quantity in items),
                 "lines_fingerprint": "",
                 "created_by": ACTOR,
                 "created_at": at,

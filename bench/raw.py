@@ -76,10 +76,10 @@ WITH l AS (
 ), o AS (
     INSERT INTO orders (id, number, channel, external_ref, customer_id, status,
         backorder_policy, currency, billing_address, shipping_address, subtotal,
-        discount_total, tax_total, shipping_total, total, notes, lines_fingerprint,
+        discount_total, tax_total, shipping_total, total, units, notes, lines_fingerprint,
         created_by, created_at, updated_at)
     SELECT %(id)s, %(number)s, %(channel)s, %(ref)s, %(customer)s, 'placed', 'reject', 'EUR',
-        '{}', '{}', sum(net), 0, sum(tax), 0, sum(net) + sum(tax), '', %(fp)s,
+        '{}', '{}', sum(net), 0, sum(tax), 0, sum(net) + sum(tax), sum(qty), '', %(fp)s,
         %(actor)s, %(now)s, %(now)s
     FROM l
     RETURNING id
@@ -239,10 +239,10 @@ class RawClient:
             conn.execute(
                 "INSERT INTO orders (id, number, channel, external_ref, customer_id, status, "
                 "backorder_policy, currency, billing_address, shipping_address, subtotal, "
-                "discount_total, tax_total, shipping_total, total, notes, lines_fingerprint, "
-                "created_by, created_at, updated_at) VALUES "
+                "discount_total, tax_total, shipping_total, total, units, notes, "
+                "lines_fingerprint, created_by, created_at, updated_at) VALUES "
                 "(?, ?, ?, ?, ?, 'placed', 'reject', 'EUR', '{}', '{}', "
-                "?, 0, ?, 0, ?, '', ?, ?, ?, ?)",
+                "?, 0, ?, 0, ?, ?, '', ?, ?, ?, ?)",
                 (
                     oid,
                     number,
@@ -252,6 +252,7 @@ class RawClient:
                     net_sum,
                     tax_sum,
                     net_sum + tax_sum,
+                    sum(ln[1] for ln in lines),
                     fingerprint(spec),
                     ACTOR,
                     now,

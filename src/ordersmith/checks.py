@@ -207,6 +207,7 @@ def _order_totals_add_up(session: Session) -> list[Violation]:
             lines.c.order_id,
             sa.func.sum(lines.c.net_amount).label("net"),
             sa.func.sum(lines.c.tax_amount).label("tax"),
+            sa.func.sum(lines.c.quantity).label("units"),
         )
         .group_by(lines.c.order_id)
         .subquery()
@@ -223,6 +224,7 @@ def _order_totals_add_up(session: Session) -> list[Violation]:
                 + orders.c.shipping_total,
                 orders.c.subtotal - orders.c.discount_total != sa.func.coalesce(sums.c.net, 0),
                 orders.c.tax_total != sa.func.coalesce(sums.c.tax, 0),
+                orders.c.units != sa.func.coalesce(sums.c.units, 0),
             )
         )
     ).all()

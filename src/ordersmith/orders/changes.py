@@ -384,6 +384,7 @@ def order_values(order: Any, targets: list[dict[str, Any]]) -> dict[str, Any]:
         "tax_total": totals.tax_total,
         "shipping_total": totals.shipping_total,
         "total": totals.total,
+        "units": totals.units,
         "lines_fingerprint": lines_fingerprint(
             [LineRequest(sku=t["sku"], quantity=t["quantity"]) for t in targets if t["quantity"]]
         ),

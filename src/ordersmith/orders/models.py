@@ -47,6 +47,8 @@ class Order(Base):
     tax_total: Mapped[Decimal] = mapped_column(Fixed(4))
     shipping_total: Mapped[Decimal] = mapped_column(Fixed(4))
     total: Mapped[Decimal] = mapped_column(Fixed(4))
+    units: Mapped[int] = mapped_column(sa.BigInteger)
+    """Units ordered: the sum of the lines' quantities, kept with the totals (ADR 0039)."""
     requested_delivery_date: Mapped[date | None]
     notes: Mapped[str] = mapped_column(sa.Text, default="")
     lines_fingerprint: Mapped[str] = mapped_column(sa.String(64))
@@ -60,7 +62,19 @@ class Order(Base):
     __table_args__ = (
         sa.UniqueConstraint("channel", "external_ref", name="uq_orders_channel_external_ref"),
         sa.Index("ix_orders_created", "created_at", "id"),
-        sa.Index("ix_orders_customer_created", "customer_id", "created_at", "id"),
+        # the customer's orders newest first (keyset), and the columns customer history
+        # aggregates, so that it reads only this index (ADR 0039)
+        sa.Index(
+            "ix_orders_customer_history",
+            "customer_id",
+            "created_at",
+            "id",
+            "status",
+            "hold_reason",
+            "currency",
+            "total",
+            "units",
+        ),
         sa.Index("ix_orders_status_created", "status", "created_at", "id"),
         sa.Index("ix_orders_channel_created", "channel", "created_at", "id"),
         sa.Index("ix_orders_fulfilment_created", "fulfilment_status", "created_at", "id"),

@@ -184,6 +184,7 @@ def prepare(
         "tax_total": totals.tax_total,
         "shipping_total": totals.shipping_total,
         "total": totals.total,
+        "units": totals.units,
         "requested_delivery_date": request.requested_delivery_date,
         "notes": request.notes,
         "lines_fingerprint": fingerprint,

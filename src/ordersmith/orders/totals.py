@@ -23,6 +23,7 @@ class LineAmounts:
     discount: Decimal
     net: Decimal
     tax: Decimal
+    units: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +33,8 @@ class OrderTotals:
     tax_total: Decimal
     shipping_total: Decimal
     total: Decimal
+    units: int
+    """The lines' quantities added up (kept on the order for customer history)."""
 
 
 def line_amounts(
@@ -44,7 +47,7 @@ def line_amounts(
     discount_r = quantize(discount, currency)
     net = gross_r - discount_r
     tax = quantize(net * tax_rate, currency)
-    return LineAmounts(gross_r, discount_r, net, tax)
+    return LineAmounts(gross_r, discount_r, net, tax, quantity)
 
 
 def order_totals(lines: Iterable[LineAmounts], shipping: Decimal, currency: str) -> OrderTotals:
@@ -53,4 +56,5 @@ def order_totals(lines: Iterable[LineAmounts], shipping: Decimal, currency: str)
     discount = sum((line.discount for line in lines), ZERO)
     tax = sum((line.tax for line in lines), ZERO)
     shipping_r = quantize(shipping, currency)
-    return OrderTotals(subtotal, discount, tax, shipping_r, subtotal - discount + tax + shipping_r)
+    total = subtotal - discount + tax + shipping_r
+    return OrderTotals(subtotal, discount, tax, shipping_r, total, sum(ln.units for ln in lines))

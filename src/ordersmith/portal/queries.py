@@ -69,7 +69,7 @@ def my_orders(
     before: tuple[datetime, uuid.UUID] | None = None,
     status: OrderStatus | None = None,
 ) -> list[OrderSummary]:
-    """The customer's orders newest first (``ix_orders_customer_created``; a status
+    """The customer's orders newest first (``ix_orders_customer_history``; a status
     filters that customer's few rows)."""
     flt = OrderFilter(customer_id=customer_id, status=status)
     return list_orders(session, flt, limit=limit, before=before)

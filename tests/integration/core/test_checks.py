@@ -50,3 +50,10 @@ def test_a_line_reserved_without_a_reservation_row_is_found(shop, placed):
 def test_totals_that_differ_from_their_lines_are_found(shop, placed):
     _tamper(shop.db, "UPDATE order_lines SET tax_amount = tax_amount + 1")
     assert "order_totals_add_up" in _failed(shop.db)
+
+
+def test_units_that_differ_from_the_lines_quantities_are_found(shop, placed):
+    # given an order whose units no longer add up its lines (customer history reads them)
+    _tamper(shop.db, "UPDATE orders SET units = units + 1")
+    # then
+    assert "order_totals_add_up" in _failed(shop.db)
