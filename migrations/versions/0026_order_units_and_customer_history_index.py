@@ -1,4 +1,4 @@
-"""Orders keep their units; customer history reads one covering index (ADR 0039)
+"""Orders keep their units; customer history reads one covering index (ADR 0041)
 
 Revision ID: 0026
 Revises: 0025

@@ -48,7 +48,7 @@ class Order(Base):
     shipping_total: Mapped[Decimal] = mapped_column(Fixed(4))
     total: Mapped[Decimal] = mapped_column(Fixed(4))
     units: Mapped[int] = mapped_column(sa.BigInteger)
-    """Units ordered: the sum of the lines' quantities, kept with the totals (ADR 0039)."""
+    """Units ordered: the sum of the lines' quantities, kept with the totals (ADR 0041)."""
     requested_delivery_date: Mapped[date | None]
     notes: Mapped[str] = mapped_column(sa.Text, default="")
     lines_fingerprint: Mapped[str] = mapped_column(sa.String(64))
@@ -63,7 +63,7 @@ class Order(Base):
         sa.UniqueConstraint("channel", "external_ref", name="uq_orders_channel_external_ref"),
         sa.Index("ix_orders_created", "created_at", "id"),
         # the customer's orders newest first (keyset), and the columns customer history
-        # aggregates, so that it reads only this index (ADR 0039)
+        # aggregates, so that it reads only this index (ADR 0041)
         sa.Index(
             "ix_orders_customer_history",
             "customer_id",

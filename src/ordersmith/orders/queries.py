@@ -267,7 +267,7 @@ def customer_history(
     Drafts are not orders yet; orders held as suspected duplicates are counted apart (they
     are probably an order already counted); cancelled orders add no volume or value.
     One aggregate per currency over ``ix_orders_customer_history``, which holds every
-    column it reads (ADR 0039)."""
+    column it reads (ADR 0041)."""
     orders = table_of(Order)
     suspected = sa.and_(
         orders.c.status == OrderStatus.ON_HOLD.value,
