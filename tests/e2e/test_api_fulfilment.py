@@ -214,6 +214,34 @@ def test_pick_list_pdf_lists_the_lines_to_pick(api, shop):
     assert "A-1" in _text(pdf.content)
 
 
+def test_pick_lists_are_listed_newest_first_with_their_lines_and_filters(api, shop):
+    # given three pick lists of MAIN, one order each, the first one confirmed (completed)
+    created = []
+    for quantity in (1, 2, 3):
+        _confirmed_order(api, shop, quantity=quantity)
+        response = api.post(f"{API}/pick-lists", json={"warehouse": "MAIN"})
+        assert response.status_code == 201, response.text
+        created.append(response.json())
+    numbers = [p["number"] for p in created]
+    assert api.post(f"{API}/pick-lists/{created[0]['id']}/confirm").status_code == 200
+    # when
+    everything = api.get(f"{API}/pick-lists")
+    completed = api.get(f"{API}/pick-lists", params={"status": "completed"})
+    newest_two = api.get(f"{API}/pick-lists", params={"warehouse": "main", "limit": 2})
+    elsewhere = api.get(f"{API}/pick-lists", params={"warehouse": "NOPE"})
+    # then
+    assert everything.status_code == 200
+    assert [p["number"] for p in everything.json()] == numbers[::-1]
+    assert [[(ln["sku"], ln["quantity"]) for ln in p["lines"]] for p in everything.json()] == [
+        [("A-1", 3)],
+        [("A-1", 2)],
+        [("A-1", 1)],
+    ]
+    assert [(p["number"], p["status"]) for p in completed.json()] == [(numbers[0], "completed")]
+    assert [p["number"] for p in newest_two.json()] == numbers[:0:-1]
+    assert elsewhere.json() == []
+
+
 def test_an_unknown_pick_list_and_its_pdf_are_not_found(api, shop):
     # given
     unknown = uuid.uuid4()

@@ -112,7 +112,13 @@ class PickList(Base):
     completed_by: Mapped[str | None] = mapped_column(sa.String(120))
     completed_at: Mapped[datetime | None]
 
-    __table_args__ = (sa.Index("ix_pick_lists_warehouse", "warehouse_id", "status", "created_at"),)
+    __table_args__ = (
+        sa.Index("ix_pick_lists_warehouse", "warehouse_id", "status", "created_at"),
+        # the newest lists first, of every status or one, of every warehouse or one
+        sa.Index("ix_pick_lists_created", "created_at", "id"),
+        sa.Index("ix_pick_lists_status_created", "status", "created_at", "id"),
+        sa.Index("ix_pick_lists_warehouse_created", "warehouse_id", "created_at", "id"),
+    )
 
 
 class PickListLine(Base):

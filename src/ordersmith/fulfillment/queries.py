@@ -20,6 +20,7 @@ from ordersmith.fulfillment.models import (
     OrderIncident,
     PickList,
     PickListLine,
+    PickListStatus,
 )
 from ordersmith.inventory.models import Warehouse
 from ordersmith.orders.models import Order, OrderLine
@@ -180,27 +181,55 @@ def get_pick_list(session: Session, id_or_number: str) -> PickListView:
 def pick_list_by_id(session: Session, list_id: uuid.UUID) -> PickListView:
     """A pick list with its lines in walking order (bin, then SKU) and what was picked;
     raises NotFound (``pick_list_not_found``)."""
-    lists, warehouses = table_of(PickList), table_of(Warehouse)
-    head = session.execute(
-        sa.select(
-            lists.c.id,
-            lists.c.number,
-            warehouses.c.code,
-            warehouses.c.name,
-            lists.c.status,
-            lists.c.created_by,
-            lists.c.created_at,
-            lists.c.completed_by,
-            lists.c.completed_at,
-        )
-        .join(warehouses, warehouses.c.id == lists.c.warehouse_id)
-        .where(lists.c.id == list_id)
-    ).one_or_none()
-    if head is None:
+    found = _pick_lists(session, _pick_list_heads().where(table_of(PickList).c.id == list_id))
+    if not found:
         raise NotFound(f"no pick list {list_id}", code="pick_list_not_found")
+    return found[0]
+
+
+def pick_lists(
+    session: Session,
+    *,
+    warehouse: str | None = None,
+    status: PickListStatus | None = None,
+    limit: int = 20,
+) -> list[PickListView]:
+    """The newest pick lists first, with their lines: two statements whatever the limit
+    (``ix_pick_lists_created``, ``ix_pick_lists_status_created``,
+    ``ix_pick_lists_warehouse_created``)."""
+    lists, warehouses = table_of(PickList), table_of(Warehouse)
+    query = _pick_list_heads()
+    if warehouse is not None:
+        query = query.where(warehouses.c.code == warehouse.strip().upper())
+    if status is not None:
+        query = query.where(lists.c.status == status.value)
+    query = query.order_by(lists.c.created_at.desc(), lists.c.id.desc()).limit(limit)
+    return _pick_lists(session, query)
+
+
+def _pick_list_heads() -> sa.Select[Any]:
+    lists, warehouses = table_of(PickList), table_of(Warehouse)
+    return sa.select(
+        lists.c.id,
+        lists.c.number,
+        warehouses.c.code,
+        warehouses.c.name,
+        lists.c.status,
+        lists.c.created_by,
+        lists.c.created_at,
+        lists.c.completed_by,
+        lists.c.completed_at,
+    ).join(warehouses, warehouses.c.id == lists.c.warehouse_id)
+
+
+def _pick_lists(session: Session, heads_query: sa.Select[Any]) -> list[PickListView]:
+    heads = session.execute(heads_query).all()
+    if not heads:
+        return []
     lines, orders, order_lines = table_of(PickListLine), table_of(Order), table_of(OrderLine)
     rows = session.execute(
         sa.select(
+            lines.c.pick_list_id,
             lines.c.sequence,
             lines.c.bin_location,
             lines.c.sku,
@@ -212,15 +241,27 @@ def pick_list_by_id(session: Session, list_id: uuid.UUID) -> PickListView:
         )
         .join(orders, orders.c.id == lines.c.order_id)
         .join(order_lines, order_lines.c.id == lines.c.line_id)
-        .where(lines.c.pick_list_id == list_id)
-        .order_by(lines.c.sequence)
+        .where(lines.c.pick_list_id.in_([h.id for h in heads]))
+        .order_by(lines.c.pick_list_id, lines.c.sequence)
     )
-    return PickListView(
-        *head[:4],
-        str(head[4]),
-        *head[5:],
-        lines=tuple(PickListLineView(*r) for r in rows),
-    )
+    by_list: dict[uuid.UUID, list[PickListLineView]] = {h.id: [] for h in heads}
+    for r in rows:
+        by_list[r[0]].append(PickListLineView(*r[1:]))
+    return [
+        PickListView(
+            id=h.id,
+            number=h.number,
+            warehouse=h.code,
+            warehouse_name=h.name,
+            status=str(h.status),
+            created_by=h.created_by,
+            created_at=h.created_at,
+            completed_by=h.completed_by,
+            completed_at=h.completed_at,
+            lines=tuple(by_list[h.id]),
+        )
+        for h in heads
+    ]
 
 
 def order_pick_lists(session: Session, order_id: uuid.UUID) -> list[tuple[str, str]]:

@@ -5,20 +5,17 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import Response
 
 from ordersmith.auth.permissions import Permission
 from ordersmith.auth.services import Principal
-from ordersmith.db import table_of
 from ordersmith.documents import pick_list_pdf
 from ordersmith.fulfillment import backorders, queries
 from ordersmith.fulfillment.allocation import allocate_order
 from ordersmith.fulfillment.documents import pick_list_document
-from ordersmith.fulfillment.models import PickList
+from ordersmith.fulfillment.models import PickListStatus
 from ordersmith.fulfillment.picking import confirm_pick_list, create_pick_list
-from ordersmith.inventory.models import Warehouse
 from ordersmith.orders.queries import order_id
 from ordersmith.web.deps import DbDep, require
 from ordersmith.web.pagination import MAX_LIMIT
@@ -88,7 +85,10 @@ def set_backorder_date(
 
 def _pick_list_out(db: DbDep, pick_list_id: uuid.UUID) -> PickListOut:
     with db.reader() as session:
-        view = queries.get_pick_list(session, str(pick_list_id))
+        return _pick_list_view_out(queries.get_pick_list(session, str(pick_list_id)))
+
+
+def _pick_list_view_out(view: queries.PickListView) -> PickListOut:
     return PickListOut(
         id=view.id,
         number=view.number,
@@ -120,18 +120,15 @@ def list_pick_lists(
     status: str | None = Query(None, pattern="^(open|completed|cancelled)$"),
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 20,
 ) -> list[PickListOut]:
-    """The newest pick lists first."""
-    lists, warehouses = table_of(PickList), table_of(Warehouse)
-    query = sa.select(lists.c.id).join(warehouses, warehouses.c.id == lists.c.warehouse_id)
-    if warehouse:
-        query = query.where(warehouses.c.code == warehouse.upper())
-    if status:
-        query = query.where(lists.c.status == status)
+    """The newest pick lists first, with their lines."""
     with db.reader() as session:
-        ids = session.scalars(
-            query.order_by(lists.c.created_at.desc(), lists.c.id.desc()).limit(limit)
-        ).all()
-    return [_pick_list_out(db, i) for i in ids]
+        views = queries.pick_lists(
+            session,
+            warehouse=warehouse,
+            status=PickListStatus(status) if status else None,
+            limit=limit,
+        )
+    return [_pick_list_view_out(v) for v in views]
 
 
 @router.get("/pick-lists/{pick_list_id}", response_model=PickListOut)
