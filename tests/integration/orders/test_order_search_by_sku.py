@@ -103,14 +103,10 @@ def history(shop):
             _, made["split_off"] = split_order(
                 uow, order=made["split"].number, moves={2: 3}, reason="ship part later"
             )
-    with _at(9):
-        with db.unit_of_work(actor="user:carol") as uow:
-            merge_orders(
-                uow, into=made["survivor"].id, other=made["absorbed"].id, reason="one parcel"
-            )
-    with _at(10):
-        with db.unit_of_work(actor="test") as uow:
-            place_draft(uow, order_id=made["draft"].id)
+    with _at(9), db.unit_of_work(actor="user:carol") as uow:
+        merge_orders(uow, into=made["survivor"].id, other=made["absorbed"].id, reason="one parcel")
+    with _at(10), db.unit_of_work(actor="test") as uow:
+        place_draft(uow, order_id=made["draft"].id)
     return made
 
 
