@@ -44,6 +44,14 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         command.upgrade(config, revision)
 
 
+def downgrade(engine: Engine, revision: str) -> None:
+    """Step the schema back to ``revision`` (each migration's ``downgrade``)."""
+    config = _config()
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, revision)
+
+
 def revision(engine: Engine, message: str) -> None:
     """Autogenerate a new revision against a database at head (see CONTRIBUTING.md)."""
     config = _config()
