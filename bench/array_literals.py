@@ -74,6 +74,7 @@ def order_batches(lines: int) -> Batches:
     order_lines = [
         {
             "order_id": order_id,
+            "order_created_at": at,
             "id": _id(100 + i),
             "line_no": i + 1,
             "product_id": _id(200 + i),

@@ -192,6 +192,7 @@ def _write_orders(
                 {
                     "id": uuid.uuid4(),
                     "order_id": order_id,
+                    "order_created_at": at,
                     "line_no": line_no,
                     "product_id": products[product],
                     "warehouse_id": warehouses[warehouse].id,

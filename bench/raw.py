@@ -86,9 +86,9 @@ WITH l AS (
 ), lines AS (
     INSERT INTO order_lines (id, order_id, line_no, product_id, sku, name, quantity,
         reserved_quantity, backordered_quantity, warehouse_id, unit_price, discount,
-        tax_rate, net_amount, tax_amount, price_source)
+        tax_rate, net_amount, tax_amount, price_source, order_created_at)
     SELECT gen_random_uuid(), o.id, l.line_no, l.product_id, l.sku, l.name, l.qty, l.qty, 0,
-        l.wh, l.price, 0, l.tax_rate, l.net, l.tax, 'list_price'
+        l.wh, l.price, 0, l.tax_rate, l.net, l.tax, 'list_price', %(now)s
     FROM l, o
 ), res AS (
     INSERT INTO order_reservations (order_id, warehouse_id, product_id, quantity)
@@ -263,9 +263,24 @@ class RawClient:
                 conn.execute(
                     "INSERT INTO order_lines (id, order_id, line_no, product_id, sku, name, "
                     "quantity, reserved_quantity, backordered_quantity, warehouse_id, unit_price, "
-                    "discount, tax_rate, net_amount, tax_amount, price_source) VALUES "
-                    "(?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, 0, ?, ?, ?, 'list_price')",
-                    (uuid.uuid4().hex, oid, n, pid, sku, name, qty, qty, wh, price, rate, net, tax),
+                    "discount, tax_rate, net_amount, tax_amount, price_source, order_created_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, 0, ?, ?, ?, 'list_price', ?)",
+                    (
+                        uuid.uuid4().hex,
+                        oid,
+                        n,
+                        pid,
+                        sku,
+                        name,
+                        qty,
+                        qty,
+                        wh,
+                        price,
+                        rate,
+                        net,
+                        tax,
+                        now,
+                    ),
                 )
                 conn.execute(
                     "INSERT INTO order_reservations (order_id, warehouse_id, product_id, "

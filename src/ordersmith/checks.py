@@ -260,6 +260,7 @@ def all_checks() -> dict[str, Callable[[Session], list[Violation]]]:
         **CHECKS,
         "transfers_match_ledger": inventory.transfers_match_ledger,
         "order_versions_match_changes": orders.versions_match_changes,
+        "lines_carry_order_created_at": orders.lines_carry_order_created_at,
         "allocations_match_reservations": fulfillment.allocations_match_reservations,
         "lines_match_shipped_allocations": fulfillment.lines_match_shipped_allocations,
         "shipments_match_allocations": shipping.shipments_match_allocations,

@@ -272,6 +272,7 @@ def _added(
             {
                 "id": new_id(),
                 "order_id": order["id"],
+                "order_created_at": order["created_at"],
                 "line_no": existing + i + 1,
                 "product_id": priced.product_id,
                 "sku": priced.sku,

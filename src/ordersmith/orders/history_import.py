@@ -160,7 +160,14 @@ def _add_rows(
         amounts.append(amount)
         rows.lines.append(
             _line_row(
-                order_id, n, line, product, rate, amount, delivered=order.status == "completed"
+                order_id,
+                n,
+                line,
+                product,
+                rate,
+                amount,
+                delivered=order.status == "completed",
+                order_created_at=order.created_at,
             )
         )
     totals = order_totals(amounts, order.shipping_amount, currency)
@@ -298,11 +305,13 @@ def _line_row(
     amount: LineAmounts,
     *,
     delivered: bool,
+    order_created_at: datetime,
 ) -> dict[str, Any]:
     """A historical line: a completed order's goods were shipped and delivered."""
     return {
         "id": new_id(),
         "order_id": order_id,
+        "order_created_at": order_created_at,
         "line_no": line_no,
         "product_id": product.id,
         "sku": product.sku,

@@ -106,10 +106,19 @@ class OrderLine(Base):
     net_amount: Mapped[Decimal] = mapped_column(Fixed(4))
     tax_amount: Mapped[Decimal] = mapped_column(Fixed(4))
     price_source: Mapped[str] = mapped_column(sa.String(60))
+    order_created_at: Mapped[datetime]
+    """Its order's ``created_at``, kept on the line for the order search by SKU (ADR 0039):
+    written with the line, and the new order's when a line moves (split, merge)."""
 
     __table_args__ = (
         sa.UniqueConstraint("order_id", "line_no", name="uq_order_lines_order_line_no"),
-        sa.Index("ix_order_lines_sku_order", "sku", "order_id"),
+        # the order search by SKU: newest first, keyset on (order_created_at, order_id)
+        sa.Index(
+            "ix_order_lines_sku_created",
+            "sku",
+            sa.literal_column("order_created_at").desc(),
+            sa.literal_column("order_id").desc(),
+        ),
         sa.Index("ix_order_lines_product", "product_id"),
         sa.CheckConstraint("quantity >= 0", name="quantity_not_negative"),
         # 0: a line cancelled after placing (ordersmith.orders.changes, ADR 0020)

@@ -114,9 +114,15 @@ def write_children(uow: UnitOfWork, prepared: Prepared) -> None:
 
 def children(prepared: Prepared) -> list[tuple[sa.Table, list[dict[str, Any]]]]:
     """The rows of a prepared order's lines, open reservations and history, by table."""
-    order_id = prepared.row["id"]
+    order_id, created_at = prepared.row["id"], prepared.row["created_at"]
     return [
-        (table_of(OrderLine), [{"order_id": order_id, **line_row(v)} for v in prepared.lines]),
+        (
+            table_of(OrderLine),
+            [
+                {"order_id": order_id, "order_created_at": created_at, **line_row(v)}
+                for v in prepared.lines
+            ],
+        ),
         (
             table_of(OrderReservation),
             [

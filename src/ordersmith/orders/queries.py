@@ -161,11 +161,29 @@ def list_orders(
     limit: int = 50,
     before: tuple[datetime, uuid.UUID] | None = None,
 ) -> list[OrderSummary]:
-    """Newest first, keyset-paginated on (created_at, id) — indexed per filter."""
+    """Newest first, keyset-paginated on (created_at, id) — indexed per filter.
+
+    With ``sku`` the query starts from the SKU's lines (``ix_order_lines_sku_created``):
+    the keyset runs on the line's copy of its order's ``created_at`` (ADR 0039), so a
+    page reads about ``limit`` lines whatever the number of orders. An order with the
+    SKU on several lines counts once: by the line of that SKU with the lowest number."""
     if not matchable(flt.channel, flt.sku, flt.external_ref, flt.hold_reason):
         return []
     orders, lines = table_of(Order), table_of(OrderLine)
     query = sa.select(*(orders.c[f] for f in _SUMMARY_FIELDS))
+    # the keyset's columns: the order's, or the SKU's line's copy of them
+    created_at, the_id = orders.c.created_at, orders.c.id
+    if flt.sku is not None:
+        earlier = lines.alias("earlier")
+        created_at, the_id = lines.c.order_created_at, lines.c.order_id
+        query = query.select_from(lines.join(orders, orders.c.id == lines.c.order_id)).where(
+            lines.c.sku == flt.sku,
+            ~sa.exists().where(  # probed by uq_order_lines_order_line_no
+                earlier.c.order_id == lines.c.order_id,
+                earlier.c.line_no < lines.c.line_no,
+                earlier.c.sku == lines.c.sku,
+            ),
+        )
     if flt.status is not None:
         query = query.where(orders.c.status == flt.status.value)
     if flt.customer_id is not None:
@@ -173,21 +191,20 @@ def list_orders(
     if flt.channel is not None:
         query = query.where(orders.c.channel == flt.channel)
     if flt.created_from is not None:
-        query = query.where(orders.c.created_at >= flt.created_from)
+        query = query.where(created_at >= flt.created_from)
     if flt.created_to is not None:
-        query = query.where(orders.c.created_at < flt.created_to)
+        query = query.where(created_at < flt.created_to)
     if flt.external_ref is not None:
         query = query.where(orders.c.external_ref == flt.external_ref)
     if flt.hold_reason is not None:
         query = query.where(orders.c.hold_reason == flt.hold_reason)
-    if flt.sku is not None:
-        query = query.where(
-            sa.exists().where(lines.c.order_id == orders.c.id, lines.c.sku == flt.sku)
-        )
     if flt.backordered:
+        waiting = lines.alias("waiting")  # any line of the order, not only the SKU's
         query = query.where(
             orders.c.status.in_([s.value for s in RESERVING_STATUSES]),
-            sa.exists().where(lines.c.order_id == orders.c.id, lines.c.backordered_quantity > 0),
+            sa.exists().where(
+                waiting.c.order_id == orders.c.id, waiting.c.backordered_quantity > 0
+            ),
         )
     if flt.dispatch_due is not None:
         query = query.where(
@@ -203,8 +220,8 @@ def list_orders(
             )
         )
     if before is not None:
-        query = query.where(sa.tuple_(orders.c.created_at, orders.c.id) < sa.tuple_(*before))
-    query = query.order_by(orders.c.created_at.desc(), orders.c.id.desc()).limit(limit)
+        query = query.where(sa.tuple_(created_at, the_id) < sa.tuple_(*before))
+    query = query.order_by(created_at.desc(), the_id.desc()).limit(limit)
     return [OrderSummary(*row) for row in session.execute(query)]
 
 

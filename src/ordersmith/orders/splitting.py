@@ -118,6 +118,7 @@ def split_order(
                 **dict(line),
                 "id": new_id(),
                 "order_id": new_id_,
+                "order_created_at": now,  # the new order's (ADR 0039)
                 "line_no": i + 1,
                 "quantity": units,
                 # the original kept its reserved units first (rebalance); the rest of
@@ -250,6 +251,7 @@ def merge_orders(
             **dict(line),
             "id": new_id(),
             "order_id": into,
+            "order_created_at": survivor["created_at"],  # the surviving order's (ADR 0039)
             "line_no": len(ours) + i + 1,
         }
         for i, line in enumerate(line for line in theirs if line["quantity"])

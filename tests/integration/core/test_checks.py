@@ -1,9 +1,13 @@
 """`ordersmith check` finds every kind of drift it promises to, on both databases."""
 
+from datetime import timedelta
+
 import pytest
 import sqlalchemy as sa
 
 from ordersmith.checks import run_checks
+from ordersmith.db import table_of
+from ordersmith.orders.models import OrderLine
 from tests.factories.inventory import stock_up
 from tests.factories.orders import order_request, place
 
@@ -45,6 +49,20 @@ def test_a_reservation_that_no_line_accounts_for_is_found(shop, placed):
 def test_a_line_reserved_without_a_reservation_row_is_found(shop, placed):
     _tamper(shop.db, "DELETE FROM order_reservations")
     assert {"lines_match_reservations", "reserved_equals_open_reservations"} <= _failed(shop.db)
+
+
+def test_a_line_whose_order_created_at_differs_from_its_orders_is_found(shop, placed):
+    # given a line that no longer carries its order's created_at
+    lines = table_of(OrderLine)
+    with shop.db.engine.begin() as conn:
+        conn.execute(
+            sa.update(lines).values(order_created_at=placed.created_at - timedelta(seconds=1))
+        )
+    # when
+    with shop.db.reader() as session:
+        found = run_checks(session)["lines_carry_order_created_at"]
+    # then
+    assert [v.detail.split(" says ")[0] for v in found] == [f"order {placed.number} line 1"]
 
 
 def test_totals_that_differ_from_their_lines_are_found(shop, placed):
