@@ -13,7 +13,7 @@ from ordersmith.jobs.background import start_background_worker
 from ordersmith.logging import configure_logging
 from ordersmith.runtime import open_database
 from ordersmith.uow import Database
-from ordersmith.web import metrics, pages, problems
+from ordersmith.web import metrics, pages, problems, routing
 from ordersmith.web.api import (
     billing,
     cases,
@@ -80,6 +80,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.include_router(timeline.router, prefix=API_PREFIX)  # the order timeline
     app.include_router(replenishment.router, prefix=API_PREFIX)  # requests, policies, runs
     pages.install(app)  # back-office pages, /static, errors as pages (ADR 0023)
+    routing.install(app)  # last: a request tries only the routes of its path (ADR 0040)
     return app
 
 
