@@ -17,6 +17,7 @@ from ordersmith.db import table_of
 from ordersmith.orders.errors import OrderNotFound
 from ordersmith.orders.models import Channel, Order, OrderHistory, OrderLine, OrderReservation
 from ordersmith.orders.status import (
+    OPEN_STATUSES,
     RESERVING_STATUSES,
     HoldReason,
     OrderStatus,
@@ -297,7 +298,9 @@ def customer_history(
         sa.select(
             orders.c.currency,
             sa.func.count().filter(counted).label("counted"),
-            sa.func.count().filter(orders.c.status.in_(_OPEN_STATUSES), counted).label("open"),
+            sa.func.count()
+            .filter(orders.c.status.in_(sorted(s.value for s in OPEN_STATUSES)), counted)
+            .label("open"),  # drafts are not ``mine``
             sa.func.count()
             .filter(orders.c.status == OrderStatus.CANCELLED.value)
             .label("cancelled"),
@@ -336,9 +339,6 @@ def customer_history(
         last_order_at=max((r["last"] for r in rows), default=None),
         recent_orders=list_orders(session, OrderFilter(customer_id=customer_id), limit=recent),
     )
-
-
-_OPEN_STATUSES = [s.value for s in (OrderStatus.PLACED, OrderStatus.CONFIRMED, OrderStatus.ON_HOLD)]
 
 
 def _value_in_python(session: Session, valued: sa.ColumnElement[bool], currency: str) -> Decimal:
