@@ -18,6 +18,7 @@ from ordersmith.orders.errors import DuplicateExternalRef, ProductNotOrderable
 from ordersmith.orders.models import Channel
 from ordersmith.orders.placement import LineRequest, PlaceOrder
 from ordersmith.orders.queries import customer_history, get_order
+from ordersmith.orders.services import cancel_order
 from tests.factories.inventory import stock_up
 from tests.factories.orders import order_request, place
 
@@ -246,6 +247,23 @@ def test_customer_history_counts_orders_units_and_lifetime_value(shop):
     ]
     assert history.last_order_at is not None
     assert len(history.recent_orders) == 2
+
+
+def test_customer_history_counts_open_and_cancelled_orders_but_not_drafts(shop):
+    # given a placed order, a cancelled one and a draft
+    stock_up(shop.db, {("MAIN", "A-1"): 10})
+    place(shop.db, order_request(shop.cash.id, ("A-1", 1), channel=Channel.WEB))
+    cancelled = place(shop.db, order_request(shop.cash.id, ("A-1", 2), channel=Channel.API))
+    with shop.db.unit_of_work(actor="test") as uow:
+        cancel_order(uow, order_id=cancelled.id, reason="changed their mind")
+    place(shop.db, order_request(shop.cash.id, ("A-1", 4), draft=True))
+    # when
+    with shop.db.reader() as session:
+        history = customer_history(session, shop.cash.id)
+    # then
+    assert (history.order_count, history.open_order_count) == (2, 1)
+    assert history.cancelled_order_count == 1
+    assert history.units_ordered == 1
 
 
 @pytest.mark.parametrize(
