@@ -38,12 +38,15 @@ def one_of(column: sa.ColumnElement[Any], name: str, *, postgresql: bool) -> sa.
     return column == sa.any_(sa.bindparam(name, type_=ARRAY(element)))
 
 
+Query = sa.Select[Any] | sa.CompoundSelect[Any]
+
+
 class HotRead:
     """A SELECT built once per dialect; ``rows`` runs it with the given parameters."""
 
-    def __init__(self, build: Callable[[bool], sa.Select[Any]]) -> None:
+    def __init__(self, build: Callable[[bool], Query]) -> None:
         self._build = build
-        self._portable: sa.Select[Any] | None = None
+        self._portable: Query | None = None
         self._driver: tuple[str, dict[str, Any]] | None = None
 
     def rows(self, conn: Connection, params: Mapping[str, Any]) -> Sequence[sa.Row[Any]]:
@@ -57,7 +60,7 @@ class HotRead:
         return conn.exec_driver_sql(text, {**constants, **params}).all()
 
 
-def _driver_text(statement: sa.Select[Any], dialect: Dialect) -> tuple[str, dict[str, Any]]:
+def _driver_text(statement: Query, dialect: Dialect) -> tuple[str, dict[str, Any]]:
     """The statement's text in the driver's parameter style, and the values of the
     parameters it fixed when it was built (a literal list, a ``LIMIT``), bind-processed."""
     compiled = statement.compile(dialect=dialect)

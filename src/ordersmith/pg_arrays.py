@@ -48,6 +48,7 @@ Rows = Sequence[dict[str, Any]]
 Parameters = dict[str, Any]
 
 _TYPMOD = re.compile(r"\([^)]*\)")
+_SHORT_NAMES = {"TIMESTAMP WITH TIME ZONE": "TIMESTAMPTZ"}
 
 
 @functools.cache
@@ -118,6 +119,7 @@ class ArrayColumn:
 def array_column(key: str, column_type: sa.types.TypeEngine[Any]) -> ArrayColumn:
     """The array column of a value of ``column_type`` named ``key``."""
     sql_type = _TYPMOD.sub("", column_type.compile(dialect=dialect()))
+    sql_type = _SHORT_NAMES.get(sql_type, sql_type)
     if isinstance(column_type, sa.JSON):  # json.dumps itself (the driver's would wrap it)
         return ArrayColumn(key, sql_type, Shape.JSON)
     process = column_type.dialect_impl(dialect()).bind_processor(dialect())
@@ -215,10 +217,10 @@ def unnest_insert(
     columns = tuple(array_column(c.key, c.type) for c in table_columns)
     quote = dialect().identifier_preparer
     names = ", ".join(quote.quote(c.name) for c in table_columns)
-    unpacked = ", ".join(f"packed.a[{i}]::{c.sql_type}[]" for i, c in enumerate(columns, 1))
-    sql = (
+    unpacked = ", ".join(f"p.a[{i}]::{c.sql_type}[]" for i, c in enumerate(columns, 1))
+    sql = (  # kept short: psycopg parses a text over 4 KiB again on every execute
         f"INSERT INTO {quote.format_table(table)} ({names}) SELECT r.* "
-        f"FROM (SELECT %({parameter})s::text[] AS a) AS packed, unnest({unpacked}) AS r"
+        f"FROM (SELECT %({parameter})s::text[] AS a) AS p, unnest({unpacked}) AS r"
     )
     return UnnestInsert(sql, columns, defaults, parameter)
 

@@ -128,31 +128,56 @@ def prices_statement(postgresql: bool) -> sa.Select[Any]:
         sa.or_(lists.c.valid_from.is_(None), lists.c.valid_from <= on),
         sa.or_(lists.c.valid_to.is_(None), lists.c.valid_to >= on),
     )
+    product_columns = (
+        products.c.id,
+        products.c.sku,
+        products.c.name,
+        products.c.status,
+        products.c.stocked,
+        products.c.tax_rate,
+        products.c.price,
+        products.c.currency,
+    )
+    item_columns = (items.c.min_quantity, items.c.price.label("list_item_price"))
+    by_sku = one_of(products.c.sku, "skus", postgresql=postgresql)
+    if not postgresql:
+        return (
+            sa.select(*product_columns, *item_columns, lists.c.priority, lists.c.code)
+            .select_from(products)
+            .outerjoin(
+                items,
+                sa.and_(
+                    items.c.product_id == products.c.id,
+                    items.c.price_list_id.in_(effective_lists.scalar_subquery()),
+                ),
+            )
+            .outerjoin(lists, lists.c.id == items.c.price_list_id)
+            .where(by_sku)
+        )
+    # PostgreSQL: each product's items by index, in a LATERAL subquery, with the
+    # effective lists' ids computed once (an array). As a join, the planner read every
+    # item of the lists and hashed them whenever the lists were small enough for its
+    # cost model to prefer that: O(list size) per order instead of O(lines).
+    item = (
+        sa.select(*item_columns, lists.c.priority, lists.c.code)
+        .join(lists, lists.c.id == items.c.price_list_id)
+        .where(
+            items.c.product_id == products.c.id,
+            items.c.price_list_id == sa.any_(sa.func.array(effective_lists.scalar_subquery())),
+        )
+        .lateral("item")
+    )
     return (
         sa.select(
-            products.c.id,
-            products.c.sku,
-            products.c.name,
-            products.c.status,
-            products.c.stocked,
-            products.c.tax_rate,
-            products.c.price,
-            products.c.currency,
-            items.c.min_quantity,
-            items.c.price.label("list_item_price"),
-            lists.c.priority,
-            lists.c.code,
+            *product_columns,
+            item.c.min_quantity,
+            item.c.list_item_price,
+            item.c.priority,
+            item.c.code,
         )
         .select_from(products)
-        .outerjoin(
-            items,
-            sa.and_(
-                items.c.product_id == products.c.id,
-                items.c.price_list_id.in_(effective_lists.scalar_subquery()),
-            ),
-        )
-        .outerjoin(lists, lists.c.id == items.c.price_list_id)
-        .where(one_of(products.c.sku, "skus", postgresql=postgresql))
+        .outerjoin(item, sa.true())
+        .where(by_sku)
     )
 
 

@@ -52,7 +52,8 @@ def ordering_profile(
 ) -> OrderingProfile:
     """The customer's group, currency, terms and default addresses. ``advisory_lock``
     (PostgreSQL only): also take that transaction-level advisory lock, in the same
-    statement (placement's twin lock, ``orders.duplicates``: one round trip fewer)."""
+    statement (placement's twin lock, ``orders.duplicates``: one round trip fewer), and
+    have the transaction's prepared statements run their generic plans (ADR 0042)."""
     params: dict[str, Any] = {"customer_id": customer_id}
     if advisory_lock is not None:
         params["advisory_lock"] = advisory_lock
@@ -87,12 +88,16 @@ def ordering_profile(
 
 
 def _profile_statement(*, locking: bool = False) -> sa.Select[Any]:
-    """A hot read (it runs on every order placement); ``locking`` adds the advisory lock
-    as a column (evaluated for each row the customer has: re-taking a transaction lock
-    one already holds is a no-op that is released with it)."""
+    """A hot read (it runs on every order placement). ``locking`` (placement's first
+    statement on PostgreSQL) adds the advisory lock as a column (evaluated for each row
+    the customer has: re-taking a transaction lock one already holds is a no-op that is
+    released with it) and a transaction-local ``plan_cache_mode`` (ADR 0042)."""
     customers, addresses = table_of(Customer), table_of(CustomerAddress)
     tiers = table_of(LoyaltyTier)
     lock = sa.func.pg_advisory_xact_lock(sa.bindparam("advisory_lock", type_=sa.BigInteger()))
+    # and, for the rest of the transaction, prepared statements run their generic plan:
+    # placement's prices read was otherwise planned again on every order (ADR 0042)
+    generic = sa.func.set_config("plan_cache_mode", "force_generic_plan", sa.true())
     return (
         sa.select(
             customers.c.id,
@@ -108,7 +113,7 @@ def _profile_statement(*, locking: bool = False) -> sa.Select[Any]:
             customers.c.tier,
             customers.c.merged_into_id,
             tiers.c.price_list_code.label("tier_price_list"),
-            *([lock.label("advisory_lock")] if locking else []),
+            *([lock.label("advisory_lock"), generic.label("plan_cache_mode")] if locking else []),
         )
         .select_from(customers)
         .outerjoin(tiers, tiers.c.code == customers.c.tier)

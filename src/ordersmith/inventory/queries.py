@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -96,28 +96,45 @@ def list_warehouses(session: Session) -> list[WarehouseView]:
     return [warehouse_view(w) for w in rows]
 
 
-def _active_ids_statement(postgresql: bool) -> sa.Select[Any]:
-    """A hot read: it runs on the placement path for orders that pin a warehouse."""
+def active_by_code(postgresql: bool, parameter: str = "codes") -> sa.Select[Any]:
+    """The code and id of the active warehouses whose code is one of ``parameter`` (codes
+    as stored). A hot read: placement pins warehouses by code (on PostgreSQL as part of
+    its prices read, ADR 0042)."""
     wt = table_of(Warehouse)
     return sa.select(wt.c.code, wt.c.id).where(
-        one_of(wt.c.code, "codes", postgresql=postgresql), wt.c.active.is_(True)
+        one_of(wt.c.code, parameter, postgresql=postgresql), wt.c.active.is_(True)
     )
 
 
-_ACTIVE_IDS = HotRead(_active_ids_statement)
+_ACTIVE_IDS = HotRead(active_by_code)
 
 
 def warehouse_ids(session: Session, codes: Iterable[str]) -> dict[str, uuid.UUID]:
     """The ids of the active warehouses with these codes, keyed by each code as given
     (any case); unknown and inactive codes are absent."""
-    given = {code for code in codes if matchable(code)}
-    wanted = sorted({warehouse_code(code) for code in given})
+    wanted = stored_codes(codes)
     ids: dict[str, uuid.UUID] = {}
     conn = core(session)
     for start in range(0, len(wanted), _IN_CHUNK):
         rows = _ACTIVE_IDS.rows(conn, {"codes": wanted[start : start + _IN_CHUNK]})
         ids.update({row.code: row.id for row in rows})
-    return {code: ids[warehouse_code(code)] for code in given if warehouse_code(code) in ids}
+    return ids_as_given(codes, ids)
+
+
+def stored_codes(codes: Iterable[str]) -> list[str]:
+    """The warehouse codes to look up for ``codes`` (any case): as stored, sorted, once
+    each; a code that cannot be stored is left out (it matches nothing)."""
+    return sorted({warehouse_code(code) for code in codes if matchable(code)})
+
+
+def ids_as_given(codes: Iterable[str], ids: Mapping[str, uuid.UUID]) -> dict[str, uuid.UUID]:
+    """``ids`` (warehouse id by code as stored) keyed by each of ``codes`` as given;
+    the codes not found are absent."""
+    return {
+        code: ids[warehouse_code(code)]
+        for code in codes
+        if matchable(code) and warehouse_code(code) in ids
+    }
 
 
 @functools.cache

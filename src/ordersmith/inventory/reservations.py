@@ -11,18 +11,15 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
-import sqlalchemy as sa
-
-from ordersmith.db import core, table_of
+from ordersmith.db import core
 from ordersmith.events import DomainEvent
-from ordersmith.hot_reads import HotRead, one_of
 from ordersmith.inventory import ledger
+from ordersmith.inventory.candidates import CANDIDATES, StockRow
 from ordersmith.inventory.errors import InsufficientStock
 from ordersmith.inventory.events import StockOut
 from ordersmith.inventory.ledger import Entry, Key, Level
-from ordersmith.inventory.models import MovementKind, StockLevel, Warehouse
+from ordersmith.inventory.models import MovementKind
 from ordersmith.inventory.planning import (
     Candidate,
     Demand,
@@ -86,12 +83,16 @@ def reserve(
     source_id: str,
     labels: dict[uuid.UUID, str] | None = None,
     carry: bool = False,
+    locked: Sequence[StockRow] | None = None,
 ) -> Reservation:
     """Reserve ``demands``; with ``allow_partial`` false, a short demand takes nothing.
 
     ``carry`` (PostgreSQL only; ignored on SQLite): the ledger posting is not run but
     returned as ``Reservation.rider``, for the caller's next write statement to carry
-    (``db.insert_together``); until then the stock rows are locked but not updated."""
+    (``db.insert_together``); until then the stock rows are locked but not updated.
+    ``locked``: the candidate rows, already read and locked in this transaction by the
+    caller (order placement's prices read, ``candidates.locked_by_sku``); a superset of
+    the demands' rows, so no read of its own."""
     session = uow.session
     demands = aggregate(d for d in demands if d.quantity > 0)
     if not demands:
@@ -105,10 +106,9 @@ def reserve(
     }
     wanted = {(d.warehouse_id, d.product_id) for d in pinned}
     anywhere = set(params["anywhere"])
+    read = CANDIDATES.rows(core(session), params) if locked is None else locked
     rows = [
-        r
-        for r in _CANDIDATES.rows(core(session), params)
-        if r.product_id in anywhere or (r.warehouse_id, r.product_id) in wanted
+        r for r in read if r.product_id in anywhere or (r.warehouse_id, r.product_id) in wanted
     ]  # the statement selects pinned warehouses x pinned products: keep the pairs asked for
     candidates = [
         Candidate(r.warehouse_id, r.product_id, r.on_hand - r.reserved, r.priority, r.code)
@@ -134,12 +134,12 @@ def reserve(
             for (w, p), q in ledger.in_key_order(plan.take)
         ]
         if carry and ledger.is_postgresql(session):
-            locked = {
+            levels = {
                 (r.warehouse_id, r.product_id): Level(r.on_hand, r.reserved, r.reorder_point)
                 for r in rows
             }
             new_levels, result.rider = ledger.post_carried(
-                session, entries, locked, actor=uow.actor
+                session, entries, levels, actor=uow.actor
             )
         else:
             new_levels = _post_locked(uow, entries)
@@ -164,40 +164,6 @@ def reserve(
             )
         )
     return result
-
-
-def _candidates_statement(postgresql: bool) -> sa.Select[Any]:
-    """The stock rows a reservation may take from, in (warehouse, product) order and, on
-    PostgreSQL, locked in that order. It runs on every placement (a hot read). Pinned
-    demands select warehouses x products, a small superset the planner narrows down."""
-    levels, warehouses = table_of(StockLevel), table_of(Warehouse)
-    query = (
-        sa.select(
-            levels.c.warehouse_id,
-            levels.c.product_id,
-            levels.c.on_hand,
-            levels.c.reserved,
-            levels.c.reorder_point,
-            warehouses.c.priority,
-            warehouses.c.code,
-        )
-        .join(warehouses, warehouses.c.id == levels.c.warehouse_id)
-        .where(
-            sa.or_(
-                one_of(levels.c.product_id, "anywhere", postgresql=postgresql),
-                sa.and_(
-                    one_of(levels.c.warehouse_id, "pinned_warehouses", postgresql=postgresql),
-                    one_of(levels.c.product_id, "pinned_products", postgresql=postgresql),
-                ),
-            ),
-            warehouses.c.active.is_(True),
-        )
-        .order_by(levels.c.warehouse_id, levels.c.product_id)
-    )
-    return query.with_for_update(of=levels) if postgresql else query
-
-
-_CANDIDATES = HotRead(_candidates_statement)
 
 
 def _post_locked(uow: UnitOfWork, entries: list[Entry]) -> dict[Key, Level]:

@@ -30,6 +30,7 @@ from ordersmith.customers.profile import OrderingProfile, ordering_profile
 from ordersmith.db import core, insert_together, table_of
 from ordersmith.errors import FieldError, ValidationFailed
 from ordersmith.ids import new_id
+from ordersmith.inventory.candidates import StockRow
 from ordersmith.inventory.ledger import in_key_order
 from ordersmith.inventory.planning import Demand
 from ordersmith.inventory.queries import warehouse_ids
@@ -40,7 +41,7 @@ from ordersmith.orders.events import OrderDrafted, OrderHeld, OrderPlaced
 from ordersmith.orders.lines import line_row, line_views, price_line
 from ordersmith.orders.models import Order, OrderHistory, OrderLine, OrderReservation
 from ordersmith.orders.payment_holds import hold_for_payment_or_credit
-from ordersmith.orders.placement_reads import price_request, prices_and_duplicate
+from ordersmith.orders.placement_reads import PlacementRead, placement_read, price_request
 from ordersmith.orders.queries import order_view
 from ordersmith.orders.requests import LineRequest, PlaceOrder, lines_fingerprint, validate
 from ordersmith.orders.status import HoldReason, OrderStatus
@@ -152,14 +153,15 @@ def prepare(
     customer = ordering_profile(session, request.customer_id, advisory_lock=lock)
     currency = customer.currency
     if request.draft:
-        prices, duplicate_of = price_request(session, request, customer, now.date()), None
+        read = PlacementRead(price_request(session, request, customer, now.date()), None)
     else:  # one statement; the twin lock is held (taken with the profile)
-        prices, duplicate_of = prices_and_duplicate(uow, request, customer, fingerprint, now.date())
-    warehouses = _warehouse_ids(uow, request.lines)
+        read = placement_read(uow, request, customer, fingerprint, now.date())
+    prices, duplicate_of = read.prices, read.duplicate_of
+    warehouses = _pinned_warehouses(uow, request.lines, read.warehouses)
     policy = request.backorder_policy or uow.settings.backorder_policy
     reservation = Reservation()
     if not request.draft:
-        reservation = _reserve(uow, request, prices, warehouses, policy, number)
+        reservation = _reserve(uow, request, prices, warehouses, policy, number, read.locked)
     amounts, totals = price_amounts(request, prices, currency)
     status = OrderStatus.DRAFT if request.draft else OrderStatus.PLACED
     hold_reason = None
@@ -339,11 +341,17 @@ def _history(
     }
 
 
-def _warehouse_ids(uow: UnitOfWork, lines: Sequence[LineRequest]) -> dict[str, uuid.UUID]:
+def _pinned_warehouses(
+    uow: UnitOfWork, lines: Sequence[LineRequest], found: dict[str, uuid.UUID] | None
+) -> dict[str, uuid.UUID]:
+    """The ids of the warehouses the lines pin, by code as given (any case): ``found``
+    when the placement read brought them, else read; unknown_warehouse if one is
+    unknown or inactive."""
     codes = sorted({line.warehouse for line in lines if line.warehouse})
     if not codes:
         return {}
-    found = warehouse_ids(uow.session, codes)  # keyed by the codes as given (any case)
+    if found is None:
+        found = warehouse_ids(uow.session, codes)
     missing = [c for c in codes if c not in found]
     if missing:
         raise ValidationFailed(
@@ -365,6 +373,7 @@ def _reserve(
     warehouses: dict[str, uuid.UUID],
     policy: BackorderPolicy,
     number: str,
+    locked: list[StockRow] | None,
 ) -> Reservation:
     demands = [
         Demand(
@@ -384,6 +393,7 @@ def _reserve(
         source_id=number,
         labels=labels,
         carry=True,  # the order's insert runs the posting (place_order)
+        locked=locked,  # PostgreSQL: read and locked with the prices
     )
     if reservation.short and policy is BackorderPolicy.REJECT:
         uow.record_even_if_failed(*reservation.shortage_events)

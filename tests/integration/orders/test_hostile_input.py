@@ -128,6 +128,41 @@ def test_an_unknown_or_unstorable_pinned_warehouse_is_an_unknown_warehouse_error
     assert _order_count(shop.db) == 0
 
 
+def test_an_inactive_pinned_warehouse_is_an_unknown_warehouse_error_and_reserves_nothing(shop):
+    # given: stock in EAST, which is then closed
+    stock_up(shop.db, {("MAIN", "A-1"): 5, ("EAST", "A-1"): 5})
+    with shop.db.engine.begin() as conn:
+        conn.execute(
+            sa.text("UPDATE warehouses SET active = :no WHERE code = 'EAST'"), {"no": False}
+        )
+    request = PlaceOrder(
+        customer_id=shop.cash.id,
+        channel=order_request(shop.cash.id, ("A-1", 1)).channel,
+        lines=[LineRequest("A-1", 1), LineRequest("A-1", 1, warehouse="east")],
+    )
+    # when
+    error = _refusal(shop.db, request)
+    # then
+    assert error.code == "unknown_warehouse"
+    assert _fields(error) == {"lines.1.warehouse"}
+    assert _reserved(shop.db, "A-1") == {"EAST": 0, "MAIN": 0}
+
+
+def test_a_sku_pinned_on_one_line_and_free_on_another_reserves_from_both_warehouses(shop):
+    # given: MAIN is the preferred warehouse
+    stock_up(shop.db, {("MAIN", "A-1"): 5, ("EAST", "A-1"): 5})
+    request = PlaceOrder(
+        customer_id=shop.cash.id,
+        channel=order_request(shop.cash.id, ("A-1", 1)).channel,
+        lines=[LineRequest("A-1", 3, warehouse="EAST"), LineRequest("A-1", 4)],
+    )
+    # when
+    order = place(shop.db, request)
+    # then: the pinned units come from EAST, the free ones from the first that has them all
+    assert order.status == "placed"
+    assert _reserved(shop.db, "A-1") == {"EAST": 3, "MAIN": 4}
+
+
 def test_a_draft_keeps_its_pinned_warehouse_when_it_is_placed(shop):
     # given
     stock_up(shop.db, {("MAIN", "A-1"): 5, ("EAST", "A-1"): 5})
