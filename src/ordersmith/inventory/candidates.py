@@ -32,9 +32,17 @@ class StockRow(NamedTuple):
     code: str
 
 
-def _columns() -> list[sa.ColumnElement[Any]]:
-    levels, warehouses = table_of(StockLevel), table_of(Warehouse)
-    return [
+def _select(
+    anywhere: sa.ColumnElement[bool],
+    pinned: sa.ColumnElement[bool],
+    *extra: sa.ColumnElement[bool],
+    by_sku: bool = False,
+    lock: bool,
+) -> sa.Select[Any]:
+    """The rows of active warehouses that match ``anywhere`` or ``pinned``, in key order
+    (locked in that order with ``lock``); ``by_sku`` joins the products."""
+    levels, warehouses, products = table_of(StockLevel), table_of(Warehouse), table_of(Product)
+    query = sa.select(
         levels.c.warehouse_id,
         levels.c.product_id,
         levels.c.on_hand,
@@ -42,29 +50,26 @@ def _columns() -> list[sa.ColumnElement[Any]]:
         levels.c.reorder_point,
         warehouses.c.priority,
         warehouses.c.code,
-    ]
+    ).join(warehouses, warehouses.c.id == levels.c.warehouse_id)
+    if by_sku:
+        query = query.join(products, products.c.id == levels.c.product_id)
+    query = query.where(sa.or_(anywhere, pinned), *extra, warehouses.c.active.is_(True))
+    query = query.order_by(levels.c.warehouse_id, levels.c.product_id)
+    return query.with_for_update(of=levels) if lock else query
 
 
 def _candidates_statement(postgresql: bool) -> sa.Select[Any]:
     """By product id: ``anywhere`` (any active warehouse) and ``pinned_warehouses`` x
     ``pinned_products``, a small superset the planner narrows down. A hot read."""
-    levels, warehouses = table_of(StockLevel), table_of(Warehouse)
-    query = (
-        sa.select(*_columns())
-        .join(warehouses, warehouses.c.id == levels.c.warehouse_id)
-        .where(
-            sa.or_(
-                one_of(levels.c.product_id, "anywhere", postgresql=postgresql),
-                sa.and_(
-                    one_of(levels.c.warehouse_id, "pinned_warehouses", postgresql=postgresql),
-                    one_of(levels.c.product_id, "pinned_products", postgresql=postgresql),
-                ),
-            ),
-            warehouses.c.active.is_(True),
-        )
-        .order_by(levels.c.warehouse_id, levels.c.product_id)
+    levels = table_of(StockLevel)
+    return _select(
+        one_of(levels.c.product_id, "anywhere", postgresql=postgresql),
+        sa.and_(
+            one_of(levels.c.warehouse_id, "pinned_warehouses", postgresql=postgresql),
+            one_of(levels.c.product_id, "pinned_products", postgresql=postgresql),
+        ),
+        lock=postgresql,
     )
-    return query.with_for_update(of=levels) if postgresql else query
 
 
 CANDIDATES = HotRead(_candidates_statement)
@@ -75,22 +80,14 @@ def locked_by_sku() -> sa.Select[Any]:
     Parameters: ``anywhere_skus`` (lines that name no warehouse), ``pinned_codes`` x
     ``pinned_skus`` (lines that do; codes as stored). Meant as a MATERIALIZED CTE of a
     statement that reads every row of it."""
-    levels, warehouses, products = table_of(StockLevel), table_of(Warehouse), table_of(Product)
-    return (
-        sa.select(*_columns())
-        .join(warehouses, warehouses.c.id == levels.c.warehouse_id)
-        .join(products, products.c.id == levels.c.product_id)
-        .where(
-            sa.or_(
-                one_of(products.c.sku, "anywhere_skus", postgresql=True),
-                sa.and_(
-                    one_of(warehouses.c.code, "pinned_codes", postgresql=True),
-                    one_of(products.c.sku, "pinned_skus", postgresql=True),
-                ),
-            ),
-            products.c.stocked.is_(True),
-            warehouses.c.active.is_(True),
-        )
-        .order_by(levels.c.warehouse_id, levels.c.product_id)
-        .with_for_update(of=levels)
+    warehouses, products = table_of(Warehouse), table_of(Product)
+    return _select(
+        one_of(products.c.sku, "anywhere_skus", postgresql=True),
+        sa.and_(
+            one_of(warehouses.c.code, "pinned_codes", postgresql=True),
+            one_of(products.c.sku, "pinned_skus", postgresql=True),
+        ),
+        products.c.stocked.is_(True),
+        by_sku=True,
+        lock=True,
     )

@@ -84,3 +84,21 @@ def test_an_order_of_fifteen_lines_costs_the_statements_of_an_order_of_one(
         # one again on every execute)
         longest = max(len(s) for s in (*one, *fifteen, *pinned))
         assert longest <= MAX_CACHED_STATEMENT_LENGTH, longest
+
+
+def test_placement_statements_run_their_generic_plans_on_postgresql(
+    stocked: Any, database_url: str
+) -> None:
+    if not database_url.startswith("postgresql"):
+        pytest.skip("prepared statements and their plans are PostgreSQL's")
+    # when: enough orders for psycopg to prepare placement's statements
+    for quantity in range(1, 10):
+        place(stocked.db, _order(stocked.trade.id, 3, quantity, pinned=1))
+    with stocked.db.engine.connect() as conn:
+        prepared = conn.exec_driver_sql(
+            "SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements"
+        ).all()
+    # then: the prices read (with the stock rows) was planned once, not once per order
+    prices = [p for p in prepared if p.statement.startswith("WITH stock AS MATERIALIZED")]
+    assert prices, [p.statement[:60] for p in prepared]
+    assert all(p.custom_plans == 0 and p.generic_plans > 0 for p in prices), prices
