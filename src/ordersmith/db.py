@@ -27,6 +27,7 @@ from sqlalchemy.engine import Connection, Dialect, Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 from ordersmith import pg_arrays, sqlite_rows, sqlite_writers
+from ordersmith.driver import scalar
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -283,13 +284,13 @@ def insert_together(
     if conn.dialect.name == "postgresql" and batches:
         together = pg_arrays.insert_together(batches, rider)
     if together is not None:
-        result = pg_arrays.run(conn, *together)
+        written = pg_arrays.run(conn, *together)
         if rider is not None:
-            _check_rider(rider, result.scalar())
+            _check_rider(rider, scalar(written))
         return
     if rider is not None:  # rows that cannot go through arrays: the rider runs alone
         alone = f"WITH {rider.ctes} SELECT {rider.count}"
-        _check_rider(rider, pg_arrays.run(conn, alone, rider.parameters).scalar())
+        _check_rider(rider, scalar(pg_arrays.run(conn, alone, rider.parameters)))
     for table, rows in batches:
         insert_rows(conn, table, rows)
 

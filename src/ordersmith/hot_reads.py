@@ -3,10 +3,11 @@
 A read that runs on every order placement is written once, as a SQLAlchemy Core select
 built by a function of the dialect (``postgresql: bool``). On SQLite, whose statements
 run in-process, the select runs as usual. On PostgreSQL its text is compiled once and
-run with ``exec_driver_sql``: no compile-cache look-up, bind or result processing, or
-``IN`` expansion per call. A list parameter is one array (``one_of``: ``= ANY(...)``
-instead of an expanding ``IN``), so the text is the same for any number of values and
-psycopg prepares it once on each connection.
+run on the psycopg cursor (``ordersmith.driver``, ADR 0043): no compile-cache look-up,
+bind or result processing, result metadata, or ``IN`` expansion per call. A list
+parameter is one array (``one_of``: ``= ANY(...)`` instead of an expanding ``IN``), so
+the text is the same for any number of values and psycopg prepares it once on each
+connection.
 
 What the caller gives up on PostgreSQL: the column types' bind processing of the
 parameters (they must be values psycopg adapts as the column would: ``uuid.UUID``,
@@ -17,12 +18,15 @@ aware datetimes in the session's time zone).
 
 from __future__ import annotations
 
+import collections
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Connection, Dialect
+
+from ordersmith import driver
 
 
 def one_of(column: sa.ColumnElement[Any], name: str, *, postgresql: bool) -> sa.ColumnElement[bool]:
@@ -47,17 +51,22 @@ class HotRead:
     def __init__(self, build: Callable[[bool], Query]) -> None:
         self._build = build
         self._portable: Query | None = None
-        self._driver: tuple[str, dict[str, Any]] | None = None
+        self._driver: tuple[str, dict[str, Any], driver.RowMaker] | None = None
 
-    def rows(self, conn: Connection, params: Mapping[str, Any]) -> Sequence[sa.Row[Any]]:
+    def rows(self, conn: Connection, params: Mapping[str, Any]) -> Sequence[Any]:
+        """The rows, with the statement's column names as attributes: SQLAlchemy rows on
+        SQLite, named tuples made by ``ordersmith.driver`` on PostgreSQL."""
         if conn.dialect.name != "postgresql":
             if self._portable is None:
                 self._portable = self._build(False)
             return conn.execute(self._portable, dict(params)).all()
         if self._driver is None:
-            self._driver = _driver_text(self._build(True), conn.dialect)
-        text, constants = self._driver
-        return conn.exec_driver_sql(text, {**constants, **params}).all()
+            built = self._build(True)
+            names = [str(column.key) for column in built.selected_columns]
+            row = collections.namedtuple("HotRow", names, rename=True)  # type: ignore[misc]
+            self._driver = (*_driver_text(built, conn.dialect), row._make)
+        text, constants, make = self._driver
+        return driver.fetch(conn, text, {**constants, **params}, make)
 
 
 def _driver_text(statement: Query, dialect: Dialect) -> tuple[str, dict[str, Any]]:

@@ -9,7 +9,7 @@ and cast on the server (``%(col)s::UUID[]``):
   parameters is parsed again on every call);
 - building the literal is one string join per column; a Python list would be dumped by
   the driver element by element (measured: most of the parameter cost of placement);
-- the statements are driver-level SQL (``Connection.exec_driver_sql``): nothing is
+- the statements are driver-level SQL (``ordersmith.driver``): nothing is
   compiled or bound per call, and SQLAlchemy's events still see them.
 
 Every value first goes through its column type's own bind processing, as on the VALUES
@@ -39,8 +39,9 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import psycopg
-from sqlalchemy.engine import Connection, CursorResult, Dialect
+from sqlalchemy.engine import Connection, Dialect
 
+from ordersmith import driver
 from ordersmith.row_defaults import left_out_defaults
 
 Process = Callable[[Any], Any]
@@ -150,9 +151,10 @@ def unnest(columns: Sequence[ArrayColumn]) -> str:
     return "unnest(" + ", ".join(c.sql for c in columns) + ")"
 
 
-def run(conn: Connection, sql: str, parameters: Parameters) -> CursorResult[Any]:
-    """Run driver-level ``sql`` on the unit of work's connection."""
-    return conn.exec_driver_sql(sql, parameters)
+def run(conn: Connection, sql: str, parameters: Parameters) -> list[tuple[Any, ...]]:
+    """Run driver-level ``sql`` on the unit of work's connection; its rows, as tuples
+    (ordersmith.driver)."""
+    return driver.fetch(conn, sql, parameters)
 
 
 @dataclass(frozen=True, eq=False)  # one per (table, keys, parameter), compared by identity

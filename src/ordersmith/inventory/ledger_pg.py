@@ -62,9 +62,9 @@ def apply(
     (warehouse, product, on_hand, reserved, reorder_point) of the rows updated."""
     parameters = _parameters(deltas)
     if not movements:
-        return pg_arrays.run(conn, _UPDATE, parameters).all()
+        return pg_arrays.run(conn, _UPDATE, parameters)
     parameters |= _movement_parameters(deltas, movements)
-    return pg_arrays.run(conn, f"WITH {_update_and_append()} SELECT * FROM u", parameters).all()
+    return pg_arrays.run(conn, f"WITH {_update_and_append()} SELECT * FROM u", parameters)
 
 
 def rider(
