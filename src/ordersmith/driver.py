@@ -10,7 +10,8 @@ tuples of names the caller knew when it built the statement.
 What is kept of SQLAlchemy's execution:
 
 - the engine's cursor events, ``before_cursor_execute`` and ``after_cursor_execute``
-  (statement counters and timers listen to them; the context argument is None);
+  (statement counters and timers listen to them; the context argument is None, and a
+  ``retval=True`` listener cannot rewrite the statement);
 - its exception classes: a psycopg error is raised as the ``sqlalchemy.exc`` error it
   maps to (``IntegrityError`` for a unique violation, ``OperationalError`` for a
   deadlock, …), with the psycopg error as ``orig``.
