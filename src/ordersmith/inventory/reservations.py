@@ -99,14 +99,16 @@ def reserve(
         return Reservation()
     refuse_stock_lock(session)
     pinned = [d for d in demands if d.warehouse_id is not None]
-    params = {
-        "anywhere": sorted({d.product_id for d in demands if d.warehouse_id is None}),
-        "pinned_warehouses": sorted({d.warehouse_id for d in pinned if d.warehouse_id}),
-        "pinned_products": sorted({d.product_id for d in pinned}),
-    }
     wanted = {(d.warehouse_id, d.product_id) for d in pinned}
-    anywhere = set(params["anywhere"])
-    read = CANDIDATES.rows(core(session), params) if locked is None else locked
+    anywhere = {d.product_id for d in demands if d.warehouse_id is None}
+    read = locked
+    if read is None:
+        params = {
+            "anywhere": sorted(anywhere),
+            "pinned_warehouses": sorted({d.warehouse_id for d in pinned if d.warehouse_id}),
+            "pinned_products": sorted({d.product_id for d in pinned}),
+        }
+        read = CANDIDATES.rows(core(session), params)
     rows = [
         r for r in read if r.product_id in anywhere or (r.warehouse_id, r.product_id) in wanted
     ]  # the statement selects pinned warehouses x pinned products: keep the pairs asked for

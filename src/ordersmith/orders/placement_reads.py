@@ -15,6 +15,7 @@ the stock rows to reserve from and the pinned warehouses, in one statement.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -72,22 +73,26 @@ def placement_read(
     )
     params |= duplicate_params(customer.id, fingerprint, since)
     conn = core(uow.session)
-    if conn.dialect.name != "postgresql":
-        rows = _PRICES_AND_DUPLICATE.rows(conn, params)
-        prices = priced_products(rows, quantities, customer.currency)
-        check_orderable(request.lines, prices, customer.currency)
-        return PlacementRead(prices, rows[0].duplicate_of if rows else None)
-    refuse_stock_lock(uow.session)
-    pinned = [line for line in request.lines if line.warehouse]
-    params |= {
-        "anywhere_skus": sorted({line.sku for line in request.lines if not line.warehouse}),
-        "pinned_skus": sorted({line.sku for line in pinned}),
-        "pinned_codes": stored_codes(line.warehouse for line in pinned if line.warehouse),
-    }
-    rows = _WITH_STOCK.rows(conn, params)
-    price_rows = [r for r in rows if r.kind == "p"]
+    postgresql = conn.dialect.name == "postgresql"
+    codes = {line.warehouse for line in request.lines if line.warehouse}
+    rows: Sequence[Any]
+    price_rows: Sequence[Any]
+    if postgresql:  # the stock rows are locked by this read
+        refuse_stock_lock(uow.session)
+        params |= {
+            "anywhere_skus": sorted({line.sku for line in request.lines if not line.warehouse}),
+            "pinned_skus": sorted({line.sku for line in request.lines if line.warehouse}),
+            "pinned_codes": stored_codes(codes),
+        }
+        rows = _WITH_STOCK.rows(conn, params)
+        price_rows = [r for r in rows if r.kind == "p"]
+    else:
+        rows = price_rows = _PRICES_AND_DUPLICATE.rows(conn, params)
     prices = priced_products(price_rows, quantities, customer.currency)
     check_orderable(request.lines, prices, customer.currency)
+    duplicate_of = price_rows[0].duplicate_of if price_rows else None
+    if not postgresql:
+        return PlacementRead(prices, duplicate_of)
     locked = [
         StockRow(
             r.warehouse_id,
@@ -102,12 +107,7 @@ def placement_read(
         if r.kind == "s"
     ]
     found = {r.warehouse_code: r.warehouse_id for r in rows if r.kind == "w"}
-    return PlacementRead(
-        prices,
-        price_rows[0].duplicate_of if price_rows else None,
-        locked,
-        ids_as_given({line.warehouse for line in pinned if line.warehouse}, found),
-    )
+    return PlacementRead(prices, duplicate_of, locked, ids_as_given(codes, found))
 
 
 def price_request(
