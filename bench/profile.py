@@ -8,7 +8,9 @@ On a freshly loaded database (1 warehouse), after 100 warm-up orders:
    "Python" = wall - driver time;
 2. the same number of raw SQL orders (bench.raw), for the single-client baseline;
 3. ``orders`` more under pyinstrument (wall-clock sampling): the text profile is printed
-   and an HTML one written to bench/results/.
+   and an HTML one written to bench/results/; meanwhile, with PostgreSQL on this
+   machine, its backend's CPU per statement kind (``db_cpu_by_statement``: what is left
+   of ``db_cpu_ms_per_order`` is mostly ``COMMIT``).
 
 pyinstrument is not a dependency of Ordersmith: ``.venv/bin/pip install pyinstrument``.
 """
@@ -85,12 +87,20 @@ def run_profile(db_kind: str, orders: int, skus: int, say: Say) -> dict[str, Any
             raw.close()
             meters.close()
             say(f"profiling {orders} orders with pyinstrument")
+            timer.close()
+            backend = StatementTimer(db.engine, backend_cpu=True)  # the database's side
             profiler = Profiler(interval=0.0005)
             rec = Recorder()
             profiler.start()
             for _ in range(orders):
                 ours.step("place", rec)
             profiler.stop()
+            backend.close()
+            if backend.backend_cpu:  # PostgreSQL on this machine
+                result["ordersmith"]["db_cpu_by_statement"] = {
+                    label: round(total * 1000 / orders, 3)
+                    for label, total in backend.backend_cpu.most_common()
+                }
         finally:
             db.dispose()
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
