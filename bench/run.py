@@ -39,6 +39,7 @@ from bench.workload import (
     first_quarter,
     shares,
 )
+from ordersmith.heap import freeze_startup_objects
 from ordersmith.uow import Database
 
 Say = Callable[[str], None]
@@ -279,7 +280,9 @@ def _ordersmith_clients(
         for i in range(config.clients)
     ]
     if config.via == "service":
-        return [ServiceClient(db, m, counter) for m in makers], lambda: [os.getpid()], None
+        clients: list[Client] = [ServiceClient(db, m, counter) for m in makers]
+        freeze_startup_objects()  # this process is the application: as the server does
+        return clients, lambda: [os.getpid()], None
     try:
         from bench.http_mode import HttpClient, running_server
     except ImportError as exc:  # httpx comes with the development extras

@@ -11,6 +11,7 @@ from types import FrameType
 import typer
 
 from ordersmith.cli.common import cli_actor, console, database
+from ordersmith.heap import freeze_startup_objects
 from ordersmith.jobs.worker import Backlog, RunReport, backlog, replay_dead, run_once, run_worker
 from ordersmith.logging import configure_logging
 
@@ -44,6 +45,7 @@ def register(app: typer.Typer) -> None:
                 return
             settings = db.settings
             configure_logging(settings.log_level, json=settings.environment == "production")
+            freeze_startup_objects()  # a long-running process (ADR 0044)
             console.print("worker running; Ctrl-C stops it")
             with _stop_on_signals() as stop:
                 run_worker(db, stop=stop, poll_ms=settings.worker_poll_ms)

@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from ordersmith import __version__
 from ordersmith.config import Settings, load_settings
+from ordersmith.heap import freeze_startup_objects
 from ordersmith.jobs.background import start_background_worker
 from ordersmith.logging import configure_logging
 from ordersmith.runtime import open_database
@@ -85,7 +86,10 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
 
 
 def create_default_app() -> FastAPI:
-    """Entry point for ASGI servers (granian/uvicorn --factory)."""
+    """Entry point for ASGI servers (granian/uvicorn --factory): one per worker process,
+    whose start-up objects are then frozen (ordersmith.heap, ADR 0044)."""
     settings = load_settings()
     configure_logging(settings.log_level, json=settings.environment == "production")
-    return create_app(settings)
+    app = create_app(settings)
+    freeze_startup_objects()
+    return app
