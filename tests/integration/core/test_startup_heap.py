@@ -11,7 +11,7 @@ import pytest
 
 from ordersmith.heap import freeze_startup_objects
 from ordersmith.uow import Database
-from ordersmith.web.app import create_default_app
+from ordersmith.web import app as web_app
 
 
 @pytest.fixture
@@ -40,9 +40,12 @@ def test_the_servers_application_factory_freezes_its_start_up(
     # given the environment a server worker starts from (the embedded database)
     monkeypatch.setenv("ORDERSMITH_DATA_DIR", str(tmp_path))
     monkeypatch.delenv("ORDERSMITH_DATABASE_URL", raising=False)
+    # the factory also configures the process's logging: not this test's subject, and
+    # global (structlog), so the other tests of this process keep theirs
+    monkeypatch.setattr(web_app, "configure_logging", lambda *_args, **_kwargs: None)
 
     # when granian's factory builds the application
-    app = create_default_app()
+    app = web_app.create_default_app()
 
     # then what it built is frozen
     try:
