@@ -20,13 +20,14 @@ import shutil
 import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from filelock import FileLock
 
-from ordersmith import migrate
+from ordersmith import clock, migrate
 from ordersmith.db import make_engine
 from ordersmith.demo.fulfilment import FulfilmentSummary, simulate_fulfilment
 from ordersmith.demo.loader import load_demo
@@ -97,14 +98,23 @@ def _build(request: pytest.FixtureRequest, shared: Path) -> None:
     else:
         url = _new_database(worker_url)
     db = Database.connect(make_settings(data, url))
+    started = clock.now()
     try:
         load_demo(db, **SMALL)
         summary = simulate_fulfilment(db, days=DAYS, seed=SEED)
     finally:
         db.dispose()
     (building / "summary.pickle").write_bytes(pickle.dumps(summary))
+    (building / "built_at").write_text(started.isoformat())
     shutil.rmtree(shared, ignore_errors=True)
     building.rename(shared)
+
+
+def built_at(tmp_path_factory: pytest.TempPathFactory, backend: str) -> datetime:
+    """When this run's simulation of ``backend`` was built: the demo it loaded is dated
+    from that day (``load_demo`` and ``simulate_fulfilment`` count from today)."""
+    shared = run_folder(tmp_path_factory) / f"simulated-{backend}"
+    return datetime.fromisoformat((shared / "built_at").read_text())
 
 
 def _new_database(worker_url: str) -> str:
