@@ -58,13 +58,18 @@ def run_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
 
 
+def built_folder(tmp_path_factory: pytest.TempPathFactory, backend: str) -> Path:
+    """Where this run's simulation of ``backend`` is built, once, for every worker."""
+    return run_folder(tmp_path_factory) / f"simulated-{backend}"
+
+
 @contextmanager
 def simulated_copy(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[Database, FulfilmentSummary]]:
     """A database of its own holding the run's simulated demo, and the summary."""
     backend: str = request.param
-    shared = run_folder(tmp_path_factory) / f"simulated-{backend}"
+    shared = built_folder(tmp_path_factory, backend)
     with FileLock(f"{shared}.lock"):
         if not (shared / "summary.pickle").exists():
             _build(request, shared)
@@ -113,8 +118,8 @@ def _build(request: pytest.FixtureRequest, shared: Path) -> None:
 def built_at(tmp_path_factory: pytest.TempPathFactory, backend: str) -> datetime:
     """When this run's simulation of ``backend`` was built: the demo it loaded is dated
     from that day (``load_demo`` and ``simulate_fulfilment`` count from today)."""
-    shared = run_folder(tmp_path_factory) / f"simulated-{backend}"
-    return datetime.fromisoformat((shared / "built_at").read_text())
+    built = built_folder(tmp_path_factory, backend)
+    return datetime.fromisoformat((built / "built_at").read_text())
 
 
 def _new_database(worker_url: str) -> str:
