@@ -1,5 +1,5 @@
 """``--via http``: the real server (``python -m ordersmith serve --workers 2``, granian)
-driven by one keep-alive ``httpx.Client`` per client thread.
+driven by one keep-alive connection per client thread (``bench.http_client``).
 
 Under ``/api/v1``:
 
@@ -35,9 +35,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import httpx
-
 from bench.databases import Target
+from bench.http_client import LeanClient, Response, TransportError
 from bench.metrics import children_of
 from bench.order_to_cash import BOX, CURRENCY, METHOD, Paid, fulfil_op, pay_op
 from bench.recorder import (
@@ -121,9 +120,13 @@ def _wait_healthy(server: Server, log: Path, timeout: float = 30.0) -> None:
         if server.process.poll() is not None:
             break
         try:
-            if httpx.get(server.base_url + "/healthz", timeout=1.0).status_code == 200:
-                return
-        except httpx.TransportError:
+            probe = LeanClient(server.base_url, {}, timeout=1.0)
+            try:
+                if probe.get("/healthz").status_code == 200:
+                    return
+            finally:
+                probe.close()
+        except TransportError:
             pass
         time.sleep(0.1)
     tail = "\n".join(log.read_text(errors="replace").splitlines()[-30:])
@@ -146,10 +149,8 @@ class HttpClient:
 
     def __init__(self, server: Server, maker: OrderMaker) -> None:
         self.maker = maker
-        self.http = httpx.Client(
-            base_url=server.base_url + API,
-            headers={"Authorization": f"Bearer {server.token}"},
-            timeout=60.0,
+        self.http = LeanClient(
+            server.base_url + API, {"Authorization": f"Bearer {server.token}"}, timeout=60.0
         )
         self.warehouse_codes = maker.data.warehouse_codes
         self.billing = HttpBilling(self.http)
@@ -204,7 +205,7 @@ class HttpClient:
             body["external_ref"] = spec.external_ref
         try:
             response = self.http.post("/orders", json=body)
-        except httpx.HTTPError as exc:
+        except TransportError as exc:
             return rec.error(PLACE, repr(exc)), None, ""
         if response.status_code == 201:
             body = response.json()
@@ -236,7 +237,7 @@ class HttpClient:
             self._get(f"/customers/{self.maker.customer()}/history")
 
 
-def _problem_code(response: httpx.Response) -> str:
+def _problem_code(response: Response) -> str:
     try:
         return str(response.json().get("code", ""))
     except ValueError:
@@ -246,12 +247,12 @@ def _problem_code(response: httpx.Response) -> str:
 class ApiError(Exception):
     """An answer the workload did not expect: its status and problem code."""
 
-    def __init__(self, response: httpx.Response) -> None:
+    def __init__(self, response: Response) -> None:
         self.status, self.code = response.status_code, _problem_code(response)
-        super().__init__(f"HTTP {self.status} {self.code} {response.request.url.path}")
+        super().__init__(f"HTTP {self.status} {self.code} {response.path}")
 
 
-def expect(response: httpx.Response, status: int) -> httpx.Response:
+def expect(response: Response, status: int) -> Response:
     if response.status_code != status:
         raise ApiError(response)
     return response
@@ -260,7 +261,7 @@ def expect(response: httpx.Response, status: int) -> httpx.Response:
 class HttpBilling:
     """bench.order_to_cash's billing port over the API."""
 
-    def __init__(self, http: httpx.Client) -> None:
+    def __init__(self, http: LeanClient) -> None:
         self.http = http
 
     def open_invoices(self, customer_id: uuid.UUID) -> Decimal:
@@ -299,7 +300,7 @@ class HttpBilling:
 class HttpWarehouse:
     """bench.order_to_cash's warehouse port over the API."""
 
-    def __init__(self, http: httpx.Client, carrier: str) -> None:
+    def __init__(self, http: LeanClient, carrier: str) -> None:
         self.http, self.carrier = http, carrier
 
     def wave(

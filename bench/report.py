@@ -271,7 +271,7 @@ def print_table(doc: dict[str, Any], console: Console | None = None) -> None:
     clients_cpu = comp["ordersmith"]["cpu_ms_per_order"].get("http_clients")
     if clients_cpu is not None:
         console.print(
-            f"(http: app CPU is the server's process tree; the httpx clients in the bench "
+            f"(http: app CPU is the server's process tree; the HTTP clients in the bench "
             f"process used {clients_cpu} ms/order more)"
         )
     ops = Table(title="TPC-C-like mix (Ordersmith) and read mix", title_justify="left")

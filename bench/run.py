@@ -283,10 +283,7 @@ def _ordersmith_clients(
         clients: list[Client] = [ServiceClient(db, m, counter) for m in makers]
         freeze_startup_objects()  # this process is the application: as the server does
         return clients, lambda: [os.getpid()], None
-    try:
-        from bench.http_mode import HttpClient, running_server
-    except ImportError as exc:  # httpx comes with the development extras
-        raise SystemExit(f"--via http needs httpx ({exc}): run `make dev` first") from exc
+    from bench.http_mode import HttpClient, running_server
     from bench.metrics import peak_rss_kb
 
     server = stack.enter_context(running_server(db, target, workers=config.server_workers))

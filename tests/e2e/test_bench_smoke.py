@@ -4,8 +4,9 @@ Tiny scale (200 SKUs, 20 customers, 1 warehouse, 6 seconds, service layer, fulfi
 batches of 3): it proves that the harness loads a business and opens its books,
 alternates Ordersmith and the raw SQL baseline, runs the whole TPC-C-like mix — place
 order, record payment, fulfil, order status, stock level — counts statements, and ends
-with a PASS consistency verdict. No timing is asserted: performance is measured by the
-bench, never asserted in tests.
+with a PASS consistency verdict. The same run over HTTP (``--via http``) drives the real
+server, so the HTTP clients and the server's start and stop cannot rot either. No timing
+is asserted: performance is measured by the bench, never asserted in tests.
 
 On SQLite always; on PostgreSQL too when ORDERSMITH_TEST_DATABASE_URL is set (the bench
 creates and drops its own database on that server). Both with 2 clients: the deadlock
@@ -20,6 +21,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -28,6 +30,23 @@ PG_ENV = "ORDERSMITH_TEST_DATABASE_URL"
 
 
 CLIENTS = "2"
+
+
+def _tiny_run(
+    backend: str, via: str, out: Path, env: dict[str, str]
+) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "bench", "run", "--db", backend, "--via", via]
+    command += ["--skus", "200", "--customers", "20", "--history", "200", "--warehouses", "1"]
+    command += ["--opening-confirmed", "10", "--fulfil-batch", "3"]
+    command += ["--clients", CLIENTS, "--seconds", "6", "--out", str(out), "--quiet"]
+    return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=240)
+
+
+def _result(finished: subprocess.CompletedProcess[str], out: Path) -> dict[str, Any]:
+    verdict = json.loads(out.read_text())["consistency"] if out.exists() else None
+    assert finished.returncode == 0, (finished.stdout + finished.stderr, verdict)
+    doc: dict[str, Any] = json.loads(out.read_text())
+    return doc
 
 
 def _env(backend: str) -> dict[str, str]:
@@ -49,20 +68,12 @@ def test_a_tiny_bench_run_reports_the_whole_mix_the_statements_and_a_passing_ver
     # given
     env = _env(backend)
     out = tmp_path / "result.json"
-    command = [sys.executable, "-m", "bench", "run", "--db", backend, "--via", "service"]
-    command += ["--skus", "200", "--customers", "20", "--history", "200", "--warehouses", "1"]
-    command += ["--opening-confirmed", "10", "--fulfil-batch", "3"]
-    command += ["--clients", CLIENTS, "--seconds", "6", "--out", str(out), "--quiet"]
 
     # when
-    finished = subprocess.run(
-        command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=180
-    )
+    finished = _tiny_run(backend, "service", out, env)
 
     # then
-    verdict = json.loads(out.read_text())["consistency"] if out.exists() else None
-    assert finished.returncode == 0, (finished.stdout + finished.stderr, verdict)
-    doc = json.loads(out.read_text())
+    doc = _result(finished, out)
     comparison = doc["comparison"]
     assert comparison["ratio"] > 0
     assert comparison["ordersmith"]["orders"] > 0
@@ -90,3 +101,28 @@ def test_a_tiny_bench_run_reports_the_whole_mix_the_statements_and_a_passing_ver
     assert consistency["checks"]["acknowledged_payments_present"]["checked"] > 0
     assert consistency["checks"]["acknowledged_shipments_dispatched"]["checked"] > 0
     assert consistency["checks"]["invoice_payment_balances"]["status"] == "PASS"
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_a_tiny_bench_run_over_http_drives_the_real_server_and_passes(
+    tmp_path: Path, backend: str
+) -> None:
+    # given
+    env = _env(backend)
+    out = tmp_path / "result.json"
+
+    # when the clients go through the server (granian, 2 workers) on kept-alive connections
+    finished = _tiny_run(backend, "http", out, env)
+
+    # then
+    doc = _result(finished, out)
+    comparison = doc["comparison"]
+    assert comparison["ratio"] > 0
+    assert comparison["ordersmith"]["orders"] > 0
+    assert comparison["ordersmith"]["outcomes"].get("error", 0) == 0
+    assert comparison["ordersmith"]["cpu_ms_per_order"]["http_clients"] > 0
+    operations = doc["mix"]["operations"]
+    for name in ("place_order", "record_payment", "fulfil", "order_status", "stock_level"):
+        assert operations[name]["count"] > 0, name
+        assert operations[name]["outcomes"].get("error", 0) == 0, (name, operations[name])
+    assert doc["consistency"]["verdict"] == "PASS", doc["consistency"]
