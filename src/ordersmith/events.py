@@ -21,9 +21,13 @@ class DomainEvent:
 
     @classmethod
     def event_type(cls) -> str:
-        """Dotted name: ``OrderPlaced`` with aggregate ``order`` is ``order.placed``."""
-        snake = _snake(cls.__name__).removeprefix(f"{cls.aggregate_type}_")
-        return f"{cls.aggregate_type}.{snake}"
+        """Dotted name: ``OrderPlaced`` with aggregate ``order`` is ``order.placed``
+        (worked out once per class: every event written asks)."""
+        name = _EVENT_TYPES.get(cls)
+        if name is None:
+            snake = _snake(cls.__name__).removeprefix(f"{cls.aggregate_type}_")
+            name = _EVENT_TYPES[cls] = f"{cls.aggregate_type}.{snake}"
+        return name
 
     def payload(self) -> dict[str, Any]:
         return _fields_of(self)
@@ -39,6 +43,7 @@ def _fields_of(instance: Any) -> dict[str, Any]:
 
 
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+_EVENT_TYPES: dict[type, str] = {}
 
 
 def _snake(name: str) -> str:

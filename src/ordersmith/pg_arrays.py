@@ -63,7 +63,7 @@ class Shape(enum.Enum):
     """How a column's (processed) values are written into its literal."""
 
     BARE = "bare"  # numbers: str(value)
-    UUID = "uuid"  # ids: str(value), written by _uuids
+    UUID = "uuid"  # ids: their 32 hex digits, written by _uuids
     TEXT = "text"  # strings: quoted, quotes and backslashes escaped
     TIME = "time"  # dates and datetimes: their ISO form, quoted
     JSON = "json"  # JSON documents: their text, quoted
@@ -106,7 +106,14 @@ class ArrayColumn:
         return '"{' + self._written(values).replace("\\", "\\\\").replace('"', '\\"') + '}"'
 
     def _written(self, values: Sequence[Any]) -> str:
-        """The values processed by the column type and written by the shape."""
+        """The values processed by the column type and written by the shape; a column
+        holding one object in every row (the order's id, its time, the actor) is
+        written once and repeated."""
+        if len(values) > 1 and len({*map(id, values)}) == 1:
+            return ",".join([self._each(values[:1])] * len(values))
+        return self._each(values)
+
+    def _each(self, values: Sequence[Any]) -> str:
         process = self.process
         if process is None:
             return self.body(values)
@@ -288,18 +295,15 @@ def _bare(values: Sequence[Any]) -> str:
 
 
 _UUID_ONLY = {uuid.UUID}
+_INT = operator.attrgetter("int")
 
 
 def _uuids(values: Sequence[Any]) -> str:
-    """Ids as ``str(uuid)`` writes them (``UUID.__str__`` inlined, one id repeated in
-    every row written once); anything but UUIDs, or a single value, as _bare."""
-    if len(values) < 2 or {*map(type, values)} != _UUID_ONLY:
+    """Ids as 32 hex digits, without hyphens (PostgreSQL's ``uuid`` input takes both
+    forms; this one is written in C-level calls only); anything but UUIDs as _bare."""
+    if {*map(type, values)} != _UUID_ONLY:
         return _bare(values)
-    ints = [u.int for u in values]
-    if ints.count(ints[0]) == len(ints):
-        return ",".join([str(values[0])] * len(ints))
-    hexes = map("%032x".__mod__, ints)
-    return ",".join([f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}" for h in hexes])
+    return ",".join(map("%032x".__mod__, map(_INT, values)))
 
 
 def _text(values: Sequence[Any]) -> str:

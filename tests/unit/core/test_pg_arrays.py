@@ -4,24 +4,54 @@ value by value, is the same."""
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
 
 from ordersmith import pg_arrays
-from ordersmith.db import Fixed
+from ordersmith.db import Fixed, UtcDateTime
 
 
-def test_ids_are_written_as_str_writes_them_whether_repeated_distinct_single_or_null() -> None:
-    # given: distinct ids, one id repeated, a single id, and ids with a NULL
+def test_ids_are_written_as_their_hex_digits_whether_repeated_distinct_or_single() -> None:
+    # given: distinct ids, one id repeated, a single id
     column = pg_arrays.array_column("ids", sa.Uuid())
     distinct = [uuid.uuid4() for _ in range(5)]
-    for values in (distinct, [distinct[0]] * 3, distinct[:1], [distinct[0], None]):
+    for values in (distinct, [distinct[0]] * 3, distinct[:1]):
         # when
         literal = column.literal(values)
         # then
-        assert literal == "{" + ",".join("NULL" if v is None else str(v) for v in values) + "}"
+        assert literal == "{" + ",".join(v.hex for v in values) + "}"
+
+
+def test_ids_with_a_null_among_them_are_written_one_by_one() -> None:
+    # given
+    column = pg_arrays.array_column("ids", sa.Uuid())
+    one = uuid.uuid4()
+    # when / then
+    assert column.literal([one, None]) == "{" + str(one) + ",NULL}"
+
+
+def test_one_object_in_every_row_is_written_once_and_repeated_as_each_would_be() -> None:
+    # given: a column type that processes each value (a timezone-aware time), the same
+    # datetime object in every row, and an equal but distinct one in a last row
+    column = pg_arrays.array_column("at", UtcDateTime())
+    at = datetime(2026, 11, 30, 2, 30, tzinfo=UTC)
+    equal = datetime(2026, 11, 30, 2, 30, tzinfo=UTC)
+    # when
+    repeated, mixed = column.literal([at] * 3), column.literal([at, at, equal])
+    # then
+    assert repeated == mixed == "{" + ",".join(['"2026-11-30T02:30:00+00:00"'] * 3) + "}"
+
+
+def test_a_naive_time_repeated_in_every_row_is_still_refused() -> None:
+    # given
+    column = pg_arrays.array_column("at", UtcDateTime())
+    naive = datetime(2026, 11, 30, 2, 30)
+    # when / then
+    with pytest.raises(ValueError, match="naive datetime"):
+        column.literal([naive] * 4)
 
 
 def test_strings_are_escaped_one_by_one_as_a_whole_column_is() -> None:
