@@ -4,9 +4,9 @@ A set-based statement of many rows (``INSERT … SELECT * FROM unnest(…)``, ``
 FROM unnest(…)``) takes each column as **one array literal** (``{a,b,c}``) sent as text
 and cast on the server (``%(col)s::UUID[]``):
 
-- the SQL text is the same for any number of rows, so psycopg keeps its parsed form and
-  prepares it on the server after a few runs (a multi-row VALUES of more than 50
-  parameters is parsed again on every call);
+- the SQL text is the same for any number of rows, so it is prepared on the server
+  after a few runs; it goes to psycopg in positional form (``ordersmith.driver``), so a
+  statement of several tables may take a parameter per column (ADR 0045);
 - building the literal is one string join per column; a Python list would be dumped by
   the driver element by element (measured: most of the parameter cost of placement);
 - the statements are driver-level SQL (``ordersmith.driver``): nothing is
@@ -99,12 +99,6 @@ class ArrayColumn:
             return "{}"
         return "{" + self._written(values) + "}"
 
-    def packed(self, values: Sequence[Any]) -> str:
-        """The literal as one element of a ``text[]`` literal: quoted, escaped."""
-        if not values:
-            return '"{}"'
-        return '"{' + self._written(values).replace("\\", "\\\\").replace('"', '\\"') + '}"'
-
     def _written(self, values: Sequence[Any]) -> str:
         """The values processed by the column type and written by the shape; a column
         holding one object in every row (the order's id, its time, the actor) is
@@ -168,41 +162,38 @@ def run(conn: Connection, sql: str, parameters: Parameters) -> list[tuple[Any, .
 class UnnestInsert:
     """``INSERT INTO t (…) SELECT … FROM unnest(…)`` for rows of given keys.
 
-    The columns' literals travel packed in **one** parameter, a ``text[]`` whose i-th
-    element is the i-th column's literal, unpacked once on the server: a statement of
-    several tables then has a handful of parameters (psycopg parses a statement of
-    more than 50 parameters again on every call)."""
+    Each column's literal is a parameter of its own, named after the statement's
+    ``parameter`` and the column's place (``t0_1``, ``t0_2``, …), so that several such
+    statements can share one text. (Packing them into one ``text[]`` parameter made the
+    server parse every value twice: ~15% of the order write's PostgreSQL time, ADR 0045.)"""
 
     sql: str
     """The statement's text, to run alone or inside a CTE."""
+    keys: tuple[str, ...]
+    """The rows' keys, in the columns' order."""
     columns: tuple[ArrayColumn, ...]
+    """The rows' columns, then the columns the rows leave out."""
     defaults: dict[str, Any]
     """The scalar Python-side defaults of the columns the rows leave out."""
-    parameter: str
-    _row_keys: int = field(init=False, repr=False)
     _values_of: Callable[[dict[str, Any]], tuple[Any, ...]] = field(init=False, repr=False)
     _default_values: tuple[Any, ...] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        given = len(self.columns) - len(self.defaults)  # the rows' keys, then the defaults
-        object.__setattr__(self, "_row_keys", given)
-        object.__setattr__(self, "_values_of", _values_of([c.key for c in self.columns[:given]]))
-        defaults = tuple(self.defaults[c.key] for c in self.columns[given:])
-        object.__setattr__(self, "_default_values", defaults)
+        object.__setattr__(self, "_values_of", _values_of(self.keys))
+        object.__setattr__(self, "_default_values", tuple(self.defaults.values()))
 
     def parameters(self, rows: Rows) -> dict[str, str]:
-        """The packed literal of ``rows``; a value its column refuses raises
+        """The columns' literals of ``rows``; a value its column refuses raises
         ``StatementError``, as SQLAlchemy would on the VALUES path."""
         n = len(rows)
         try:
             given = (
-                list(zip(*map(self._values_of, rows), strict=True)) if n else [()] * self._row_keys
+                list(zip(*map(self._values_of, rows), strict=True)) if n else [()] * len(self.keys)
             )
             given += [(d,) * n for d in self._default_values]
-            literals = [c.packed(v) for c, v in zip(self.columns, given, strict=True)]
+            return {c.key: c.literal(v) for c, v in zip(self.columns, given, strict=True)}
         except (ValueError, TypeError, AttributeError) as exc:  # a value of the wrong kind
             raise sa.exc.StatementError(str(exc), self.sql, None, exc) from exc
-        return {self.parameter: "{" + ",".join(literals) + "}"}
 
 
 def _values_of(keys: Sequence[str]) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
@@ -216,22 +207,22 @@ def _values_of(keys: Sequence[str]) -> Callable[[dict[str, Any]], tuple[Any, ...
 def unnest_insert(
     table: sa.Table, keys: tuple[str, ...], parameter: str = "rows"
 ) -> UnnestInsert | None:
-    """The array INSERT of ``table`` for rows of these keys, taking them packed in
-    ``parameter``; None when a key is no column or a column left out has a callable
-    Python-side default (only ``sa.insert`` runs it)."""
+    """The array INSERT of ``table`` for rows of these keys, taking their columns as
+    ``parameter_1``, ``parameter_2``, …; None when a key is no column or a column left
+    out has a callable Python-side default (only ``sa.insert`` runs it)."""
     defaults = left_out_defaults(table, keys)
     if defaults is None:
         return None
     table_columns = [table.c[key] for key in (*keys, *defaults)]
-    columns = tuple(array_column(c.key, c.type) for c in table_columns)
+    columns = tuple(
+        array_column(f"{parameter}_{i}", c.type) for i, c in enumerate(table_columns, 1)
+    )
     quote = dialect().identifier_preparer
     names = ", ".join(quote.quote(c.name) for c in table_columns)
-    unpacked = ", ".join(f"p.a[{i}]::{c.sql_type}[]" for i, c in enumerate(columns, 1))
-    sql = (  # kept short: psycopg parses a text over 4 KiB again on every execute
-        f"INSERT INTO {quote.format_table(table)} ({names}) SELECT r.* "
-        f"FROM (SELECT %({parameter})s::text[] AS a) AS p, unnest({unpacked}) AS r"
+    sql = (
+        f"INSERT INTO {quote.format_table(table)} ({names}) SELECT r.* FROM {unnest(columns)} AS r"
     )
-    return UnnestInsert(sql, columns, defaults, parameter)
+    return UnnestInsert(sql, keys, columns, defaults)
 
 
 Batch = tuple[sa.Table, Rows]

@@ -89,3 +89,40 @@ def test_a_database_error_is_raised_as_sqlalchemys_and_the_transaction_rolls_bac
     assert "driver_probe" in str(caught.value)
     with pg.engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT code FROM driver_probe").scalars().all() == ["A"]
+
+
+def test_a_long_statement_of_many_parameters_runs_as_written(pg: Database) -> None:
+    # given: more parameters (60) and a longer text (> 4 KiB) than psycopg keeps
+    # parsed, one name used twice and a literal percent sign
+    names = [f"p{i}" for i in range(60)]
+    padding = " ".join(f"/* {'x' * 60} */" for _ in range(70))
+    sql = (
+        f"SELECT {' + '.join(f'%({n})s::int' for n in names)} + %(p0)s::int AS total, "
+        f"'100%%' AS sign {padding}"
+    )
+    values = {n: i for i, n in enumerate(names)}
+    with pg.engine.begin() as conn:
+        # when: run twice, so that the second run takes the kept conversion
+        first = driver.fetch(conn, sql, values)
+        second = driver.fetch(conn, sql, {**values, "p0": 10})
+    # then
+    assert len(sql) > 4096
+    assert first == [(sum(range(60)), "100%")]
+    assert second == [(sum(range(60)) + 20, "100%")]
+
+
+def test_a_missing_parameter_is_refused_before_anything_is_sent(pg: Database) -> None:
+    # given
+    seen: list[str] = []
+
+    def before(*args: Any) -> None:
+        seen.append(args[2])
+
+    sa.event.listen(pg.engine, "before_cursor_execute", before)
+    try:
+        # when / then
+        with pg.engine.begin() as conn, pytest.raises(KeyError, match="code"):
+            driver.fetch(conn, "SELECT %(code)s::text", {"other": 1})
+    finally:
+        sa.event.remove(pg.engine, "before_cursor_execute", before)
+    assert "SELECT %(code)s::text" not in seen
