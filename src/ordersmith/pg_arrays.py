@@ -17,7 +17,8 @@ path: an enum's check, ``Fixed``'s refusal of extra decimals, ``UtcDateTime``'s 
 of a naive datetime; a refused value raises ``StatementError`` before anything is sent.
 A type may vouch for a whole column at once instead (``Fixed.passes_unchanged``: plain
 Decimals of few enough places), sparing a Python call per value; otherwise each value
-is processed. A column is written by its shape in a few C-level joins and scans.
+is processed. A column is written by its shape in a few C-level joins and scans
+(``ordersmith.pg_literals``), a table of one row value by value.
 Types are cast without length or scale: an explicit cast to ``VARCHAR(n)`` would cut a
 long string silently, while the column refuses it on assignment. SQLite never comes
 here (its statements run in-process).
@@ -25,16 +26,11 @@ here (its statements run in-process).
 
 from __future__ import annotations
 
-import enum
 import functools
-import json
 import operator
 import re
-import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -42,6 +38,7 @@ from sqlalchemy.dialects.postgresql import psycopg
 from sqlalchemy.engine import Connection, Dialect
 
 from ordersmith import driver
+from ordersmith.pg_literals import COLUMN_WRITERS, VALUE_WRITERS, Shape
 from ordersmith.row_defaults import left_out_defaults
 
 Process = Callable[[Any], Any]
@@ -59,17 +56,6 @@ def dialect() -> Dialect:
     return built
 
 
-class Shape(enum.Enum):
-    """How a column's (processed) values are written into its literal."""
-
-    BARE = "bare"  # numbers: str(value)
-    UUID = "uuid"  # ids: their 32 hex digits, written by _uuids
-    TEXT = "text"  # strings: quoted, quotes and backslashes escaped
-    TIME = "time"  # dates and datetimes: their ISO form, quoted
-    JSON = "json"  # JSON documents: their text, quoted
-    ANY = "any"  # anything else: by the value's own type (_element)
-
-
 @dataclass(frozen=True, slots=True)
 class ArrayColumn:
     """One column of an ``unnest``: its parameter name, SQL element type, the column
@@ -84,9 +70,12 @@ class ArrayColumn:
     processing would give back each value as is (``Fixed.passes_unchanged``)."""
     body: Callable[[Sequence[Any]], str] = field(init=False, repr=False, compare=False)
     """The shape's writer of processed values (what goes between the braces)."""
+    one: Callable[[Any], str] = field(init=False, repr=False, compare=False)
+    """The shape's writer of one processed value: what ``body`` writes for ``[value]``."""
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "body", _BODIES[self.shape])
+        object.__setattr__(self, "body", COLUMN_WRITERS[self.shape])
+        object.__setattr__(self, "one", VALUE_WRITERS[self.shape])
 
     @property
     def sql(self) -> str:
@@ -95,6 +84,11 @@ class ArrayColumn:
     def literal(self, values: Sequence[Any]) -> str:
         """``{…}``: a few C-level joins and scans per column, no Python call per value
         (but the column type's bind processing, when it has one to do)."""
+        if len(values) == 1:  # the order's own row, its history, an event: one call
+            value = values[0]
+            if self.process is not None:
+                value = self.process(value)
+            return "{" + self.one(value) + "}"
         if not values:
             return "{}"
         return "{" + self._written(values) + "}"
@@ -275,106 +269,3 @@ def _together(plans: tuple[UnnestInsert, ...]) -> str:
 def _together_carrying(plans: tuple[UnnestInsert, ...], ctes: str, count: str) -> str:
     inserts = ", ".join(f"i{i} AS ({plan.sql})" for i, plan in enumerate(plans))
     return f"WITH {ctes}, {inserts} SELECT {count}"
-
-
-def _bare(values: Sequence[Any]) -> str:
-    """Ids and numbers as they print; a None as NULL."""
-    body = ",".join(map(str, values))
-    if "N" in body:  # a None ("None"), or a Decimal NaN: value by value
-        return ",".join(["NULL" if v is None else str(v) for v in values])
-    return body
-
-
-_UUID_ONLY = {uuid.UUID}
-_INT = operator.attrgetter("int")
-
-
-def _uuids(values: Sequence[Any]) -> str:
-    """Ids as 32 hex digits, without hyphens (PostgreSQL's ``uuid`` input takes both
-    forms; this one is written in C-level calls only); anything but UUIDs as _bare."""
-    if {*map(type, values)} != _UUID_ONLY:
-        return _bare(values)
-    return ",".join(map("%032x".__mod__, map(_INT, values)))
-
-
-def _text(values: Sequence[Any]) -> str:
-    """Strings quoted, their quotes and backslashes escaped; a None as NULL.
-
-    The strings are joined with NUL, escaped in one pass each and split again by
-    NUL: when no string holds a NUL itself (PostgreSQL text never does), it is the
-    same as escaping each string."""
-    if None in values:  # value by value
-        return ",".join(["NULL" if v is None else _quoted(v) for v in values])
-    try:
-        joined = "\x00".join(values)
-    except TypeError:  # a value that is no string: refused by _quoted
-        return ",".join([_quoted(v) for v in values])
-    if joined.count("\x00") != len(values) - 1:  # a string holds a NUL
-        return ",".join([_quoted(v) for v in values])
-    escaped = joined.replace("\\", "\\\\").replace('"', '\\"')
-    return '"' + escaped.replace("\x00", '","') + '"'
-
-
-def _time(values: Sequence[Any]) -> str:
-    """Dates and datetimes in their ISO form, quoted; a None as NULL."""
-    if None not in values:
-        try:
-            return '"' + '","'.join([v.isoformat() for v in values]) + '"'
-        except AttributeError:  # a value already text: value by value
-            pass
-    return ",".join(
-        [
-            "NULL" if v is None else '"' + (v if isinstance(v, str) else v.isoformat()) + '"'
-            for v in values
-        ]
-    )
-
-
-_json = json.JSONEncoder().encode  # json.dumps's own defaults, without its call
-
-
-def _json_documents(values: Sequence[Any]) -> str:
-    """Each value's JSON text, quoted (a None is the JSON null). The documents are
-    joined with NUL, which JSON text never holds (``ensure_ascii`` escapes every
-    control character), escaped in one pass and split again."""
-    joined = "\x00".join(map(_json, values))
-    escaped = joined.replace("\\", "\\\\").replace('"', '\\"')
-    return '"' + escaped.replace("\x00", '","') + '"'
-
-
-def _any(values: Sequence[Any]) -> str:
-    return ",".join([_element(v) for v in values])
-
-
-_BODIES: dict[Shape, Callable[[Sequence[Any]], str]] = {
-    Shape.BARE: _bare,
-    Shape.UUID: _uuids,
-    Shape.TEXT: _text,
-    Shape.TIME: _time,
-    Shape.JSON: _json_documents,
-    Shape.ANY: _any,
-}
-
-
-def _element(value: Any) -> str:
-    """One element of an array literal: NULL, a bare number or id, or a quoted text."""
-    if value is None:
-        return "NULL"
-    kind = type(value)
-    if kind is str:
-        return _quoted(value)
-    if kind is int or kind is uuid.UUID or kind is Decimal:
-        return str(value)
-    if kind is bool:
-        return "t" if value else "f"
-    if isinstance(value, int):
-        return str(int(value))
-    if isinstance(value, datetime | date):
-        return '"' + value.isoformat() + '"'
-    if isinstance(value, str):
-        return _quoted(value)
-    raise TypeError(f"no array element for a {kind.__name__}")
-
-
-def _quoted(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'

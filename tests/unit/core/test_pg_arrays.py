@@ -88,3 +88,36 @@ def test_an_amount_too_fine_among_plain_ones_is_refused() -> None:
     # when / then
     with pytest.raises(ValueError, match="more than 4 decimals"):
         column.literal([Decimal("1.5"), Decimal("0.00001")])
+
+
+ONE_ROW_CASES = [
+    (sa.Uuid(), [uuid.uuid4(), None]),
+    (sa.BigInteger(), [0, -7, None]),
+    (Fixed(4), [Decimal("12.50"), Decimal("0"), None]),
+    (sa.Text(), ['a"b', "c\\d", "", "NULL", None]),
+    (UtcDateTime(), [datetime(2026, 11, 30, 2, 30, tzinfo=UTC), None]),
+    (sa.JSON(), [{"a": 'q"uote', "b": [1, None]}, None, "text"]),
+    (sa.Boolean(), [True, False, None]),
+]
+
+
+@pytest.mark.parametrize(("column_type", "values"), ONE_ROW_CASES)
+def test_one_row_is_written_as_a_column_of_one_value_would_be(
+    column_type: sa.types.TypeEngine[object], values: list[object]
+) -> None:
+    # given
+    column = pg_arrays.array_column("v", column_type)
+    for value in values:
+        # when: the one-row path
+        literal = column.literal([value])
+        # then: what the shape's column writer gives for that one value
+        processed = column.process(value) if column.process is not None else value
+        assert literal == "{" + column.body([processed]) + "}"
+
+
+def test_a_naive_time_alone_is_still_refused() -> None:
+    # given
+    column = pg_arrays.array_column("at", UtcDateTime())
+    # when / then
+    with pytest.raises(ValueError, match="naive datetime"):
+        column.literal([datetime(2026, 11, 30, 2, 30)])
