@@ -1,7 +1,10 @@
 """FastAPI dependencies: the database, the calling principal and its permissions.
 
 They are ``async`` because they do not block, so a request does not hop to the thread
-pool for each of them; only a token not remembered (ADR 0035) is read there."""
+pool for each of them; only a token not remembered (ADR 0035) is read there. A route's
+permission is one dependency on the bearer credentials (and the request), not a chain
+through the principal and the database: FastAPI solves every level of the tree again on
+each request."""
 
 from __future__ import annotations
 
@@ -29,9 +32,9 @@ DbDep = Annotated[Database, Depends(get_db)]
 
 
 async def current_principal(
-    db: DbDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    db: Database, credentials: HTTPAuthorizationCredentials | None
 ) -> Principal:
+    """The principal of the request's API token; ``Unauthorized`` without a valid one."""
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthorized("send an API token as 'Authorization: Bearer <token>'")
     token = credentials.credentials
@@ -42,7 +45,11 @@ async def current_principal(
 
 
 def require(permission: Permission) -> Callable[..., Awaitable[Principal]]:
-    async def dependency(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
+    async def dependency(
+        request: Request,
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    ) -> Principal:
+        principal = await current_principal(request.app.state.db, credentials)
         check_permission(principal.role, permission)
         return principal
 
