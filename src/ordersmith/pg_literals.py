@@ -34,7 +34,7 @@ def _bare(values: Sequence[Any]) -> str:
     """Ids and numbers as they print; a None as NULL."""
     body = ",".join(map(str, values))
     if "N" in body:  # a None ("None"), or a Decimal NaN: value by value
-        return ",".join(["NULL" if v is None else str(v) for v in values])
+        return ",".join(map(_one_bare, values))
     return body
 
 
@@ -57,7 +57,7 @@ def _text(values: Sequence[Any]) -> str:
     NUL: when no string holds a NUL itself (PostgreSQL text never does), it is the
     same as escaping each string."""
     if None in values:  # value by value
-        return ",".join(["NULL" if v is None else _quoted(v) for v in values])
+        return ",".join(map(_one_text, values))
     try:
         joined = "\x00".join(values)
     except TypeError:  # a value that is no string: refused by _quoted
@@ -75,12 +75,7 @@ def _time(values: Sequence[Any]) -> str:
             return '"' + '","'.join([v.isoformat() for v in values]) + '"'
         except AttributeError:  # a value already text: value by value
             pass
-    return ",".join(
-        [
-            "NULL" if v is None else '"' + (v if isinstance(v, str) else v.isoformat()) + '"'
-            for v in values
-        ]
-    )
+    return ",".join(map(_one_time, values))
 
 
 _json = json.JSONEncoder().encode  # json.dumps's own defaults, without its call
@@ -96,7 +91,7 @@ def _json_documents(values: Sequence[Any]) -> str:
 
 
 def _any(values: Sequence[Any]) -> str:
-    return ",".join([_element(v) for v in values])
+    return ",".join(map(_element, values))
 
 
 COLUMN_WRITERS: dict[Shape, Callable[[Sequence[Any]], str]] = {

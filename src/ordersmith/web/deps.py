@@ -49,7 +49,7 @@ def require(permission: Permission) -> Callable[..., Awaitable[Principal]]:
         request: Request,
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     ) -> Principal:
-        principal = await current_principal(request.app.state.db, credentials)
+        principal = await current_principal(await get_db(request), credentials)
         check_permission(principal.role, permission)
         return principal
 
