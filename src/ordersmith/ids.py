@@ -1,4 +1,13 @@
-"""Identifiers that need no coordinator: UUIDv7 (RFC 9562), time-ordered and random."""
+"""Identifiers that need no coordinator: UUIDv7 (RFC 9562), time-ordered and random.
+
+A 10-line order takes ~25 ids, so ``new_id`` is on the hot path. Two things made it
+cost ~1.7 µs: a ``getrandom`` system call per id, and ``uuid.UUID(int=…)``, whose
+constructor checks its arguments in Python. Here the random bits come from a buffer of
+``os.urandom`` output (the same CSPRNG, one system call per ~500 ids; a forked child
+drops the pool it inherited), and the UUID is made the way ``uuid.UUID.__init__``
+itself stores its value, without the checks a value built here does not need: 0.9 µs
+instead of 1.7 on the project's machine.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +19,18 @@ import uuid
 _lock = threading.Lock()
 _last_ms = 0
 _counter = 0
+
+_POOL_BYTES = 4096
+_pool = b""
+_taken = _POOL_BYTES
+_watching_forks = False
+
+_MS_MASK = (1 << 48) - 1
+_RAND_MASK = (1 << 62) - 1
+_VERSION_AND_VARIANT = (0x7 << 76) | (0b10 << 62)
+_UNKNOWN = uuid.SafeUUID.unknown
+_new_uuid = object.__new__
+_store = object.__setattr__
 
 
 def new_id() -> uuid.UUID:
@@ -23,17 +44,50 @@ def new_id() -> uuid.UUID:
         now_ms = time.time_ns() // 1_000_000
         if now_ms > _last_ms:
             _last_ms = now_ms
-            _counter = int.from_bytes(os.urandom(2), "big") & 0x3FF  # leave room to count up
+            _counter = int.from_bytes(_random(2), "big") & 0x3FF  # leave room to count up
         else:
             _counter += 1
             if _counter > 0xFFF:  # counter exhausted: borrow the next millisecond
                 _last_ms += 1
                 _counter = 0
-        ms, counter = _last_ms, _counter
-    rand = int.from_bytes(os.urandom(8), "big") & ((1 << 62) - 1)
-    value = (ms & ((1 << 48) - 1)) << 80
-    value |= 0x7 << 76
-    value |= counter << 64
-    value |= 0b10 << 62
-    value |= rand
-    return uuid.UUID(int=value)
+        value = (
+            ((_last_ms & _MS_MASK) << 80)
+            | (_counter << 64)
+            | _VERSION_AND_VARIANT
+            | (int.from_bytes(_random(8), "big") & _RAND_MASK)
+        )
+    return uuid_of(value)
+
+
+def uuid_of(value: int) -> uuid.UUID:
+    """The UUID of a 128-bit ``value`` built here (so known to be in range), stored as
+    ``uuid.UUID.__init__`` stores it: equal, hashed, printed and pickled the same."""
+    made = _new_uuid(uuid.UUID)
+    _store(made, "int", value)
+    _store(made, "is_safe", _UNKNOWN)
+    return made
+
+
+def _random(size: int) -> bytes:
+    """``size`` bytes of the process's pool of ``os.urandom`` output (the caller holds
+    ``_lock``), refilled when used up."""
+    global _taken
+    start = _taken
+    if start + size > _POOL_BYTES:
+        _refill()
+        start = 0
+    _taken = start + size
+    return _pool[start : start + size]
+
+
+def _refill() -> None:
+    global _pool, _taken, _watching_forks
+    if not _watching_forks:  # a child process must not hand out its parent's bits
+        os.register_at_fork(after_in_child=_forget_pool)
+        _watching_forks = True
+    _pool, _taken = os.urandom(_POOL_BYTES), 0
+
+
+def _forget_pool() -> None:
+    global _taken
+    _taken = _POOL_BYTES

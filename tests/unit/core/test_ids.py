@@ -1,0 +1,62 @@
+"""``new_id``: UUIDv7 made without a system call per id or the checking constructor."""
+
+import os
+import pickle
+import uuid
+
+from ordersmith.ids import new_id, uuid_of
+
+RANDOM_BITS = (1 << 62) - 1
+
+
+def test_an_id_behaves_as_the_uuid_parsed_from_its_text():
+    # given
+    made = new_id()
+    # when
+    parsed = uuid.UUID(str(made))
+    # then
+    assert made == parsed
+    assert hash(made) == hash(parsed)
+    assert made.version == 7
+    assert made.variant == uuid.RFC_4122
+    assert made.is_safe is parsed.is_safe
+    assert pickle.loads(pickle.dumps(made)) == made
+    assert {made: 1}[parsed] == 1
+
+
+def test_uuid_of_stores_the_value_as_the_constructor_does():
+    # given
+    value = uuid.uuid4().int
+    # when
+    made = uuid_of(value)
+    # then
+    assert made == uuid.UUID(int=value)
+    assert repr(made) == repr(uuid.UUID(int=value))
+
+
+def test_ids_stay_unique_and_increasing_across_many_refills_of_the_random_pool():
+    # when: 512 ids use up one pool
+    ids = [new_id() for _ in range(20_000)]
+    # then
+    assert len(set(ids)) == len(ids)
+    assert ids == sorted(ids)
+    assert len({i.int & RANDOM_BITS for i in ids}) == len(ids)
+
+
+def test_a_forked_child_never_hands_out_its_parents_random_bits():
+    # given: the parent has a partly used pool
+    new_id()
+    reader, writer = os.pipe()
+    # when: parent and child each take their next id
+    pid = os.fork()
+    if pid == 0:  # the child
+        os.write(writer, new_id().bytes)
+        os._exit(0)
+    os.close(writer)
+    mine = new_id()
+    theirs = uuid.UUID(bytes=os.read(reader, 16))
+    os.waitpid(pid, 0)
+    os.close(reader)
+    # then
+    assert theirs.version == 7
+    assert mine.int & RANDOM_BITS != theirs.int & RANDOM_BITS
