@@ -1,21 +1,10 @@
-import uuid
 from decimal import Decimal
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ordersmith.ids import new_id
 from ordersmith.money import Money, parse_decimal, quantize
-
-
-def test_new_ids_are_uuid_version_7_and_increase_in_one_process():
-    # when
-    ids = [new_id() for _ in range(2000)]
-    # then
-    assert all(i.version == 7 for i in ids)
-    assert ids == sorted(ids)
-    assert len(set(ids)) == len(ids)
 
 
 def test_money_refuses_to_mix_currencies():
@@ -39,7 +28,3 @@ def test_quantize_rounds_to_at_most_half_a_cent_away(value):
     rounded = quantize(value, "EUR")
     assert abs(rounded - value) <= Decimal("0.005")
     assert rounded.as_tuple().exponent == -2
-
-
-def test_ids_parse_back_as_uuids():
-    assert uuid.UUID(str(new_id())).version == 7
