@@ -4,9 +4,9 @@ A 10-line order takes ~25 ids, so ``new_id`` is on the hot path. Two things made
 cost ~1.7 µs: a ``getrandom`` system call per id, and ``uuid.UUID(int=…)``, whose
 constructor checks its arguments in Python. Here the random bits come from a buffer of
 ``os.urandom`` output (the same CSPRNG, one system call per ~500 ids; a forked child
-drops the pool it inherited), and the UUID is made the way ``uuid.UUID.__init__``
-itself stores its value, without the checks a value built here does not need: 0.9 µs
-instead of 1.7 on the project's machine.
+drops the pool and the lock it inherited), and the UUID is made the way
+``uuid.UUID.__init__`` itself stores its value, without the checks a value built here
+does not need: 0.9 µs instead of 1.7 on the project's machine.
 """
 
 from __future__ import annotations
@@ -82,12 +82,16 @@ def _random(size: int) -> bytes:
 
 def _refill() -> None:
     global _pool, _taken, _watching_forks
-    if not _watching_forks:  # a child process must not hand out its parent's bits
-        os.register_at_fork(after_in_child=_forget_pool)
+    if not _watching_forks:  # registered by the first id, before any fork can matter
+        os.register_at_fork(after_in_child=_start_afresh_in_child)
         _watching_forks = True
     _pool, _taken = os.urandom(_POOL_BYTES), 0
 
 
-def _forget_pool() -> None:
-    global _taken
+def _start_afresh_in_child() -> None:
+    """In a forked child: drop the parent's pool (its bits are the parent's to hand
+    out), and take a new lock (a thread of the parent may have held the old one at the
+    fork, and only the forking thread lives on in the child)."""
+    global _lock, _taken
+    _lock = threading.Lock()
     _taken = _POOL_BYTES

@@ -2,8 +2,12 @@
 
 import os
 import pickle
+import select
+import signal
+import threading
 import uuid
 
+from ordersmith import ids
 from ordersmith.ids import new_id, uuid_of
 
 RANDOM_BITS = (1 << 62) - 1
@@ -61,3 +65,36 @@ def test_a_forked_child_never_hands_out_its_parents_random_bits():
     # then
     assert theirs.version == 7
     assert mine.int & RANDOM_BITS != theirs.int & RANDOM_BITS
+
+
+def test_a_child_forked_while_another_thread_makes_an_id_can_make_ids():
+    # given: another thread holds the id lock at the moment of the fork
+    new_id()
+    holding, release = threading.Event(), threading.Event()
+
+    def hold_the_lock() -> None:
+        with ids._lock:
+            holding.set()
+            release.wait(10)
+
+    holder = threading.Thread(target=hold_the_lock)
+    holder.start()
+    holding.wait(10)
+    reader, writer = os.pipe()
+    # when
+    pid = os.fork()
+    if pid == 0:  # the child: only this thread lives on
+        os.write(writer, new_id().bytes)
+        os._exit(0)
+    os.close(writer)
+    answered, _, _ = select.select([reader], [], [], 10)
+    release.set()
+    holder.join()
+    if not answered:
+        os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+    made = os.read(reader, 16) if answered else b""
+    os.close(reader)
+    # then
+    assert answered, "the child waited forever for a lock its parent's thread held"
+    assert uuid.UUID(bytes=made).version == 7
