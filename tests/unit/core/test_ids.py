@@ -40,12 +40,12 @@ def test_uuid_of_stores_the_value_as_the_constructor_does():
 
 def test_ids_are_version_7_unique_and_increasing_across_many_refills_of_the_random_pool():
     # when: 512 ids use up one pool
-    ids = [new_id() for _ in range(20_000)]
+    made = [new_id() for _ in range(20_000)]
     # then
-    assert all(i.version == 7 for i in ids)
-    assert len(set(ids)) == len(ids)
-    assert ids == sorted(ids)
-    assert len({i.int & RANDOM_BITS for i in ids}) == len(ids)
+    assert all(i.version == 7 for i in made)
+    assert len(set(made)) == len(made)
+    assert made == sorted(made)
+    assert len({i.int & RANDOM_BITS for i in made}) == len(made)
 
 
 def test_a_forked_child_never_hands_out_its_parents_random_bits():
