@@ -16,6 +16,8 @@ import threading
 import time
 import uuid
 
+from ordersmith.forks import in_forked_children
+
 _lock = threading.Lock()
 _last_ms = 0
 _counter = 0
@@ -23,7 +25,6 @@ _counter = 0
 _POOL_BYTES = 4096
 _pool = b""
 _taken = _POOL_BYTES
-_watching_forks = False
 
 _MS_MASK = (1 << 48) - 1
 _RAND_MASK = (1 << 62) - 1
@@ -81,10 +82,8 @@ def _random(size: int) -> bytes:
 
 
 def _refill() -> None:
-    global _pool, _taken, _watching_forks
-    if not _watching_forks:  # registered by the first id, before any fork can matter
-        os.register_at_fork(after_in_child=_start_afresh_in_child)
-        _watching_forks = True
+    global _pool, _taken
+    in_forked_children(_start_afresh_in_child)  # from the first id on
     _pool, _taken = os.urandom(_POOL_BYTES), 0
 
 

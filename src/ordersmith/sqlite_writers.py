@@ -41,6 +41,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import URL
 
+from ordersmith.forks import in_forked_children
+
 
 def lock_path(url: URL) -> str | None:
     """``<database file>-writer.lock``; None for an in-memory database."""
@@ -80,7 +82,7 @@ def _queue(path: str) -> _Queue:
     queue = _queues.get(path)
     if queue is None:
         with _queues_lock:
-            _forget_queues_in_forked_children()
+            in_forked_children(_forget_queues)
             queue = _queues.setdefault(path, _Queue())
     return queue
 
@@ -90,17 +92,6 @@ def _forget_queues() -> None:
     global _queues_lock
     _queues.clear()
     _queues_lock = threading.Lock()
-
-
-_fork_hook: list[bool] = []
-
-
-def _forget_queues_in_forked_children() -> None:
-    """Register ``_forget_queues`` for forked children, once, on first use (nothing
-    happens at import)."""
-    if not _fork_hook:
-        os.register_at_fork(after_in_child=_forget_queues)
-        _fork_hook.append(True)
 
 
 def waiting(path: str) -> int:
