@@ -26,7 +26,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, Dialect, Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
-from ordersmith import pg_arrays, sqlite_rows, sqlite_writers
+from ordersmith import pg_arrays, pg_rollback, sqlite_rows, sqlite_writers
 from ordersmith.driver import scalar
 
 NAMING_CONVENTION = {
@@ -225,6 +225,7 @@ def make_engine(
         connect_args={"options": f"-c lock_timeout={int(lock_timeout_ms)}"},
     )
     _ping_after_idle(engine, ping_after_idle_s)
+    pg_rollback.keep_prepared_statements(engine)
     # batch executemany INSERTs into multi-row VALUES too when nothing is returned:
     # one statement instead of psycopg's per-row pipeline (less Python time per row)
     engine.dialect.use_insertmanyvalues_wo_returning = True
