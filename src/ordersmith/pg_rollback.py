@@ -10,7 +10,8 @@ again: after each rollback the next five executions of each ran unprepared
 instead of 0.9 ms for placement's opening read), and the rollback cost a second round
 trip for the ``DEALLOCATE ALL``.
 
-Here the engine's ``rollback`` event sends ``ROLLBACK`` on the libpq connection itself
+Here the engine's ``rollback`` event (and the pool's ``reset``, for a connection given
+back inside a transaction) sends ``ROLLBACK`` on the libpq connection itself
 (``PGconn.exec_``, psycopg's public low-level API) just before SQLAlchemy calls
 ``rollback()``, which then finds no transaction and returns at once. The server keeps
 its prepared statements across a rollback (they belong to the session, not the
@@ -30,14 +31,24 @@ from sqlalchemy.engine import Connection, Engine
 
 
 def keep_prepared_statements(engine: Engine) -> None:
-    """Have ``engine``'s rollbacks keep psycopg's prepared statements."""
-    event.listen(engine, "rollback", _rollback_on_libpq)
+    """Have ``engine``'s rollbacks keep psycopg's prepared statements: those of a
+    ``Connection`` (a unit of work's end or failure) and the pool's reset of a
+    connection given back inside a transaction."""
+    event.listen(engine, "rollback", _on_rollback)
+    event.listen(engine, "reset", _on_reset)
 
 
-def _rollback_on_libpq(conn: Connection) -> None:
+def _on_rollback(conn: Connection) -> None:
     if conn.closed or conn.invalidated:
         return  # SQLAlchemy rolls back nothing on such a connection
-    driver: Any = conn.connection.driver_connection
+    _rollback_on_libpq(conn.connection.driver_connection)
+
+
+def _on_reset(dbapi_connection: Any, _record: Any, _state: Any) -> None:
+    _rollback_on_libpq(getattr(dbapi_connection, "driver_connection", dbapi_connection))
+
+
+def _rollback_on_libpq(driver: Any) -> None:
     pgconn = driver.pgconn
     if pgconn.transaction_status not in _IN_TRANSACTION:
         return  # idle, or the connection is lost: psycopg's rollback deals with it

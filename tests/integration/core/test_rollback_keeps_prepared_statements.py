@@ -65,3 +65,19 @@ def test_a_transaction_failed_by_an_error_is_rolled_back_and_the_connection_is_r
         # then: the connection works again, its statement still prepared
         assert conn.exec_driver_sql(PROBE, {"series": "RB-TEST"}).scalar_one() == 0
         assert any(s.startswith("SELECT count(*) FROM number_series") for s in _prepared(conn))
+
+
+def test_a_connection_given_back_to_the_pool_inside_a_transaction_keeps_them_too(
+    engine: sa.Engine,
+) -> None:
+    # given: a pooled connection that prepared a statement inside a transaction
+    raw = engine.raw_connection()
+    cursor = raw.cursor()
+    for _ in range(7):
+        cursor.execute("SELECT count(*) FROM number_series WHERE name = %s", ["RB-TEST"])
+        cursor.fetchall()
+    # when: it goes back to the pool without a commit (the pool's reset rolls it back)
+    raw.close()
+    # then: the pool's one connection still has the statement prepared
+    with engine.connect() as conn:
+        assert any(s.startswith("SELECT count(*) FROM number_series") for s in _prepared(conn))
