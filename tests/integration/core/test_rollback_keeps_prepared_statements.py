@@ -24,10 +24,15 @@ def engine(database_url: str) -> Iterator[sa.Engine]:
     built.dispose()
 
 
-def _prepared(conn: sa.Connection) -> list[str]:
-    return list(
-        conn.exec_driver_sql("SELECT statement FROM pg_prepared_statements").scalars().all()
-    )
+def _prepare_probe(conn: sa.Connection) -> None:
+    """Run the probe often enough for psycopg to prepare it (after 5 runs)."""
+    for _ in range(7):
+        conn.exec_driver_sql(PROBE, {"series": "RB-TEST"}).scalar_one()
+
+
+def _probe_prepared(conn: sa.Connection) -> bool:
+    statements = conn.exec_driver_sql("SELECT statement FROM pg_prepared_statements").scalars()
+    return any(s.startswith("SELECT count(*) FROM number_series") for s in statements)
 
 
 def _series_written(engine: sa.Engine) -> int:
@@ -41,13 +46,12 @@ def test_a_rollback_undoes_the_write_and_keeps_the_prepared_statements(
     # given: a transaction that ran a statement often enough for psycopg to prepare it,
     # and wrote a row
     with engine.connect() as conn:
-        for _ in range(7):
-            conn.exec_driver_sql(PROBE, {"series": "RB-TEST"}).scalar_one()
+        _prepare_probe(conn)
         conn.exec_driver_sql("INSERT INTO number_series (name, next_value) VALUES ('RB-TEST', 1)")
         # when
         conn.rollback()
         # then: the statement is still prepared on the server (and the row is gone)
-        assert any(s.startswith("SELECT count(*) FROM number_series") for s in _prepared(conn))
+        assert _probe_prepared(conn)
     assert _series_written(engine) == 0
 
 
@@ -56,15 +60,14 @@ def test_a_transaction_failed_by_an_error_is_rolled_back_and_the_connection_is_r
 ) -> None:
     # given: a transaction aborted by an error, after a statement was prepared
     with engine.connect() as conn:
-        for _ in range(7):
-            conn.exec_driver_sql(PROBE, {"series": "RB-TEST"}).scalar_one()
+        _prepare_probe(conn)
         with pytest.raises(sa.exc.DataError):
             conn.exec_driver_sql("SELECT 1 / 0")
         # when
         conn.rollback()
         # then: the connection works again, its statement still prepared
         assert conn.exec_driver_sql(PROBE, {"series": "RB-TEST"}).scalar_one() == 0
-        assert any(s.startswith("SELECT count(*) FROM number_series") for s in _prepared(conn))
+        assert _probe_prepared(conn)
 
 
 def test_a_connection_given_back_to_the_pool_inside_a_transaction_keeps_them_too(
@@ -80,4 +83,4 @@ def test_a_connection_given_back_to_the_pool_inside_a_transaction_keeps_them_too
     raw.close()
     # then: the pool's one connection still has the statement prepared
     with engine.connect() as conn:
-        assert any(s.startswith("SELECT count(*) FROM number_series") for s in _prepared(conn))
+        assert _probe_prepared(conn)
