@@ -238,7 +238,11 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
 
 def core(session: Session) -> Connection:
     """The session's connection, for Core statements on hot paths: skips the ORM's
-    per-statement bookkeeping, same transaction."""
+    per-statement bookkeeping, same transaction. A unit of work's session is bound to
+    the unit of work's own connection, which is returned as is (ADR 0047)."""
+    bind = session.bind
+    if isinstance(bind, Connection):
+        return bind
     return session.connection()
 
 

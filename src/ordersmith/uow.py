@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Protocol, Self, TypeVar, cast
 
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from ordersmith import clock
@@ -26,7 +26,6 @@ from ordersmith.auth.permissions import Permission
 from ordersmith.auth.token_cache import TokenCache
 from ordersmith.config import Settings
 from ordersmith.db import (
-    core,
     insert_rows,
     make_engine,
     make_session_factory,
@@ -130,6 +129,7 @@ class UnitOfWork:
     events: list[DomainEvent] = field(default_factory=list)
     failure_events: list[DomainEvent] = field(default_factory=list)
     _last_steps: dict[str, LastStep] = field(default_factory=dict)
+    _conn: Connection | None = None
     _session: Session | None = None
     _after_commit: list[Callable[[], None]] = field(default_factory=list)
 
@@ -138,15 +138,32 @@ class UnitOfWork:
         return self.db.settings
 
     @property
-    def session(self) -> Session:
-        if self._session is None:
+    def connection(self) -> Connection:
+        """The unit of work's connection, its transaction begun on first use (ADR 0047).
+        Core statements on hot paths run here; ``session`` shares it."""
+        if self._conn is None:
             self.db.writer_turn.__enter__()
             try:
-                self._session = self.db.sessions()
-                self._session.begin()
+                conn = self.db.engine.connect()
+                try:
+                    conn.begin()
+                except BaseException:
+                    conn.close()
+                    raise
             except BaseException:
                 self.db.writer_turn.__exit__(None, None, None)
                 raise
+            self._conn = conn
+        return self._conn
+
+    @property
+    def session(self) -> Session:
+        """An ORM session on ``connection``, made on first use. It never commits or
+        closes the transaction: the unit of work flushes it and commits the connection."""
+        if self._session is None:
+            self._session = self.db.sessions(
+                bind=self.connection, join_transaction_mode="rollback_only"
+            )
         return self._session
 
     def authorize(self, permission: Permission) -> None:
@@ -169,7 +186,7 @@ class UnitOfWork:
     def next_number(self, series: str) -> int:
         """Take the next human number of a series (call before the first statement:
         the block is taken in its own short transaction, see ordersmith.numbering)."""
-        if self._session is not None and self.db.settings.is_sqlite:
+        if self._conn is not None and self.db.settings.is_sqlite:
             raise RuntimeError("take numbers before the unit of work's first statement")
         return self.db.numbers.next(series)
 
@@ -214,7 +231,7 @@ class UnitOfWork:
     ) -> None:
         if exc_type is not None:
             self._last_steps.clear()  # the work failed: nothing of it is written
-        if self._session is None:
+        if self._conn is None:
             if exc_type is None and (self.events or self._last_steps):
                 self._commit()
                 self._close()
@@ -225,7 +242,7 @@ class UnitOfWork:
                 if exc_type is None:
                     self._commit()
                 else:
-                    self._session.rollback()
+                    self._rollback()
             finally:
                 self._close()
             if exc_type is not None:
@@ -235,12 +252,26 @@ class UnitOfWork:
             for callback in callbacks:
                 callback()
 
-    def _close(self) -> None:
+    def _rollback(self) -> None:
         if self._session is not None:
+            self._session.close()  # forgets its objects; the transaction is the connection's
+            self._session = None
+        if self._conn is not None:
+            self._conn.rollback()
+
+    def _close(self) -> None:
+        """Give the connection back (rolled back if still in a transaction)."""
+        conn, session = self._conn, self._session
+        self._conn = self._session = None
+        if conn is None:
+            return
+        try:
+            if session is not None:
+                session.close()
+        finally:
             try:
-                self._session.close()
+                conn.close()
             finally:
-                self._session = None
                 self.db.writer_turn.__exit__(None, None, None)
 
     def _write_failure_events(self) -> None:
@@ -278,6 +309,9 @@ class UnitOfWork:
         steps, self._last_steps = list(self._last_steps.values()), {}
         for step in steps:
             step(self)
+        conn = self.connection
         if self.events:
-            insert_rows(core(self.session), table_of(OutboxEvent), self.take_outbox_rows())
-        self.session.commit()
+            insert_rows(conn, table_of(OutboxEvent), self.take_outbox_rows())
+        if self._session is not None:
+            self._session.flush()
+        conn.commit()
