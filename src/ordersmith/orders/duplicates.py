@@ -63,7 +63,8 @@ def duplicate_params(customer_id: uuid.UUID, fingerprint: str, since: datetime) 
 
 def duplicate_statement(postgresql: bool = False) -> sa.Select[Any]:
     """The newest open order of the customer with the fingerprint since ``since``
-    (served by ix_orders_customer_history); a hot read (it runs on every placement)."""
+    (one probe of ix_orders_customer_fingerprint, however many orders the customer
+    placed in the window); a hot read (it runs on every placement)."""
     orders = table_of(Order)
     return (
         sa.select(orders.c.id)

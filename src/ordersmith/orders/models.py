@@ -75,6 +75,11 @@ class Order(Base):
             "total",
             "units",
         ),
+        # placement's duplicate check: the customer's newest order with the same lines,
+        # one probe however many orders the customer placed in the window
+        sa.Index(
+            "ix_orders_customer_fingerprint", "customer_id", "lines_fingerprint", "created_at"
+        ),
         sa.Index("ix_orders_status_created", "status", "created_at", "id"),
         sa.Index("ix_orders_channel_created", "channel", "created_at", "id"),
         sa.Index("ix_orders_fulfilment_created", "fulfilment_status", "created_at", "id"),
