@@ -242,7 +242,7 @@ class UnitOfWork:
                 if exc_type is None:
                     self._commit()
                 else:
-                    self._rollback()
+                    self._conn.rollback()  # the session's work too; _close forgets its objects
             finally:
                 self._close()
             if exc_type is not None:
@@ -251,13 +251,6 @@ class UnitOfWork:
         if exc_type is None:
             for callback in callbacks:
                 callback()
-
-    def _rollback(self) -> None:
-        if self._session is not None:
-            self._session.close()  # forgets its objects; the transaction is the connection's
-            self._session = None
-        if self._conn is not None:
-            self._conn.rollback()
 
     def _close(self) -> None:
         """Give the connection back (rolled back if still in a transaction)."""
