@@ -67,19 +67,21 @@ def code128_svg(text: str, *, height: int = 50, quiet_zone: int = QUIET_ZONE) ->
 
     The drawing has no size of its own (only a ``viewBox``), so the page decides how
     wide it prints; it stretches without keeping the aspect ratio, which keeps every
-    module the same width. The text itself is not part of the drawing.
+    module the same width. The text itself is not part of the drawing. The bars are one
+    ``path`` of rectangles (``M x 0 h width v height h -width z`` each), not an element
+    per bar: drawing ~30 elements was a tenth of a label's rendering time.
     """
     widths = module_widths(code128b_values(text))
-    rects = []
+    bars = []
     x = quiet_zone
     for index, width in enumerate(widths):
         if index % 2 == 0:
-            rects.append(f'<rect x="{x}" y="0" width="{width}" height="{height}"/>')
+            bars.append(f"M{x} 0h{width}v{height}h-{width}z")
         x += width
     total = x + quiet_zone
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="barcode" viewBox="0 0 {total} {height}"'
         ' preserveAspectRatio="none" shape-rendering="crispEdges">'
         f'<rect x="0" y="0" width="{total}" height="{height}" fill="#fff"/>'
-        f'<g fill="#000">{"".join(rects)}</g></svg>'
+        f'<path fill="#000" d="{"".join(bars)}"/></svg>'
     )

@@ -1,3 +1,4 @@
+import re
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -19,12 +20,19 @@ SVG = "{http://www.w3.org/2000/svg}"
 printable_ascii = st.text(st.characters(min_codepoint=32, max_codepoint=126), min_size=1)
 
 
+BAR = re.compile(r"M(\d+) 0h(\d+)v(\d+)h-(\d+)z")
+
+
 def bars_of(svg: str) -> tuple[int, list[tuple[int, int]]]:
-    """The drawing's width and its black bars as (x, width), in modules."""
+    """The drawing's width and its black bars as (x, width), in modules: the one path's
+    rectangles, each checked to span the drawing's full height and to close on itself."""
     root = ET.fromstring(svg)
-    total = int(root.attrib["viewBox"].split()[2])
-    bars = [(int(r.attrib["x"]), int(r.attrib["width"])) for r in root.iter(f"{SVG}rect")]
-    return total, bars[1:]  # the first rect is the white background
+    _, _, total, height = (int(n) for n in root.attrib["viewBox"].split())
+    (path,) = root.iter(f"{SVG}path")
+    drawn = BAR.findall(path.attrib["d"])
+    assert "".join(f"M{x} 0h{w}v{h}h-{back}z" for x, w, h, back in drawn) == path.attrib["d"]
+    assert all(int(h) == height and w == back for _, w, h, back in drawn)
+    return total, [(int(x), int(w)) for x, w, _, _ in drawn]
 
 
 def decode(widths: tuple[int, ...]) -> str:
