@@ -35,11 +35,11 @@ from ordersmith.fulfillment.models import (
     PickListStatus,
 )
 from ordersmith.fulfillment.progress_refresh import refresh_progress
-from ordersmith.fulfillment.wave_rules import awaiting_pick, ready_for_a_wave
+from ordersmith.fulfillment.wave_rules import ready_allocations
 from ordersmith.ids import new_id
 from ordersmith.inventory import ledger
 from ordersmith.inventory.ledger import Entry
-from ordersmith.inventory.models import MovementKind, StockLevel
+from ordersmith.inventory.models import MovementKind
 from ordersmith.inventory.queries import get_warehouse
 from ordersmith.orders.locking import lock_orders
 from ordersmith.orders.models import Order, OrderLine, OrderReservation
@@ -73,7 +73,7 @@ def create_pick_list(
         )
     number = f"PL-{uow.next_number('pick_list'):06d}"
     wh = get_warehouse(uow.session, warehouse)
-    rows = _ready_allocations(uow, wh.id, max_orders, order_ids)
+    rows = ready_allocations(uow, wh.id, max_orders, order_ids)
     if not rows:
         raise Conflict(f"nothing is ready to pick at {wh.code}", code="nothing_to_pick")
     now = clock.now()
@@ -129,72 +129,6 @@ def create_pick_list(
         )
     )
     return PickListRef(pick_list_id, number, wh.code, len(rows), orders)
-
-
-def _ready_allocations(
-    uow: UnitOfWork, warehouse_id: uuid.UUID, max_orders: int, order_ids: list[uuid.UUID] | None
-) -> list[Any]:
-    allocations, orders, levels = table_of(Allocation), table_of(Order), table_of(StockLevel)
-    lines = table_of(OrderLine)
-    ready_orders = (
-        sa.select(orders.c.id)
-        .where(
-            ready_for_a_wave(),
-            orders.c.id.in_(sa.select(allocations.c.order_id).where(awaiting_pick(warehouse_id))),
-        )
-        .order_by(orders.c.created_at, orders.c.id)
-        .limit(max_orders)
-    )
-    if order_ids is not None:
-        ready_orders = ready_orders.where(orders.c.id.in_(order_ids))
-    taken = ready_orders.scalar_subquery()
-    if ledger.is_postgresql(uow.session):
-        # The orders (id order) before their allocations (ADR 0013, 0020): a change or
-        # cancellation holds its order, then closes the allocations. FOR KEY SHARE:
-        # two waves share an order; a change in progress is waited for.
-        locked = list(
-            uow.session.scalars(
-                sa.select(orders.c.id)
-                .where(orders.c.id.in_(taken))
-                .order_by(orders.c.id)
-                .with_for_update(key_share=True, read=True)
-            )
-        )
-        if not locked:
-            return []
-        # still ready when read again (a fresh snapshot once any change committed)
-        ready_locked = sa.and_(
-            allocations.c.order_id.in_(locked), allocations.c.order_id.in_(taken)
-        )
-    else:
-        ready_locked = allocations.c.order_id.in_(taken)
-    query = (
-        sa.select(
-            allocations.c.id,
-            allocations.c.order_id,
-            allocations.c.line_id,
-            allocations.c.product_id,
-            allocations.c.quantity,
-            lines.c.sku,
-            lines.c.name,
-            levels.c.bin_location,
-            orders.c.created_at,
-        )
-        .join(lines, lines.c.id == allocations.c.line_id)
-        .join(orders, orders.c.id == allocations.c.order_id)
-        .outerjoin(
-            levels,
-            sa.and_(
-                levels.c.warehouse_id == allocations.c.warehouse_id,
-                levels.c.product_id == allocations.c.product_id,
-            ),
-        )
-        .where(awaiting_pick(warehouse_id), ready_locked)
-        .order_by(allocations.c.id)
-    )
-    if ledger.is_postgresql(uow.session):  # two waves at once never take the same units
-        query = query.with_for_update(of=allocations, skip_locked=True)
-    return list(uow.session.execute(query).mappings())
 
 
 def confirm_pick_list(

@@ -150,7 +150,7 @@ def test_a_change_or_cancellation_waits_for_a_wave_that_took_the_order_first(
     # given: a wave has chosen the order's allocations and holds them
     run, _module, _step = ACTIONS[action]
     chosen = threading.Event()
-    original = picking._ready_allocations
+    original = picking.ready_allocations
 
     def pause_holding_the_allocations(*args: Any, **kwargs: Any) -> Any:
         rows = original(*args, **kwargs)
@@ -158,7 +158,7 @@ def test_a_change_or_cancellation_waits_for_a_wave_that_took_the_order_first(
         time.sleep(PAUSE)
         return rows
 
-    monkeypatch.setattr(picking, "_ready_allocations", pause_holding_the_allocations)
+    monkeypatch.setattr(picking, "ready_allocations", pause_holding_the_allocations)
     racing = Wave(db)
     racing.start()
     assert chosen.wait(timeout=30)

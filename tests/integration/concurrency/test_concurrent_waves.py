@@ -1,0 +1,91 @@
+"""Two pick waves started at once at one warehouse (PostgreSQL: row locks).
+
+Both used to choose the same oldest ready orders; the second then skipped their
+allocations, locked by the first, and found nothing to pick (409 ``nothing_to_pick``)
+while other orders were ready. Waves at one warehouse now take turns (a transaction
+advisory lock, ADR 0050): the second chooses after the first committed, and takes the
+next orders. SQLite serialises writers already.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from ordersmith.checks import run_checks
+from ordersmith.db import table_of
+from ordersmith.fulfillment import picking
+from ordersmith.fulfillment.models import PickListLine
+from ordersmith.fulfillment.picking import PickListRef
+from ordersmith.orders.views import OrderView
+from ordersmith.uow import Database
+from tests.factories.fulfillment import confirm, wave
+from tests.factories.inventory import stock_up
+from tests.factories.orders import order_request, place
+from tests.integration.conftest import make_shop
+
+pytestmark = pytest.mark.slow
+
+PAUSE = 1.5
+"""Seconds the first wave holds its choice: long enough for the second to start."""
+
+
+@pytest.fixture
+def ready_orders(db: Database) -> list[OrderView]:
+    """Four confirmed orders of A-1 (1 to 4 units: no two alike, so none is held as a
+    duplicate), allocated at MAIN, oldest first; PostgreSQL only."""
+    if db.settings.is_sqlite:
+        pytest.skip("SQLite serialises writers; waves cannot choose at the same time")
+    shop = make_shop(db)
+    stock_up(db, {("MAIN", "A-1"): 10})
+    return [confirm(db, place(db, order_request(shop.cash.id, ("A-1", n)))) for n in (1, 2, 3, 4)]
+
+
+def _orders_on(db: Database, pick_list: PickListRef) -> set[Any]:
+    lines = table_of(PickListLine)
+    with db.reader() as session:
+        return set(
+            session.scalars(sa.select(lines.c.order_id).where(lines.c.pick_list_id == pick_list.id))
+        )
+
+
+def test_a_wave_started_while_another_chooses_takes_the_next_orders(db, ready_orders, monkeypatch):
+    # given: the first wave has chosen the two oldest orders and holds them
+    chosen = threading.Event()
+    original = picking.ready_allocations
+
+    def first_pauses_holding_its_choice(*args: Any, **kwargs: Any) -> Any:
+        rows = original(*args, **kwargs)
+        if not chosen.is_set():
+            chosen.set()
+            time.sleep(PAUSE)
+        return rows
+
+    monkeypatch.setattr(picking, "ready_allocations", first_pauses_holding_its_choice)
+    made: list[PickListRef] = []
+    failed: list[BaseException] = []
+
+    def first() -> None:
+        try:
+            made.append(wave(db, "MAIN", max_orders=2))
+        except BaseException as exc:  # the test reads it
+            failed.append(exc)
+
+    thread = threading.Thread(target=first)
+    thread.start()
+    assert chosen.wait(timeout=30)
+    # when: a second wave of two starts meanwhile
+    second = wave(db, "MAIN", max_orders=2)
+    thread.join(timeout=60)
+    # then: each wave has two orders, and not the same ones
+    assert failed == []
+    (first_list,) = made
+    ids = [o.id for o in ready_orders]
+    assert _orders_on(db, first_list) == set(ids[:2])
+    assert _orders_on(db, second) == set(ids[2:])
+    with db.reader() as session:
+        assert {name: found for name, found in run_checks(session).items() if found} == {}
