@@ -3,8 +3,8 @@
 Both used to choose the same oldest ready orders; the second then skipped their
 allocations, locked by the first, and found nothing to pick (409 ``nothing_to_pick``)
 while other orders were ready. Waves at one warehouse now take turns (a transaction
-advisory lock, ADR 0050): the second chooses after the first committed, and takes the
-next orders. SQLite serialises writers already.
+advisory lock, ADR 0050): the second waits, chooses after the first committed, and
+takes the next orders. SQLite serialises writers already.
 """
 
 from __future__ import annotations
@@ -30,9 +30,6 @@ from tests.integration.conftest import make_shop
 
 pytestmark = pytest.mark.slow
 
-PAUSE = 1.5
-"""Seconds the first wave holds its choice: long enough for the second to start."""
-
 
 @pytest.fixture
 def ready_orders(db: Database) -> list[OrderView]:
@@ -53,39 +50,78 @@ def _orders_on(db: Database, pick_list: PickListRef) -> set[Any]:
         )
 
 
-def test_a_wave_started_while_another_chooses_takes_the_next_orders(db, ready_orders, monkeypatch):
+class Waves:
+    """Waves on other threads; what each made or the error it raised."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.made: dict[str, PickListRef] = {}
+        self.failed: list[BaseException] = []
+        self.threads: list[threading.Thread] = []
+
+    def start(self, name: str) -> None:
+        def run() -> None:
+            try:
+                self.made[name] = wave(self.db, "MAIN", max_orders=2)
+            except BaseException as exc:  # the test reads it
+                self.failed.append(exc)
+
+        thread = threading.Thread(target=run)
+        self.threads.append(thread)
+        thread.start()
+
+    def join(self) -> None:
+        for thread in self.threads:
+            thread.join(timeout=60)
+
+
+def _a_wave_waits_for_its_turn(db: Database, timeout: float = 30.0) -> bool:
+    """Whether a session of the test database comes to wait for an advisory lock."""
+    deadline = time.monotonic() + timeout
+    with db.engine.connect() as conn:
+        while time.monotonic() < deadline:
+            waiting = conn.execute(
+                sa.text(
+                    "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
+                    " WHERE l.locktype = 'advisory' AND NOT l.granted"
+                    " AND a.datname = current_database()"
+                )
+            ).scalar_one()
+            conn.rollback()
+            if waiting:
+                return True
+            time.sleep(0.05)
+    return False
+
+
+def test_a_wave_started_while_another_chooses_waits_and_takes_the_next_orders(
+    db, ready_orders, monkeypatch
+):
     # given: the first wave has chosen the two oldest orders and holds them
-    chosen = threading.Event()
+    chosen, release = threading.Event(), threading.Event()
     original = picking.ready_allocations
 
-    def first_pauses_holding_its_choice(*args: Any, **kwargs: Any) -> Any:
+    def first_holds_its_choice(*args: Any, **kwargs: Any) -> Any:
         rows = original(*args, **kwargs)
         if not chosen.is_set():
             chosen.set()
-            time.sleep(PAUSE)
+            release.wait(timeout=60)
         return rows
 
-    monkeypatch.setattr(picking, "ready_allocations", first_pauses_holding_its_choice)
-    made: list[PickListRef] = []
-    failed: list[BaseException] = []
-
-    def first() -> None:
-        try:
-            made.append(wave(db, "MAIN", max_orders=2))
-        except BaseException as exc:  # the test reads it
-            failed.append(exc)
-
-    thread = threading.Thread(target=first)
-    thread.start()
+    monkeypatch.setattr(picking, "ready_allocations", first_holds_its_choice)
+    waves = Waves(db)
+    waves.start("first")
     assert chosen.wait(timeout=30)
     # when: a second wave of two starts meanwhile
-    second = wave(db, "MAIN", max_orders=2)
-    thread.join(timeout=60)
-    # then: each wave has two orders, and not the same ones
-    assert failed == []
-    (first_list,) = made
+    waves.start("second")
+    waited = _a_wave_waits_for_its_turn(db)
+    release.set()
+    waves.join()
+    # then: the second waited for the first's turn; each has two orders, not the same
+    assert waited
+    assert waves.failed == []
     ids = [o.id for o in ready_orders]
-    assert _orders_on(db, first_list) == set(ids[:2])
-    assert _orders_on(db, second) == set(ids[2:])
+    assert _orders_on(db, waves.made["first"]) == set(ids[:2])
+    assert _orders_on(db, waves.made["second"]) == set(ids[2:])
     with db.reader() as session:
         assert {name: found for name, found in run_checks(session).items() if found} == {}

@@ -1,20 +1,32 @@
 """The PDF renderer parses ``document.css`` once per process and shares it (ADR 0049)."""
 
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 from ordersmith.documents import packing_slip_pdf, render_html, shipping_label_pdf
 from ordersmith.documents.render import _document_css
 from tests.unit.documents.samples import a_label, a_packing_slip, page_sizes_mm, pdf_pages
 
 
-def test_the_stylesheet_is_parsed_once_and_reused_by_every_pdf():
-    # given
-    shipping_label_pdf([a_label()])
-    parsed = _document_css()
+def test_two_pdfs_parse_the_stylesheet_once_between_them(monkeypatch):
+    # given: every stylesheet WeasyPrint parses, counted, from a process that parsed none
+    import weasyprint
+
+    parsed: list[object] = []
+    original = weasyprint.CSS.__init__
+
+    def counted(self: object, *args: Any, **kwargs: Any) -> None:
+        parsed.append(kwargs.get("filename", args))
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(weasyprint.CSS, "__init__", counted)
+    _document_css.cache_clear()
     # when
+    shipping_label_pdf([a_label()])
     packing_slip_pdf(a_packing_slip())
-    # then
-    assert _document_css() is parsed
+    # then: document.css once, and no link parsed it again
+    assert len(parsed) == 1
+    assert str(parsed[0]).endswith("document.css")
 
 
 def test_the_html_of_a_document_still_links_its_stylesheet_for_a_preview():
