@@ -12,6 +12,7 @@ PostgreSQL: psycopg 3, READ COMMITTED, conditional updates as the concurrency gu
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 import time
 import uuid
@@ -330,6 +331,19 @@ def insert_ignoring_conflicts(session: Session, table: sa.Table, values: dict[st
         stmt = sqlite_insert(table).values(**values).on_conflict_do_nothing()
     key = next(iter(table.primary_key.columns))
     return session.execute(stmt.returning(key)).first() is not None
+
+
+def advisory_key(name: str) -> int:
+    """The PostgreSQL advisory lock key of ``name``: the first 8 bytes of its SHA-256 as
+    the signed 64-bit integer ``pg_advisory_xact_lock`` takes (two names share one with
+    odds of 2**-64)."""
+    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+
+
+def take_advisory_lock(session: Session, key: int) -> None:
+    """Wait for, then hold to the transaction's end, the advisory lock ``key``
+    (PostgreSQL)."""
+    session.execute(sa.select(sa.func.pg_advisory_xact_lock(key)))
 
 
 def table_of(model: type[Base]) -> sa.Table:

@@ -90,7 +90,7 @@ def render_pdf(template: str, context: Mapping[str, Any]) -> bytes:
     already parsed, once per process (``_document_css``), instead of parsing it for
     every document (ADR 0049).
     """
-    html = environment().get_template(template).render({**context, "stylesheet_linked": False})
+    html = render_html(template, {**context, "stylesheet_linked": False})
     pdf: bytes = (
         _weasyprint()
         .HTML(string=html, base_url=str(TEMPLATES_DIR), url_fetcher=_url_fetcher())

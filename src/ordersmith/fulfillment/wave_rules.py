@@ -4,13 +4,12 @@ order the wave would refuse; and how a wave takes them (``ready_allocations``)."
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from typing import Any
 
 import sqlalchemy as sa
 
-from ordersmith.db import table_of
+from ordersmith.db import advisory_key, table_of, take_advisory_lock
 from ordersmith.fulfillment.models import Allocation, AllocationStatus
 from ordersmith.inventory import ledger
 from ordersmith.inventory.models import StockLevel
@@ -62,7 +61,8 @@ def ready_allocations(
     if order_ids is not None:
         ready_orders = ready_orders.where(orders.c.id.in_(order_ids))
     taken = ready_orders.scalar_subquery()
-    if ledger.is_postgresql(uow.session):
+    on_postgresql = ledger.is_postgresql(uow.session)
+    if on_postgresql:
         _take_the_wave_turn(uow, warehouse_id)
         # The orders (id order) before their allocations (ADR 0013, 0020): a change or
         # cancellation holds its order, then closes the allocations. FOR KEY SHARE:
@@ -107,7 +107,7 @@ def ready_allocations(
         .where(awaiting_pick(warehouse_id), ready_locked)
         .order_by(allocations.c.id)
     )
-    if ledger.is_postgresql(uow.session):  # two waves at once never take the same units
+    if on_postgresql:  # two waves at once never take the same units
         query = query.with_for_update(of=allocations, skip_locked=True)
     return list(uow.session.execute(query).mappings())
 
@@ -121,7 +121,4 @@ def _take_the_wave_turn(uow: UnitOfWork, warehouse_id: uuid.UUID) -> None:
     chooses the next orders. Without it both chose the same oldest orders and the
     second, skipping the allocations the first held, found nothing to pick. Only waves
     take it, first, so it joins no cycle with the row locks of changes and picks."""
-    digest = hashlib.sha256(f"pick_wave:{warehouse_id}".encode()).digest()
-    uow.session.execute(
-        sa.select(sa.func.pg_advisory_xact_lock(int.from_bytes(digest[:8], "big", signed=True)))
-    )
+    take_advisory_lock(uow.session, advisory_key(f"pick_wave:{warehouse_id}"))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from datetime import datetime, timedelta
 from typing import Any
@@ -10,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from ordersmith import clock
-from ordersmith.db import core, table_of
+from ordersmith.db import advisory_key, core, table_of, take_advisory_lock
 from ordersmith.hot_reads import HotRead
 from ordersmith.orders.models import Order
 from ordersmith.orders.status import OrderStatus
@@ -25,8 +24,7 @@ def twin_lock(uow: UnitOfWork, customer_id: uuid.UUID, fingerprint: str) -> int 
         return None
     if uow.session.get_bind().dialect.name != "postgresql":
         return None
-    digest = hashlib.sha256(f"{customer_id}:{fingerprint}".encode()).digest()
-    return int.from_bytes(digest[:8], "big", signed=True)
+    return advisory_key(f"{customer_id}:{fingerprint}")
 
 
 def recent_duplicate(
@@ -45,7 +43,7 @@ def recent_duplicate(
         return None
     key = None if locked else twin_lock(uow, customer_id, fingerprint)
     if key is not None:
-        uow.session.execute(sa.select(sa.func.pg_advisory_xact_lock(key)))
+        take_advisory_lock(uow.session, key)
     rows = _DUPLICATE.rows(core(uow.session), duplicate_params(customer_id, fingerprint, since))
     return rows[0].id if rows else None
 

@@ -10,7 +10,6 @@ takes the next orders. SQLite serialises writers already.
 from __future__ import annotations
 
 import threading
-import time
 from typing import Any
 
 import pytest
@@ -26,6 +25,7 @@ from ordersmith.uow import Database
 from tests.factories.fulfillment import confirm, wave
 from tests.factories.inventory import stock_up
 from tests.factories.orders import order_request, place
+from tests.integration.concurrency.lock_waits import wait_for_lock_wait
 from tests.integration.conftest import make_shop
 
 pytestmark = pytest.mark.slow
@@ -75,25 +75,6 @@ class Waves:
             thread.join(timeout=60)
 
 
-def _a_wave_waits_for_its_turn(db: Database, timeout: float = 30.0) -> bool:
-    """Whether a session of the test database comes to wait for an advisory lock."""
-    deadline = time.monotonic() + timeout
-    with db.engine.connect() as conn:
-        while time.monotonic() < deadline:
-            waiting = conn.execute(
-                sa.text(
-                    "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
-                    " WHERE l.locktype = 'advisory' AND NOT l.granted"
-                    " AND a.datname = current_database()"
-                )
-            ).scalar_one()
-            conn.rollback()
-            if waiting:
-                return True
-            time.sleep(0.05)
-    return False
-
-
 def test_a_wave_started_while_another_chooses_waits_and_takes_the_next_orders(
     db, ready_orders, monkeypatch
 ):
@@ -114,11 +95,13 @@ def test_a_wave_started_while_another_chooses_waits_and_takes_the_next_orders(
     assert chosen.wait(timeout=30)
     # when: a second wave of two starts meanwhile
     waves.start("second")
-    waited = _a_wave_waits_for_its_turn(db)
-    release.set()
-    waves.join()
-    # then: the second waited for the first's turn; each has two orders, not the same
-    assert waited
+    try:
+        # then: the second waits for the first's turn (the warehouse's advisory lock) ...
+        wait_for_lock_wait(db, timeout=30.0, wait_event="advisory")
+    finally:
+        release.set()
+        waves.join()
+    # ... and each wave has two orders, not the same ones
     assert waves.failed == []
     ids = [o.id for o in ready_orders]
     assert _orders_on(db, waves.made["first"]) == set(ids[:2])

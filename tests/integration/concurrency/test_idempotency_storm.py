@@ -10,7 +10,6 @@ against a real server process).
 from __future__ import annotations
 
 import threading
-import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -39,6 +38,7 @@ from ordersmith.web.schemas.orders import OrderCreate
 from tests.factories.catalog import make_product
 from tests.factories.customers import make_customer
 from tests.factories.inventory import make_warehouse, stock_up
+from tests.integration.concurrency.lock_waits import wait_for_lock_wait
 
 pytestmark = pytest.mark.slow
 
@@ -386,21 +386,3 @@ def test_a_claim_racing_the_release_of_a_failed_request_is_not_a_server_error(
         # then B gets the key (or a clear 409), never a crash
         outcome = second.result(timeout=30)
     assert isinstance(outcome, idempotency.Claim)
-
-
-def wait_for_lock_wait(db: Database, timeout: float = 10.0) -> None:
-    """Until some other session of this database waits on a row lock (PostgreSQL)."""
-    deadline = time.monotonic() + timeout
-    with db.engine.connect() as conn:
-        while time.monotonic() < deadline:
-            waiting = conn.execute(
-                sa.text(
-                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-                    " AND wait_event_type = 'Lock'"
-                )
-            ).scalar_one()
-            conn.rollback()
-            if waiting:
-                return
-            time.sleep(0.02)
-    raise AssertionError("the second claim never waited for the row lock")
