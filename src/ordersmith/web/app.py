@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from ordersmith import __version__
 from ordersmith.config import Settings, load_settings
+from ordersmith.documents.warm_up import start_document_warm_up
 from ordersmith.heap import freeze_startup_objects
 from ordersmith.jobs.background import start_background_worker
 from ordersmith.logging import configure_logging
@@ -47,8 +48,10 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     database = db or open_database(settings)
 
     @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(running: FastAPI) -> AsyncIterator[None]:
         worker = start_background_worker(database) if settings.runs_worker_in_server else None
+        if settings.warms_documents_on_start:
+            running.state.documents_warm_up = start_document_warm_up()
         yield
         if worker is not None:
             worker.stop()

@@ -51,3 +51,18 @@ def test_development_generates_a_secret_key_once_and_keeps_it(tmp_path):
     first = Settings(data_dir=tmp_path).effective_secret_key()
     assert Settings(data_dir=tmp_path).effective_secret_key() == first
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+@pytest.mark.parametrize(
+    ("environment", "warms"), [("development", True), ("production", True), ("test", False)]
+)
+def test_a_server_warms_its_document_renderer_everywhere_but_in_tests(environment, warms):
+    # when
+    settings = Settings(environment=environment, secret_key="s" * 32)
+    # then
+    assert settings.warms_documents_on_start is warms
+
+
+def test_the_document_warm_up_can_be_set_either_way():
+    assert Settings(environment="test", documents_warm_up=True).warms_documents_on_start
+    assert not Settings(documents_warm_up=False).warms_documents_on_start
