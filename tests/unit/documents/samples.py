@@ -33,6 +33,21 @@ def pdf_text(pdf: bytes) -> str:
     return "\n".join(pdf_pages(pdf))
 
 
+def text_positions_mm(pdf: bytes, page: int = 0) -> dict[str, tuple[float, float]]:
+    """Where each run of text on a page starts: its left edge and baseline in millimetres
+    from the page's bottom-left corner (the first run of a repeated text wins)."""
+    found: dict[str, tuple[float, float]] = {}
+
+    def visit(text: str, cm: list[float], tm: list[float], _font: object, _size: object) -> None:
+        x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
+        y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+        if text.strip():
+            found.setdefault(text.strip(), (x * 25.4 / 72, y * 25.4 / 72))
+
+    PdfReader(io.BytesIO(pdf)).pages[page].extract_text(visitor_text=visit)
+    return found
+
+
 def flat(text: str) -> str:
     """Text with every run of spaces and line breaks made one space (cells wrap)."""
     return " ".join(text.split())
