@@ -167,6 +167,7 @@ def build(
     ordersmith: Side,
     raw: Side,
     slice_ratios: list[float],
+    slice_rates: list[dict[str, float]],
     mix: Side,
     reads: Side,
     probe: dict[str, Any],
@@ -201,6 +202,7 @@ def build(
             "raw": _side(raw, config.via, raw=True),
             "ratio": round(o_rate / r_rate, 3) if r_rate else 0.0,
             "slice_ratios": slice_ratios,
+            "slice_rates": slice_rates,
         },
         "mix": {
             "seconds": round(mix.seconds, 2),

@@ -202,7 +202,9 @@ def _measure(
         for client in ours:  # one fulfil each: the label renderer's first use is slow
             client.step("fulfil", scratch.recorder)
 
-        o_side, r_side, ratios = Side(Recorder()), Side(Recorder()), []
+        o_side, r_side = Side(Recorder()), Side(Recorder())
+        ratios: list[float] = []
+        slice_rates: list[dict[str, float]] = []  # orders/s of each side, slice by slice
         slice_s = config.seconds / (2 * config.alternations)
         for i in range(config.alternations):
             say(f"place-order comparison {i + 1}/{config.alternations}")
@@ -216,6 +218,7 @@ def _measure(
                     clients, "place", slice_s, side, meters, counter if name == "o" else None
                 )
             ratios.append(round(rates["o"] / rates["r"], 3) if rates["r"] else 0.0)
+            slice_rates.append({"ordersmith": round(rates["o"], 1), "raw": round(rates["r"], 1)})
 
         say("TPC-C-like mix")
         mix = Side(Recorder())
@@ -252,6 +255,7 @@ def _measure(
         ordersmith=o_side,
         raw=r_side,
         slice_ratios=ratios,
+        slice_rates=slice_rates,
         mix=mix,
         reads=reads,
         probe=probe,
