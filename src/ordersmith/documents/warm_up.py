@@ -9,35 +9,38 @@ background thread, as it starts (ADR 0051); nobody sees that label.
 
 from __future__ import annotations
 
-import logging
 import threading
+import time
 from datetime import UTC, datetime
+
+import structlog
 
 from ordersmith.documents.pdfs import shipping_label_pdf
 from ordersmith.documents.render import environment
 from ordersmith.documents.views import Party, ShippingLabel
 
-log = logging.getLogger(__name__)
+log = structlog.get_logger(__name__)
 
 _PLACE = Party("Ordersmith", ("Warm-up", "00000 Nowhere", "DE"), "warm-up@example.com")
 
 
 def warm_up_documents() -> None:
-    """Compile every document template and draw one shipping label (a page of each font
-    the documents use: regular, bold and mono, and a barcode), then drop it.
+    """Compile every document template and draw one shipping label (regular, bold and
+    mono bold text, and a barcode), then drop it.
 
     Never raises: a renderer that cannot draw (a system library missing) is logged here
     and reported again, with its cause, by the first real document that needs it.
     """
+    started = time.perf_counter()
     try:
         templates = environment()
         for name in templates.list_templates(extensions=["html"]):
             templates.get_template(name)
         shipping_label_pdf([_warm_up_label()])
     except Exception:  # a warm-up must never take the server down
-        log.warning("documents.warm_up_failed", exc_info=True)
+        log.warning("documents_warm_up_failed", exc_info=True)
     else:
-        log.debug("documents.warmed_up")
+        log.info("documents_warmed_up", seconds=round(time.perf_counter() - started, 2))
 
 
 def start_document_warm_up() -> threading.Thread:

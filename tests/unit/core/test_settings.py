@@ -63,6 +63,12 @@ def test_a_server_warms_its_document_renderer_everywhere_but_in_tests(environmen
     assert settings.warms_documents_on_start is warms
 
 
-def test_the_document_warm_up_can_be_set_either_way():
-    assert Settings(environment="test", documents_warm_up=True).warms_documents_on_start
-    assert not Settings(documents_warm_up=False).warms_documents_on_start
+def test_the_document_warm_up_can_be_set_either_way(monkeypatch):
+    # given: the test environment (no warm-up by default), asked for one
+    monkeypatch.setenv("ORDERSMITH_DOCUMENTS_WARM_UP", "true")
+    # when
+    asked_for = Settings(environment="test")
+    turned_off = Settings(documents_warm_up=False)
+    # then
+    assert asked_for.warms_documents_on_start
+    assert not turned_off.warms_documents_on_start

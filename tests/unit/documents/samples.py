@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import io
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from decimal import Decimal
 
 from pypdf import PdfReader
 
 from ordersmith.documents import (
+    InvoiceDocLine,
+    InvoiceDocument,
     PackingSlip,
     Party,
     PickLine,
@@ -15,6 +18,7 @@ from ordersmith.documents import (
     ShippingLabel,
     SlipLine,
     SlipPackage,
+    TaxSummaryLine,
 )
 
 WHEN = datetime(2026, 11, 28, 14, 5, tzinfo=UTC)
@@ -121,4 +125,42 @@ def a_label(
         package_count=package_count,
         weight_grams=1250,
         created_at=WHEN,
+    )
+
+
+def an_invoice(lines: int, name: str = "Anvil") -> InvoiceDocument:
+    items = tuple(
+        InvoiceDocLine(
+            n,
+            f"A-{n}",
+            name,
+            2,
+            Decimal("12.50"),
+            Decimal("0"),
+            Decimal("25.00"),
+            Decimal("0.2"),
+            Decimal("5.00"),
+        )
+        for n in range(1, lines + 1)
+    )
+    net, tax = Decimal("25.00") * lines, Decimal("5.00") * lines
+    return InvoiceDocument(
+        seller=SELLER,
+        bill_to=CUSTOMER,
+        title="Invoice",
+        number="INV-2026-000042",
+        customer_number="CUST-000007",
+        currency="EUR",
+        issue_date=date(2026, 3, 2),
+        due_date=date(2026, 4, 1),
+        payment_terms="30 days net",
+        references=(("Order", "SO-2026-000009"),),
+        lines=items,
+        tax_summary=(TaxSummaryLine(Decimal("0.2"), net, tax),),
+        subtotal=net,
+        tax_total=tax,
+        total=net + tax,
+        amount_paid=Decimal("0"),
+        amount_credited=Decimal("0"),
+        balance_due=net + tax,
     )

@@ -2,50 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 
 import pytest
 
 from ordersmith.documents import (
-    InvoiceDocLine,
-    InvoiceDocument,
-    TaxSummaryLine,
     invoice_pdf,
     render_html,
 )
 from ordersmith.documents.render import money, percent
-from tests.unit.documents.samples import CUSTOMER, SELLER, flat, pdf_pages
+from tests.unit.documents.samples import an_invoice, flat, pdf_pages
 
 D = Decimal
-
-
-def _invoice(lines: int, name: str = "Anvil") -> InvoiceDocument:
-    items = tuple(
-        InvoiceDocLine(n, f"A-{n}", name, 2, D("12.50"), D("0"), D("25.00"), D("0.2"), D("5.00"))
-        for n in range(1, lines + 1)
-    )
-    net, tax = D("25.00") * lines, D("5.00") * lines
-    return InvoiceDocument(
-        seller=SELLER,
-        bill_to=CUSTOMER,
-        title="Invoice",
-        number="INV-2026-000042",
-        customer_number="CUST-000007",
-        currency="EUR",
-        issue_date=date(2026, 3, 2),
-        due_date=date(2026, 4, 1),
-        payment_terms="30 days net",
-        references=(("Order", "SO-2026-000009"),),
-        lines=items,
-        tax_summary=(TaxSummaryLine(D("0.2"), net, tax),),
-        subtotal=net,
-        tax_total=tax,
-        total=net + tax,
-        amount_paid=D("0"),
-        amount_credited=D("0"),
-        balance_due=net + tax,
-    )
 
 
 @pytest.mark.parametrize(
@@ -68,7 +36,7 @@ def test_an_amount_prints_with_the_currencys_decimals() -> None:
 
 def test_product_text_with_markup_is_printed_as_text() -> None:
     # given
-    doc = _invoice(1, name="<b>Anvil</b> & <script>x</script>")
+    doc = an_invoice(1, name="<b>Anvil</b> & <script>x</script>")
     # when
     html = render_html("invoice.html", {"doc": doc, "seller": doc.seller})
     # then
@@ -78,7 +46,7 @@ def test_product_text_with_markup_is_printed_as_text() -> None:
 
 def test_a_long_invoice_runs_over_pages_with_the_totals_once_at_the_end() -> None:
     # given 60 lines
-    doc = _invoice(60)
+    doc = an_invoice(60)
     # when
     pages = [flat(page) for page in pdf_pages(invoice_pdf(doc))]
     # then

@@ -1,58 +1,71 @@
 """A server process readies its document renderer before the first user needs it
 (ADR 0051)."""
 
-import logging
+from __future__ import annotations
+
+import pytest
+from structlog.testing import capture_logs
 
 from ordersmith.documents import render, warm_up
 from ordersmith.documents.warm_up import start_document_warm_up, warm_up_documents
 
 
-def _compiled_templates() -> set[str]:
-    cache = render.environment().cache
-    assert cache is not None
-    return {name for _loader, name in cache}
-
-
-def test_the_warm_up_compiles_every_template_and_parses_the_stylesheet():
-    # given: a process whose renderer has drawn nothing yet
+def test_the_warm_up_compiles_every_template_and_parses_the_stylesheet(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # given: a process whose renderer has drawn nothing yet, its template loads watched
     render.environment.cache_clear()
     render._document_css.cache_clear()
+    templates = render.environment()
+    loaded: list[str] = []
+    real_get_template = templates.get_template
+
+    def get_template(name: str, *args: object, **kwargs: object) -> object:
+        loaded.append(name)
+        return real_get_template(name, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(templates, "get_template", get_template)
     # when
     warm_up_documents()
     # then
-    assert _compiled_templates() >= set(render.environment().list_templates(extensions=["html"]))
+    assert set(loaded) >= set(templates.list_templates(extensions=["html"]))
     assert render._document_css.cache_info().currsize == 1
 
 
-def test_the_warm_up_draws_a_real_label(monkeypatch):
+def test_the_warm_up_draws_a_real_label_and_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
     # given: the PDFs the warm-up draws, kept
     drawn: list[bytes] = []
     real = warm_up.shipping_label_pdf
     monkeypatch.setattr(warm_up, "shipping_label_pdf", lambda labels: drawn.append(real(labels)))
     # when
-    warm_up_documents()
+    with capture_logs() as logs:
+        warm_up_documents()
     # then
     assert len(drawn) == 1
     assert drawn[0].startswith(b"%PDF-")
+    assert [entry["event"] for entry in logs] == ["documents_warmed_up"]
+    assert logs[0]["seconds"] >= 0
 
 
-def test_a_renderer_that_cannot_draw_is_logged_and_never_raised(monkeypatch, caplog):
+def test_a_renderer_that_cannot_draw_is_logged_and_never_raised(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     # given: a renderer whose system library is missing
     def broken(_labels: object) -> bytes:
         raise OSError("cannot load library 'libpango-1.0-0'")
 
     monkeypatch.setattr(warm_up, "shipping_label_pdf", broken)
     # when
-    with caplog.at_level(logging.WARNING, logger="ordersmith.documents.warm_up"):
+    with capture_logs() as logs:
         warm_up_documents()
     # then
-    [record] = caplog.records
-    assert record.getMessage() == "documents.warm_up_failed"
-    assert record.exc_info is not None
-    assert "libpango" in str(record.exc_info[1])
+    [entry] = logs
+    assert entry["event"] == "documents_warm_up_failed"
+    assert entry["log_level"] == "warning"
+    assert entry["exc_info"] is True
 
 
-def test_the_warm_up_runs_in_a_daemon_thread_of_its_own():
+def test_the_warm_up_runs_in_a_daemon_thread_of_its_own() -> None:
     # when
     thread = start_document_warm_up()
     thread.join(timeout=120)
