@@ -9,6 +9,7 @@ from decimal import Decimal
 from pypdf import PdfReader
 
 from ordersmith.documents import (
+    AgingSummary,
     InvoiceDocLine,
     InvoiceDocument,
     PackingSlip,
@@ -18,6 +19,8 @@ from ordersmith.documents import (
     ShippingLabel,
     SlipLine,
     SlipPackage,
+    StatementDocument,
+    StatementLine,
     TaxSummaryLine,
 )
 
@@ -163,4 +166,24 @@ def an_invoice(lines: int, name: str = "Anvil") -> InvoiceDocument:
         amount_paid=Decimal("0"),
         amount_credited=Decimal("0"),
         balance_due=net + tax,
+    )
+
+
+def a_statement(date_to: date = date(2026, 11, 30)) -> StatementDocument:
+    """One receipt and its payment within the period: the account closes at zero."""
+    zero, amount = Decimal("0.00"), Decimal("258.96")
+    return StatementDocument(
+        seller=SELLER,
+        customer=CUSTOMER,
+        customer_number="CUST-000240",
+        currency="EUR",
+        date_from=date(2026, 1, 1),
+        date_to=date_to,
+        opening_balance=zero,
+        lines=(
+            StatementLine(date_to, "Receipt", "RCT-2026-000009", "", amount, zero, amount),
+            StatementLine(date_to, "Payment", "PAY-2026-000009", "card", zero, amount, zero),
+        ),
+        closing_balance=zero,
+        aging=AgingSummary(date_to, zero, zero, zero, zero, zero),
     )

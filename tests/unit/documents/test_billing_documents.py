@@ -9,9 +9,10 @@ import pytest
 from ordersmith.documents import (
     invoice_pdf,
     render_html,
+    statement_pdf,
 )
 from ordersmith.documents.render import money, percent
-from tests.unit.documents.samples import an_invoice, flat, pdf_pages
+from tests.unit.documents.samples import a_statement, an_invoice, flat, pdf_pages, pdf_text
 
 D = Decimal
 
@@ -55,3 +56,10 @@ def test_a_long_invoice_runs_over_pages_with_the_totals_once_at_the_end() -> Non
     assert all("UNIT PRICE" in page for page in pages)  # the header row repeats
     assert sum(page.count("Total 1800.00 EUR") for page in pages) == 1
     assert "Balance due 1800.00 EUR" in pages[-1]
+
+
+def test_a_statements_closing_date_prints_on_one_line_in_bold() -> None:
+    # when: the closing row's date is bold, wider than the dates above it
+    text = flat(pdf_text(statement_pdf(a_statement())))
+    # then: it fits its column instead of wrapping its last digit onto a line of its own
+    assert "2026-11-30 Closing balance (EUR) 0.00" in text
