@@ -43,6 +43,9 @@ def money_str(amount: Decimal, currency: str | None = None) -> str:
     """An amount as the API and the CLI show it: the currency's minor units, more digits
     only if stored."""
     places = minor_units(currency) if currency else 2
+    text = str(amount)
+    if places and text[-places - 1 : -places] == "." and "E" not in text:
+        return text  # already in minor units (most amounts): what the format below gives
     rounded = amount.quantize(Decimal(1).scaleb(-places))
     return f"{rounded:f}" if rounded == amount else f"{amount.normalize():f}"
 

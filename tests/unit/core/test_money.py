@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ordersmith.money import Money, parse_decimal, quantize
+from ordersmith.money import Money, money_str, parse_decimal, quantize
 
 
 def test_money_refuses_to_mix_currencies():
@@ -28,3 +28,39 @@ def test_quantize_rounds_to_at_most_half_a_cent_away(value):
     rounded = quantize(value, "EUR")
     assert abs(rounded - value) <= Decimal("0.005")
     assert rounded.as_tuple().exponent == -2
+
+
+def _money_str_in_full(amount: Decimal, places: int) -> str:
+    """What money_str shows, by its definition alone: the minor units, more digits only
+    if stored."""
+    rounded = amount.quantize(Decimal(1).scaleb(-places))
+    return f"{rounded:f}" if rounded == amount else f"{amount.normalize():f}"
+
+
+@given(
+    st.decimals(allow_nan=False, allow_infinity=False, min_value=-(10**12), max_value=10**12),
+    st.sampled_from([None, "EUR", "JPY", "KWD"]),
+)
+def test_money_str_shows_any_amount_as_its_definition_does(amount, currency):
+    # given any finite amount, of any exponent (12.50, 5, 1E+2, 1.5E-7, -0.00)
+    places = {None: 2, "EUR": 2, "JPY": 0, "KWD": 3}[currency]
+    # when it is shown
+    shown = money_str(amount, currency)
+    # then it reads as the full definition says, whatever shortcut was taken
+    assert shown == _money_str_in_full(amount, places)
+
+
+@pytest.mark.parametrize(
+    ("amount", "shown"),
+    [
+        ("12.50", "12.50"),
+        ("0.2000", "0.20"),
+        ("1E+2", "100.00"),
+        ("-0.00", "-0.00"),
+        ("5", "5.00"),
+        ("1.5E-7", "0.00000015"),
+        ("0.125", "0.125"),
+    ],
+)
+def test_money_str_shows_minor_units_and_more_digits_only_if_stored(amount, shown):
+    assert money_str(Decimal(amount)) == shown
