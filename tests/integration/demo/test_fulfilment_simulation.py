@@ -4,7 +4,6 @@ real mail, a ledger that still closes (the ``simulated`` demo: ``conftest.py``).
 from __future__ import annotations
 
 from collections import Counter
-from contextlib import nullcontext
 
 import pytest
 import sqlalchemy as sa
@@ -173,10 +172,8 @@ def test_the_same_seed_tells_the_same_story(simulated, db, tmp_path_factory):
         pytest.skip("compared on the same kind of database")
     backend = "sqlite" if db.settings.is_sqlite else "postgresql"
     then = built_at(tmp_path_factory, backend)
-    # the demo is dated from today: if the story was built on another day (a run across
-    # midnight UTC), tell it again as of that moment
-    again_on = clock.simulated(then) if then.date() != clock.today() else nullcontext()
-    with again_on:
+    # the story was told as of one moment (simulated.story_told_at): tell it again then
+    with clock.simulated(then):
         load_demo(db, **SMALL)
         # when
         again = simulate_fulfilment(db, days=DAYS, seed=SEED)
