@@ -123,6 +123,9 @@ def measure(
                 cursor.execute(text, parameters, prepare=True)
                 cursor.fetchall()
                 used = cpu_ms() - started
+            # ROLLBACK on libpq first: psycopg's own would deallocate the prepared
+            # statements, and every round would parse and plan them again (ADR 0046)
+            conn.pgconn.exec_(b"ROLLBACK")
             conn.rollback()
             return used
 
