@@ -41,15 +41,13 @@ import psycopg
 from bench.databases import Target, fresh_database
 from bench.dataset import Scale, load
 from ordersmith import clock, driver
+from ordersmith.hot_reads import driver_text
+from ordersmith.orders.duplicates import duplicate_params, duplicate_statement
 from ordersmith.orders.models import Channel
 from ordersmith.orders.placement import LineRequest, PlaceOrder, place_order
+from ordersmith.pg_arrays import dialect
 from ordersmith.uow import Database
 
-_TWIN = (
-    "SELECT 1 FROM orders WHERE customer_id = %(g_customer)s::uuid"
-    " AND created_at >= %(g_since)s::timestamptz AND lines_fingerprint = %(g_fingerprint)s"
-    " AND status NOT IN ('cancelled', 'draft')"
-)
 _GUARD = "NOT EXISTS (SELECT 1 FROM guard)"
 _STOCK_BOUND = "AND s.reserved + d.r >= 0"
 
@@ -81,21 +79,30 @@ def captured_write(db: Database, order: PlaceOrder) -> tuple[str, dict[str, Any]
     return write
 
 
-def variants(sql: str) -> dict[str, str]:
-    """The write's text and its guarded variants (see the module's docstring)."""
+def twin_probe() -> tuple[str, dict[str, Any]]:
+    """Placement's own duplicate check (``orders.duplicates``) in the driver's style, and
+    the values it fixed when it was built (the statuses it skips, its limit)."""
+    return driver_text(duplicate_statement(True), dialect())
+
+
+def variants(sql: str, twin: str) -> dict[str, str]:
+    """The write's text and its variants guarded by the ``twin`` probe (see the module's
+    docstring)."""
     if not sql.startswith("WITH ") or sql.count(_STOCK_BOUND) != 1:
         raise ValueError("not placement's write (WITH …, one stock update)")
     body = sql[len("WITH ") :].replace(") AS r WHERE ", f") AS r WHERE {_GUARD} AND ")
     body = re.sub(r"\) AS r(?! WHERE)", f") AS r WHERE {_GUARD}", body)
     body = body.replace(_STOCK_BOUND, f"AND {_GUARD} {_STOCK_BOUND}")
-    every = f"WITH guard AS ({_TWIN} LIMIT 1), {body}"
     final = "".join(sql.rpartition(") SELECT "))
+    never = twin.replace(" ORDER BY", " AND false ORDER BY", 1)
+    if never == twin:
+        raise ValueError("the probe has no ORDER BY to put its AND false before")
     return {
         "plain": sql,
         "plain_column": f"{final}, 1",
-        "every_statement": every,
-        "one_raising_probe": f"{final}, {_raising(_TWIN)}",
-        "one_raising_probe_false": f"{final}, {_raising(_TWIN + ' AND false')}",
+        "every_statement": f"WITH guard AS ({twin}), {body}",
+        "one_raising_probe": f"{final}, {_raising(twin)}",
+        "one_raising_probe_false": f"{final}, {_raising(never)}",
     }
 
 
@@ -165,13 +172,15 @@ def run(rounds: int, say: Callable[[str], None] = _progress) -> dict[str, dict[s
                 lines=[LineRequest(sku, 1 + i % 3) for i, sku in enumerate(data.skus[:10])],
             )
             sql, parameters = captured_write(db, order)
-            parameters |= {
-                "g_customer": customer,
-                "g_since": clock.now() - timedelta(minutes=30),
-                "g_fingerprint": "no twin has this fingerprint",
-            }
-            say(f"measuring {rounds} rounds of {len(variants(sql))} variants")
-            return summary(measure(target, variants(sql), parameters, rounds))
+            twin, constants = twin_probe()
+            since = clock.now() - timedelta(minutes=30)
+            probe = constants | duplicate_params(customer, "no such fingerprint", since)
+            if probe.keys() & parameters.keys():
+                raise ValueError(f"the probe's parameters clash with the write's: {probe}")
+            parameters |= probe
+            texts = variants(sql, twin)
+            say(f"measuring {rounds} rounds of {len(texts)} variants")
+            return summary(measure(target, texts, parameters, rounds))
         finally:
             db.dispose()
 

@@ -64,12 +64,12 @@ class HotRead:
             built = self._build(True)
             names = [str(column.key) for column in built.selected_columns]
             row = collections.namedtuple("HotRow", names, rename=True)  # type: ignore[misc]
-            self._driver = (*_driver_text(built, conn.dialect), row._make)
+            self._driver = (*driver_text(built, conn.dialect), row._make)
         text, constants, make = self._driver
         return driver.fetch(conn, text, {**constants, **params}, make)
 
 
-def _driver_text(statement: Query, dialect: Dialect) -> tuple[str, dict[str, Any]]:
+def driver_text(statement: Query, dialect: Dialect) -> tuple[str, dict[str, Any]]:
     """The statement's text in the driver's parameter style, and the values of the
     parameters it fixed when it was built (a literal list, a ``LIMIT``), bind-processed."""
     compiled = statement.compile(dialect=dialect)

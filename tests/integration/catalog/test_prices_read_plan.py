@@ -18,7 +18,7 @@ from sqlalchemy.dialects import postgresql
 from ordersmith.catalog.models import Product
 from ordersmith.catalog.pricing import prices_params, prices_statement
 from ordersmith.db import table_of
-from ordersmith.hot_reads import _driver_text
+from ordersmith.hot_reads import driver_text
 from ordersmith.uow import Database
 from tests.factories.catalog import make_price_list
 
@@ -66,7 +66,7 @@ def test_the_prices_of_an_order_read_only_its_products_items_however_long_the_li
     long_list: Database,
 ) -> None:
     # given: the statement as placement runs it, for a 12-line order
-    text, constants = _driver_text(prices_statement(True), postgresql.dialect())
+    text, constants = driver_text(prices_statement(True), postgresql.dialect())
     skus = {f"P-{n}": 1 + n % 9 for n in range(5, 10_000, 835)}  # 12 lines, all listed
     params = prices_params(skus, "trade", "EUR", date(2026, 11, 29), None)
     # when
