@@ -20,6 +20,8 @@ from bench.databases import Target
 from bench.dataset import Dataset
 from bench.metrics import SqlCounter
 from bench.recorder import FULFIL, PLACE, is_step
+from ordersmith.documents.font_subsetting import HINT as FONT_HINT
+from ordersmith.documents.font_subsetting import fast_font_subsetting
 
 if TYPE_CHECKING:
     from bench.run import RunConfig, Side
@@ -184,6 +186,7 @@ def build(
             "database": target.name if not target.is_sqlite else "sqlite (temporary file)",
             "cpus": len(os.sched_getaffinity(0)),
             "versions": _versions(target),
+            "documents": {"fast_font_subsetting": fast_font_subsetting()},
             "note": "shared, noisy machine: compare ratios and per-order costs, not absolutes",
         },
         "dataset": {
@@ -240,6 +243,11 @@ def _fmt(value: Any) -> str:
 
 def print_table(doc: dict[str, Any], console: Console | None = None) -> None:
     console = console or Console()
+    if doc["meta"].get("documents", {}).get("fast_font_subsetting") is False:
+        console.print(
+            f"[yellow]warning: {FONT_HINT}; the mix's labels, pick lists and "
+            "invoices are measured at that cost[/yellow]"
+        )
     meta, comp = doc["meta"]["config"], doc["comparison"]
     title = (
         f"Ordersmith bench: {meta['db']} via {meta['via']}, {meta['warehouses']} warehouse(s), "

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 
 import structlog
 
+from ordersmith.documents.font_subsetting import HINT, fast_font_subsetting
 from ordersmith.documents.pdfs import shipping_label_pdf
 from ordersmith.documents.render import environment
 from ordersmith.documents.views import Party, ShippingLabel
@@ -29,7 +30,9 @@ def warm_up_documents() -> None:
     mono bold text, and a barcode), then drop it.
 
     Never raises: a renderer that cannot draw (a system library missing) is logged here
-    and reported again, with its cause, by the first real document that needs it.
+    and reported again, with its cause, by the first real document that needs it. A
+    renderer that draws slowly (no HarfBuzz subsetter, ``documents.font_subsetting``)
+    is logged as a warning with what to install.
     """
     started = time.perf_counter()
     try:
@@ -40,7 +43,14 @@ def warm_up_documents() -> None:
     except Exception:  # a warm-up must never take the server down
         log.warning("documents_warm_up_failed", exc_info=True)
     else:
-        log.info("documents_warmed_up", seconds=round(time.perf_counter() - started, 2))
+        fast = fast_font_subsetting()
+        log.info(
+            "documents_warmed_up",
+            seconds=round(time.perf_counter() - started, 2),
+            fast_font_subsetting=fast,
+        )
+        if fast is False:
+            log.warning("documents_font_subsetting_slow", hint=HINT)
 
 
 def start_document_warm_up() -> threading.Thread:

@@ -7,6 +7,7 @@ import pytest
 from structlog.testing import capture_logs
 
 from ordersmith.documents import render, warm_up
+from ordersmith.documents.font_subsetting import fast_font_subsetting
 from ordersmith.documents.warm_up import start_document_warm_up, warm_up_documents
 
 
@@ -43,8 +44,39 @@ def test_the_warm_up_draws_a_real_label_and_says_so(monkeypatch: pytest.MonkeyPa
     # then
     assert len(drawn) == 1
     assert drawn[0].startswith(b"%PDF-")
-    assert [entry["event"] for entry in logs] == ["documents_warmed_up"]
+    assert logs[0]["event"] == "documents_warmed_up"
     assert logs[0]["seconds"] >= 0
+    assert logs[0]["fast_font_subsetting"] is fast_font_subsetting()
+
+
+def test_a_renderer_without_harfbuzz_s_subsetter_is_a_warning_that_says_what_to_install(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # given: WeasyPrint falling back to fontTools to subset fonts
+    monkeypatch.setattr(warm_up, "fast_font_subsetting", lambda: False)
+    # when
+    with capture_logs() as logs:
+        warm_up_documents()
+    # then: the label is still drawn, and the warning names the package
+    assert [entry["event"] for entry in logs] == [
+        "documents_warmed_up",
+        "documents_font_subsetting_slow",
+    ]
+    assert logs[0]["fast_font_subsetting"] is False
+    assert logs[1]["log_level"] == "warning"
+    assert "libharfbuzz-subset0" in logs[1]["hint"]
+
+
+def test_a_renderer_with_harfbuzz_s_subsetter_warms_up_without_a_warning(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # given
+    monkeypatch.setattr(warm_up, "fast_font_subsetting", lambda: True)
+    # when
+    with capture_logs() as logs:
+        warm_up_documents()
+    # then
+    assert [entry["event"] for entry in logs] == ["documents_warmed_up"]
 
 
 def test_a_renderer_that_cannot_draw_is_logged_and_never_raised(
