@@ -33,13 +33,13 @@ import statistics
 import sys
 from collections.abc import Callable
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import psycopg
 
 from bench.databases import Target, fresh_database
 from bench.dataset import Scale, load
+from bench.metrics import backend_cpu_seconds
 from ordersmith import clock, driver
 from ordersmith.hot_reads import driver_text
 from ordersmith.orders.duplicates import duplicate_params, duplicate_statement
@@ -117,10 +117,12 @@ def measure(
 ) -> dict[str, list[float]]:
     """Backend CPU ms per execution of each text, rounds alternating forwards and back."""
     with psycopg.connect(target.libpq_url) as conn:
-        stat = Path(f"/proc/{conn.info.backend_pid}/schedstat")
+        pid = conn.info.backend_pid
+        if backend_cpu_seconds(pid) is None:
+            raise SystemExit("guard_cost reads the backend's CPU in /proc: run PostgreSQL here")
 
         def cpu_ms() -> float:
-            return int(stat.read_text().split()[0]) / 1e6
+            return (backend_cpu_seconds(pid) or 0.0) * 1000
 
         def once(text: str) -> float:
             with conn.cursor() as cursor:

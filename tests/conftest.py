@@ -55,16 +55,21 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
+def postgres_server_url(what: str = "PostgreSQL tests") -> str:
+    """The PostgreSQL server ``what`` may create databases on (``PG_ENV``, as a psycopg 3
+    URL). Without it the test is skipped, with the reason, and in CI it fails: CI must
+    run the PostgreSQL tests."""
     base = os.environ.get(PG_ENV)
     if not base:
         if os.environ.get("CI"):
-            pytest.fail(f"{PG_ENV} is not set: CI must run the PostgreSQL tests")
-        pytest.skip(
-            f"PostgreSQL tests need {PG_ENV} (e.g. postgresql+psycopg://postgres@127.0.0.1/postgres)"
-        )
-    base = base.replace("postgresql://", "postgresql+psycopg://", 1)
+            pytest.fail(f"{PG_ENV} is not set: CI must run the {what}")
+        pytest.skip(f"{what} need {PG_ENV} (e.g. postgresql+psycopg://postgres@127.0.0.1/postgres)")
+    return base.replace("postgresql://", "postgresql+psycopg://", 1)
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    base = postgres_server_url()
     name = f"ordersmith_test_{_worker()}_{os.getpid()}"
     admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:

@@ -33,7 +33,7 @@ from ordersmith.db import make_engine
 from ordersmith.portal.services import invite_account
 from ordersmith.staff.services import create_staff_user
 from ordersmith.uow import Database
-from tests.conftest import PG_ENV, make_settings
+from tests.conftest import make_settings, postgres_server_url
 from tests.e2e.server import Server, running_server
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -93,12 +93,7 @@ def _database_url(backend: str, tmp: Path) -> Iterator[str]:
     if backend == "sqlite":
         yield f"sqlite:///{tmp / 'ordersmith.db'}"
         return
-    base = os.environ.get(PG_ENV)
-    if not base:
-        if os.environ.get("CI"):
-            pytest.fail(f"{PG_ENV} is not set: CI must run the PostgreSQL browser tests")
-        pytest.skip(f"PostgreSQL browser tests need {PG_ENV}")
-    base = base.replace("postgresql://", "postgresql+psycopg://", 1)
+    base = postgres_server_url("PostgreSQL browser tests")
     name = f"ordersmith_browser_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_{os.getpid()}"
     admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:

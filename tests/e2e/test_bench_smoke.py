@@ -25,8 +25,9 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import postgres_server_url
+
 ROOT = Path(__file__).resolve().parents[2]
-PG_ENV = "ORDERSMITH_TEST_DATABASE_URL"
 
 
 CLIENTS = "2"
@@ -52,12 +53,7 @@ def _result(finished: subprocess.CompletedProcess[str], out: Path) -> dict[str, 
 def _env(backend: str) -> dict[str, str]:
     env = dict(os.environ)
     if backend == "postgresql":
-        url = os.environ.get(PG_ENV)
-        if not url:
-            if os.environ.get("CI"):
-                pytest.fail(f"{PG_ENV} is not set: CI must run the PostgreSQL tests")
-            pytest.skip(f"the PostgreSQL bench smoke needs {PG_ENV}")
-        env["ORDERSMITH_BENCH_DATABASE_URL"] = url
+        env["ORDERSMITH_BENCH_DATABASE_URL"] = postgres_server_url("PostgreSQL bench smoke tests")
     return env
 
 

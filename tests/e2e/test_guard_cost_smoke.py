@@ -14,10 +14,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
+from tests.conftest import postgres_server_url
 
 ROOT = Path(__file__).resolve().parents[2]
-PG_ENV = "ORDERSMITH_TEST_DATABASE_URL"
 VARIANTS = {
     "plain",
     "plain_column",
@@ -29,11 +28,7 @@ VARIANTS = {
 
 def test_the_guard_cost_tool_measures_every_variant_of_the_write() -> None:
     # given a PostgreSQL server the tool may create its own database on
-    url = os.environ.get(PG_ENV)
-    if not url:
-        if os.environ.get("CI"):
-            pytest.fail(f"{PG_ENV} is not set: CI must run the PostgreSQL tests")
-        pytest.skip(f"the guard-cost tool needs PostgreSQL ({PG_ENV})")
+    url = postgres_server_url("guard-cost tool's tests")
     env = dict(os.environ, ORDERSMITH_BENCH_DATABASE_URL=url)
     # when it runs two rounds
     finished = subprocess.run(
