@@ -102,6 +102,12 @@ def make_settings(tmp_path: Path, url: str, **overrides: object) -> Settings:
     return Settings(environment="test", data_dir=tmp_path, database_url=url, **fields)  # type: ignore[arg-type]
 
 
+# Emptying the tables a test left behind: DELETE, children before parents, in one
+# transaction. TRUNCATE gives every table (and index) a new file, ~160 ms for the 74
+# tables on the project's machine, against ~13 ms for these DELETEs of a test's few rows.
+EMPTY_EVERY_TABLE = "; ".join(f'DELETE FROM "{t.name}"' for t in reversed(metadata.sorted_tables))
+
+
 @pytest.fixture(params=BACKENDS)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """A clean, migrated database of each backend; its URL."""
@@ -112,9 +118,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         return f"sqlite:///{path}"
     url: str = request.getfixturevalue("postgres_url")
     engine = sa.create_engine(url)
-    tables = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
     with engine.begin() as conn:
-        conn.exec_driver_sql(f"TRUNCATE {tables} CASCADE")
+        conn.exec_driver_sql(EMPTY_EVERY_TABLE)
     engine.dispose()
     return url
 
