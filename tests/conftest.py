@@ -67,22 +67,31 @@ def postgres_server_url(what: str = "PostgreSQL tests") -> str:
     return base.replace("postgresql://", "postgresql+psycopg://", 1)
 
 
-@pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
-    base = postgres_server_url()
-    name = f"ordersmith_test_{_worker()}_{os.getpid()}"
+@contextlib.contextmanager
+def new_postgres_database(prefix: str, what: str = "PostgreSQL tests") -> Iterator[str]:
+    """A new, empty database ``<prefix>_<worker>_<pid>`` on the server of
+    ``postgres_server_url(what)``, dropped afterwards; its URL."""
+    base = postgres_server_url(what)
+    name = f"{prefix}_{_worker()}_{os.getpid()}"
     admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    url = sa.make_url(base).set(database=name).render_as_string(hide_password=False)
-    engine = make_engine(url)
-    migrate.upgrade(engine)
-    engine.dispose()
-    yield url
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.dispose()
+    try:
+        yield sa.make_url(base).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    with new_postgres_database("ordersmith_test") as url:
+        engine = make_engine(url)
+        migrate.upgrade(engine)
+        engine.dispose()
+        yield url
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:

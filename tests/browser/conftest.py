@@ -26,14 +26,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
 
 from ordersmith import migrate
 from ordersmith.db import make_engine
 from ordersmith.portal.services import invite_account
 from ordersmith.staff.services import create_staff_user
 from ordersmith.uow import Database
-from tests.conftest import make_settings, postgres_server_url
+from tests.conftest import make_settings, new_postgres_database
 from tests.e2e.server import Server, running_server
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -93,18 +92,8 @@ def _database_url(backend: str, tmp: Path) -> Iterator[str]:
     if backend == "sqlite":
         yield f"sqlite:///{tmp / 'ordersmith.db'}"
         return
-    base = postgres_server_url("PostgreSQL browser tests")
-    name = f"ordersmith_browser_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_{os.getpid()}"
-    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    try:
-        yield sa.make_url(base).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
+    with new_postgres_database("ordersmith_browser", "PostgreSQL browser tests") as url:
+        yield url
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
